@@ -1,0 +1,17 @@
+# The two commands of README.md, and a few helpers around them.
+.PHONY: run test test-engine bench lint
+
+run:  ## Odoo 19 with both add-ons and the demo factory on http://127.0.0.1:8069
+	scripts/run.sh
+
+test:  ## the whole test suite on a fresh database
+	scripts/test.sh
+
+test-engine:  ## only the scheduling engine's pure tests (no Odoo, no database)
+	python3 -m pytest -p no:odoo tests/engine
+
+bench:  ## benchmarks; results under bench/results/
+	scripts/bench.sh
+
+lint:  ## all pre-commit hooks on all files
+	pre-commit run --all-files

@@ -1,0 +1,19 @@
+# Copyright 2026 PPS Coordination
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "PPS Coordination Scheduler",
+    "summary": "Finite-capacity CP-SAT scheduling of work orders, with a dispatch board",
+    "version": "19.0.1.0.0",
+    "category": "Supply Chain/Manufacturing",
+    "website": "https://github.com/pps-coordination/pps-coordination",
+    "author": "PPS Coordination",
+    "maintainers": ["pps-coordination"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "installable": True,
+    "depends": ["pps_coordination", "queue_job"],
+    "external_dependencies": {"python": ["ortools"]},
+    "data": [
+        "security/ir.model.access.csv",
+    ],
+}

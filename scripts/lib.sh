@@ -1,0 +1,168 @@
+# Shared helpers of the run and test commands. Source it; do not execute it.
+#
+# Environment (all optional):
+#   PPS_PYTHON        Python interpreter that has (or will get) Odoo 19   [python3]
+#   PPS_ODOO_SRC      where upstream Odoo 19.0 is cloned when none is importable
+#                     [$HOME/.local/src/odoo-19.0]
+#   PPS_DB_HOST/PORT/USER/PASSWORD  PostgreSQL connection of the Odoo role
+#                     [127.0.0.1 / 5432 / odoo / odoo]
+#   PPS_STATE_DIR     config file, filestore and logs              [<repo>/.odoo]
+set -euo pipefail
+
+PPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PPS_PYTHON="${PPS_PYTHON:-python3}"
+PPS_ODOO_SRC="${PPS_ODOO_SRC:-$HOME/.local/src/odoo-19.0}"
+PPS_DB_HOST="${PPS_DB_HOST:-127.0.0.1}"
+PPS_DB_PORT="${PPS_DB_PORT:-5432}"
+PPS_DB_USER="${PPS_DB_USER:-odoo}"
+PPS_DB_PASSWORD="${PPS_DB_PASSWORD:-odoo}"
+PPS_STATE_DIR="${PPS_STATE_DIR:-$PPS_ROOT/.odoo}"
+PPS_CONF="$PPS_STATE_DIR/odoo.conf"
+PPS_MODULES="pps_coordination,pps_coordination_scheduler"
+
+log() { printf '[pps] %s\n' "$*" >&2; }
+die() { printf '[pps] ERROR: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        die "need root for: $*"
+    fi
+}
+
+odoo_importable() {
+    "$PPS_PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 19)' \
+        >/dev/null 2>&1
+}
+
+# Odoo 19 must be importable. Use the one Python already has; else install
+# upstream 19.0 from its published git source, as Odoo's docs describe.
+ensure_odoo() {
+    odoo_importable && return 0
+    log "Odoo 19 is not importable by $PPS_PYTHON: installing upstream 19.0 into it"
+    command -v git >/dev/null || die "Odoo 19 is missing and git is not installed"
+    if [ ! -d "$PPS_ODOO_SRC/.git" ]; then
+        mkdir -p "$(dirname "$PPS_ODOO_SRC")"
+        git clone --depth 1 --branch 19.0 https://github.com/odoo/odoo.git "$PPS_ODOO_SRC" \
+            || die "Odoo 19 is not importable and upstream 19.0 could not be cloned (no network?)"
+    fi
+    if ! dpkg -s libldap2-dev libsasl2-dev libpq-dev >/dev/null 2>&1; then
+        as_root apt-get update -qq && as_root apt-get install -y -qq libldap2-dev libsasl2-dev libpq-dev
+    fi
+    local build_constraints
+    build_constraints="$(mktemp)"
+    echo 'setuptools<81' >"$build_constraints"
+    PIP_CONSTRAINT="$build_constraints" "$PPS_PYTHON" -m pip install -q \
+        -r "$PPS_ODOO_SRC/requirements.txt" || die "Odoo 19's Python requirements failed to install"
+    PIP_CONSTRAINT="$build_constraints" "$PPS_PYTHON" -m pip install -q --no-deps -e "$PPS_ODOO_SRC" \
+        || die "Odoo 19 could not be installed from $PPS_ODOO_SRC"
+    rm -f "$build_constraints"
+    odoo_importable || die "Odoo 19 still not importable after installing it"
+}
+
+# Folder holding Odoo's standard add-ons (sale, mrp, ...) for a source install.
+odoo_addons_dir() {
+    "$PPS_PYTHON" - <<'PY'
+import os, odoo
+root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+cand = os.path.join(root, "addons")
+print(cand if os.path.isdir(os.path.join(cand, "mrp")) else "")
+PY
+}
+
+# Project requirements, constrained by Odoo's own pins (ortools would otherwise
+# lift python-dateutil past them).
+ensure_requirements() {
+    local odoo_req
+    odoo_req="$("$PPS_PYTHON" - <<'PY'
+import os, odoo
+root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+p = os.path.join(root, "requirements.txt")
+print(p if os.path.isfile(p) else "")
+PY
+)"
+    local stamp="$PPS_STATE_DIR/requirements.stamp"
+    local want
+    want="$(cat "$PPS_ROOT/requirements.txt" "$odoo_req" 2>/dev/null | md5sum | cut -d' ' -f1)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    log "installing requirements.txt"
+    if [ -n "$odoo_req" ]; then
+        "$PPS_PYTHON" -m pip install -q -c "$odoo_req" -r "$PPS_ROOT/requirements.txt"
+    else
+        "$PPS_PYTHON" -m pip install -q -r "$PPS_ROOT/requirements.txt"
+    fi
+    echo "$want" >"$stamp"
+}
+
+# A running PostgreSQL with a non-superuser role that may create databases.
+ensure_postgres() {
+    if ! command -v pg_lsclusters >/dev/null; then
+        log "installing PostgreSQL"
+        as_root apt-get update -qq && as_root apt-get install -y -qq postgresql
+    fi
+    local cluster
+    cluster="$(pg_lsclusters --no-header | awk 'NR==1{print $1" "$2}')"
+    [ -n "$cluster" ] || die "no PostgreSQL cluster exists (pg_createcluster 15 main)"
+    if ! pg_lsclusters --no-header | awk 'NR==1{print $4}' | grep -q online; then
+        log "starting PostgreSQL cluster $cluster"
+        # shellcheck disable=SC2086
+        as_root pg_ctlcluster $cluster start
+    fi
+    for _ in $(seq 1 30); do
+        as_root su postgres -c "psql -qtAc 'select 1'" >/dev/null 2>&1 && break
+        sleep 1
+    done
+    if ! as_root su postgres -c "psql -qtAc \"select 1 from pg_roles where rolname='$PPS_DB_USER'\"" | grep -q 1; then
+        log "creating database role $PPS_DB_USER"
+        as_root su postgres -c "psql -qc \"create role \\\"$PPS_DB_USER\\\" login createdb nosuperuser password '$PPS_DB_PASSWORD'\""
+    fi
+}
+
+write_config() {
+    mkdir -p "$PPS_STATE_DIR/data"
+    local addons="$PPS_ROOT"
+    local std
+    std="$(odoo_addons_dir)"
+    [ -n "$std" ] && addons="$addons,$std"
+    cat >"$PPS_CONF" <<CONF
+[options]
+addons_path = $addons
+data_dir = $PPS_STATE_DIR/data
+db_host = $PPS_DB_HOST
+db_port = $PPS_DB_PORT
+db_user = $PPS_DB_USER
+db_password = $PPS_DB_PASSWORD
+http_interface = 127.0.0.1
+http_port = ${PPS_HTTP_PORT:-8069}
+server_wide_modules = base,web,queue_job
+list_db = False
+log_level = warn
+
+[queue_job]
+channels = root:1
+CONF
+}
+
+db_exists() {
+    PGPASSWORD="$PPS_DB_PASSWORD" psql -h "$PPS_DB_HOST" -p "$PPS_DB_PORT" -U "$PPS_DB_USER" \
+        -d postgres -qtAc "select 1 from pg_database where datname='$1'" | grep -q 1
+}
+
+drop_db() {
+    PGPASSWORD="$PPS_DB_PASSWORD" dropdb -h "$PPS_DB_HOST" -p "$PPS_DB_PORT" -U "$PPS_DB_USER" \
+        --if-exists --force "$1"
+    rm -rf "$PPS_STATE_DIR/data/filestore/$1"
+}
+
+odoo_bin() {
+    "$PPS_PYTHON" -m odoo "$@"
+}
+
+prepare() {
+    ensure_odoo
+    ensure_postgres
+    mkdir -p "$PPS_STATE_DIR"
+    ensure_requirements
+    write_config
+}
