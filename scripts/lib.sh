@@ -62,8 +62,8 @@ ensure_odoo() {
 # Folder holding Odoo's standard add-ons (sale, mrp, ...) for a source install.
 odoo_addons_dir() {
     "$PPS_PYTHON" - <<'PY'
-import os, odoo
-root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+import os, odoo.release as odoo_release
+root = os.path.dirname(os.path.dirname(os.path.abspath(odoo_release.__file__)))
 cand = os.path.join(root, "addons")
 print(cand if os.path.isdir(os.path.join(cand, "mrp")) else "")
 PY
@@ -74,8 +74,8 @@ PY
 ensure_requirements() {
     local odoo_req
     odoo_req="$("$PPS_PYTHON" - <<'PY'
-import os, odoo
-root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+import os, odoo.release as odoo_release
+root = os.path.dirname(os.path.dirname(os.path.abspath(odoo_release.__file__)))
 p = os.path.join(root, "requirements.txt")
 print(p if os.path.isfile(p) else "")
 PY

@@ -1,0 +1,16 @@
+"""Shared pytest configuration.
+
+The Odoo suites here live outside the add-on folders, so Odoo's test metaclass
+does not tag them (it only tags classes under ``odoo.addons.*``). Give every
+Odoo test case the tags Odoo would have given it. The engine's suite runs
+without Odoo (``pytest -p no:odoo tests/engine``), so Odoo is optional here.
+"""
+
+try:
+    from odoo.tests import common as odoo_common
+except ImportError:  # pragma: no cover - engine-only environment
+    odoo_common = None
+
+if odoo_common is not None:
+    odoo_common.BaseCase.test_tags = frozenset({"standard", "at_install"})
+    odoo_common.BaseCase.test_module = "pps_coordination"
