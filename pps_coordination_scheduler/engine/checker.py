@@ -1,0 +1,213 @@
+"""Independent schedule checker and evaluator.
+
+This module deliberately shares no code path with the solvers: it walks the
+raw working windows of each resource to recompute spans and per-day working
+minutes, so a modelling error in the dispatcher or the CP model shows up here.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import defaultdict
+from itertools import pairwise
+
+from .data import Assignment, ProblemData
+from .result import Evaluation, Violation
+
+
+def span_end(windows, start: int, duration: int) -> int | None:
+    """Wall end of ``duration`` working minutes from ``start``, or None.
+
+    None when ``start`` is not inside a window or the windows run out.
+    """
+    starts = [s for s, _ in windows]
+    k = bisect_right(starts, start) - 1
+    if k < 0 or start >= windows[k][1]:
+        return None
+    remaining, t = duration, start
+    while k < len(windows):
+        w_start, w_end = windows[k]
+        t = max(t, w_start)
+        if w_end - t >= remaining:
+            return t + remaining
+        remaining -= w_end - t
+        k += 1
+    return None
+
+
+def _minutes_per_day(data: ProblemData, windows, start: int, end: int) -> dict:
+    """Working minutes of [start, end) falling into each day."""
+    minutes: dict[int, int] = defaultdict(int)
+    for w_start, w_end in windows:
+        lo, hi = max(w_start, start), min(w_end, end)
+        while lo < hi:
+            day = data.day_of(lo)
+            cut = min(hi, data.day_bounds(day)[1])
+            minutes[day] += cut - lo
+            lo = cut
+    return minutes
+
+
+def check(data: ProblemData, assignments: dict[int, Assignment]) -> list[Violation]:
+    """Every rule the schedule breaks; an empty list means it is valid."""
+    found: list[Violation] = []
+
+    def add(kind: str, message: str) -> None:
+        found.append(Violation(kind, message))
+
+    ops = data.operations
+    for index in assignments:
+        if not 0 <= index < len(ops):
+            add("unknown", f"assignment for unknown operation index {index}")
+    horizon = data.end_of_calendar()
+    for i, op in enumerate(ops):
+        a = assignments.get(i)
+        if a is None:
+            add("missing", f"operation {op.key!r} is not scheduled")
+            continue
+        if op.fixed is not None:
+            if a != op.fixed:
+                add("fixed", f"fixed operation {op.key!r} was moved or changed")
+            continue
+        if not 0 <= a.mode < len(op.modes) or op.modes[a.mode].resource != a.resource:
+            add("mode", f"operation {op.key!r} is not on one of its modes")
+            continue
+        windows = data.resources[a.resource].windows
+        end = span_end(windows, a.start, op.modes[a.mode].duration)
+        if end is None:
+            add(
+                "calendar",
+                f"operation {op.key!r} starts at {a.start}, outside the working "
+                "time of its resource (or after its last window)",
+            )
+        elif end != a.end:
+            add("span", f"operation {op.key!r} should end at {end}, not {a.end}")
+        job = data.jobs[op.job]
+        if a.start < max(0, job.release):
+            add("release", f"operation {op.key!r} starts before its release")
+        if a.end > horizon:
+            add("horizon", f"operation {op.key!r} ends after the horizon {horizon}")
+    found += _check_overlaps(data, assignments)
+    found += _check_precedences(data, assignments)
+    found += _check_reserve(data, assignments)
+    return found
+
+
+def _check_overlaps(data: ProblemData, assignments) -> list[Violation]:
+    by_resource: dict[int, list] = defaultdict(list)
+    for i, a in assignments.items():
+        if 0 <= i < len(data.operations):
+            by_resource[a.resource].append((a.start, a.end, i))
+    found = []
+    for r, items in by_resource.items():
+        items.sort()
+        for (_, end, i), (start, _, j) in pairwise(items):
+            if start < end:
+                found.append(
+                    Violation(
+                        "overlap",
+                        f"operations {data.operations[i].key!r} and "
+                        f"{data.operations[j].key!r} overlap on resource "
+                        f"{data.resources[r].key!r}",
+                    )
+                )
+    return found
+
+
+def _check_precedences(data: ProblemData, assignments) -> list[Violation]:
+    found = []
+    for prec in data.precedences:
+        a, b = assignments.get(prec.before), assignments.get(prec.after)
+        if a is None or b is None:
+            continue
+        both_fixed = (
+            data.operations[prec.before].fixed is not None
+            and data.operations[prec.after].fixed is not None
+        )
+        if not both_fixed and b.start < a.end + prec.lag:
+            found.append(
+                Violation(
+                    "precedence",
+                    f"operation {data.operations[prec.after].key!r} starts before "
+                    f"{data.operations[prec.before].key!r} ends (+{prec.lag} lag)",
+                )
+            )
+    return found
+
+
+def _check_reserve(data: ProblemData, assignments) -> list[Violation]:
+    share = data.share
+    if share == 0:
+        return []
+    exempt: set[tuple[int, int]] = set()
+    for op in data.operations:
+        if op.fixed is not None:
+            for day in range(
+                data.day_of(op.fixed.start), data.day_of(op.fixed.end - 1) + 1
+            ):
+                exempt.add((op.fixed.resource, day))
+    used: dict[tuple[int, int], int] = defaultdict(int)
+    for i, a in assignments.items():
+        if not 0 <= i < len(data.operations):
+            continue
+        op = data.operations[i]
+        if op.fixed is not None or data.jobs[op.job].rush:
+            continue
+        windows = data.resources[a.resource].windows
+        for day, minutes in _minutes_per_day(data, windows, a.start, a.end).items():
+            used[a.resource, day] += minutes
+    found = []
+    for (r, day), minutes in sorted(used.items()):
+        if (r, day) in exempt:
+            continue
+        start, end = data.day_bounds(day)
+        work = sum(
+            minutes
+            for minutes in _minutes_per_day(
+                data, data.resources[r].windows, start, end
+            ).values()
+        )
+        cap = math.floor((1 - share) * work)
+        if minutes > cap:
+            found.append(
+                Violation(
+                    "reserve",
+                    f"non-rush work fills {minutes} of {work} working minutes of "
+                    f"resource {data.resources[r].key!r} on day {day}: more than "
+                    f"the {cap} left outside the rush reserve",
+                )
+            )
+    return found
+
+
+def evaluate(data: ProblemData, assignments: dict[int, Assignment]) -> Evaluation:
+    """Weighted tardiness, late jobs, on-time rate, makespan and stability."""
+    completion: dict[int, int] = {}
+    for i, a in assignments.items():
+        job = data.operations[i].job
+        completion[job] = max(completion.get(job, a.end), a.end)
+    tardiness = {
+        j: max(0, c - data.jobs[j].due)
+        for j, c in completion.items()
+        if data.jobs[j].due is not None
+    }
+    weighted = sum(data.jobs[j].weight * t for j, t in tardiness.items())
+    late = sum(1 for t in tardiness.values() if t > 0)
+    moved = displacement = 0
+    for i, a in assignments.items():
+        current = data.operations[i].current
+        if current is not None and data.operations[i].fixed is None:
+            if a.start != current.start or a.resource != current.resource:
+                moved += 1
+            displacement += abs(a.start - current.start)
+    return Evaluation(
+        weighted_tardiness=weighted,
+        late_jobs=late,
+        on_time_rate=1 - late / len(tardiness) if tardiness else 1.0,
+        makespan=max((a.end for a in assignments.values()), default=0),
+        moved=moved,
+        displacement=displacement,
+        completion=completion,
+        tardiness=tardiness,
+    )

@@ -1,0 +1,401 @@
+"""CP-SAT model over working-time axes, one function per constraint family.
+
+Each movable operation ``i`` and mode ``m`` gets a position ``p`` on the
+resource's working axis and a fixed-size interval ``[p, p + d)`` there, so
+the per-resource no-overlap propagates on working minutes. Wall-clock start
+and end come from ``p`` through element constraints over the resource's
+window table (window index, working minutes before it, wall offset): the
+tables have one entry per window, never one per minute. Precedences,
+releases and due dates use wall-clock times.
+
+The same builder serves the whole problem and the sub-problems of the
+large-neighbourhood search: operations not in ``free`` are frozen at the
+given assignments and enter the model as constants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .calendar import ReserveDay, WorkAxis
+from .data import Assignment, ProblemData
+
+
+class NoRoom(ValueError):
+    """An operation has no feasible placement in the sub-problem's time range."""
+
+
+@dataclass
+class _ModeVars:
+    mode: int
+    resource: int
+    lit: cp_model.IntVar | None
+    p: cp_model.IntVar
+    interval: cp_model.IntervalVar
+    start: cp_model.LinearExprT
+    end: cp_model.LinearExprT
+    k_start: tuple[cp_model.IntVar, int] | None  # (index var, first window)
+    k_end: tuple[cp_model.IntVar, int] | None
+
+
+@dataclass
+class _OpVars:
+    modes: list[_ModeVars]
+    start: cp_model.LinearExprT
+    end: cp_model.LinearExprT
+
+
+@dataclass
+class Model:
+    """A built CP-SAT model with handles on the variables the solver reads."""
+
+    model: cp_model.CpModel
+    data: ProblemData
+    axes: list[WorkAxis]
+    ops: dict[int, _OpVars] = field(default_factory=dict)
+    tardiness: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    makespan: cp_model.IntVar | None = None
+    blocks: list[tuple[cp_model.IntVar, int, ReserveDay]] = field(default_factory=list)
+    moved: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    displacement: dict[int, cp_model.IntVar] = field(default_factory=dict)
+
+    # objective terms ---------------------------------------------------------
+    def weighted_tardiness(self) -> cp_model.LinearExprT:
+        return sum(self.data.jobs[j].weight * t for j, t in self.tardiness.items())
+
+    def total_end(self) -> cp_model.LinearExprT:
+        return sum(v.end for v in self.ops.values())
+
+    # hints and solutions ------------------------------------------------------
+    def add_hint(self, schedule: dict[int, Assignment]) -> None:
+        """Hint every variable from a complete, feasible ``schedule``."""
+        model = self.model
+        model.clear_hints()
+        for i, ov in self.ops.items():
+            a = schedule[i]
+            for mv in ov.modes:
+                chosen = mv.mode == a.mode
+                if mv.lit is not None:
+                    model.add_hint(mv.lit, chosen)
+                if not chosen:
+                    continue
+                axis = self.axes[mv.resource]
+                p = axis.pos(a.start)
+                model.add_hint(mv.p, p)
+                if mv.k_start is not None:
+                    model.add_hint(mv.k_start[0], axis.start_window(p) - mv.k_start[1])
+                if mv.k_end is not None:
+                    q = p + self.data.operations[i].modes[a.mode].duration
+                    model.add_hint(mv.k_end[0], axis.end_window(q) - mv.k_end[1])
+        for i, lit in self.moved.items():
+            cur = self.data.operations[i].current
+            a = schedule[i]
+            model.add_hint(lit, (a.start, a.resource) != (cur.start, cur.resource))
+            model.add_hint(self.displacement[i], abs(a.start - cur.start))
+        completion: dict[int, int] = {}
+        for i, a in schedule.items():
+            j = self.data.operations[i].job
+            completion[j] = max(completion.get(j, a.end), a.end)
+        for j, t in self.tardiness.items():
+            model.add_hint(t, max(0, completion[j] - self.data.jobs[j].due))
+        if self.makespan is not None:
+            model.add_hint(self.makespan, max(a.end for a in schedule.values()))
+        for var, r, day in self.blocks:
+            start = _free_block(self.data, self.axes[r], schedule, r, day)
+            if start is not None:
+                model.add_hint(var, start)
+
+    def read(self, solver: cp_model.CpSolver) -> dict[int, Assignment]:
+        """Assignments of the free operations in the solver's solution."""
+        result = {}
+        for i, ov in self.ops.items():
+            mv = next(
+                mv for mv in ov.modes if mv.lit is None or solver.boolean_value(mv.lit)
+            )
+            result[i] = Assignment(
+                mv.resource, mv.mode, solver.value(ov.start), solver.value(ov.end)
+            )
+        return result
+
+
+def _free_block(data, axis, schedule, r, day: ReserveDay) -> int | None:
+    """First start of a reserve block in ``day`` clear of non-rush work."""
+    busy = []
+    for i, a in schedule.items():
+        op = data.operations[i]
+        if a.resource != r or op.fixed is not None or data.jobs[op.job].rush:
+            continue
+        p = axis.pos(a.start)
+        q = p + op.modes[a.mode].duration
+        if q > day.seg_start and p < day.seg_end:
+            busy.append((p, q))
+    cursor = day.seg_start
+    for p, q in sorted(busy):
+        if p - cursor >= day.block:
+            return cursor
+        cursor = max(cursor, q)
+    return cursor if day.seg_end - cursor >= day.block else None
+
+
+def frozen_interval(data: ProblemData, axis: WorkAxis, i: int, a: Assignment):
+    """Working-axis [p, q) of a frozen or fixed operation."""
+    p = axis.pos(a.start)
+    if data.operations[i].fixed is not None:
+        return p, axis.pos(a.end)
+    return p, p + data.operations[i].modes[a.mode].duration
+
+
+def build(
+    data: ProblemData,
+    axes: list[WorkAxis],
+    days: list[list[ReserveDay]],
+    free: list[int],
+    frozen: dict[int, Assignment],
+    lo: int = 0,
+    hi: int | None = None,
+    stability: bool = True,
+    makespan: bool = True,
+) -> Model:
+    """Model deciding the operations ``free`` between wall minutes lo and hi."""
+    hi = data.end_of_calendar() if hi is None else hi
+    m = Model(cp_model.CpModel(), data, axes)
+    ranges = _add_operations(m, free, frozen, lo, hi)
+    _add_no_overlap(m, frozen, ranges)
+    _add_reserve(m, days, frozen, ranges)
+    _add_precedences(m)
+    _add_tardiness(m, frozen)
+    if makespan:
+        _add_makespan(m, frozen, hi)
+    if stability:
+        _add_stability(m)
+    return m
+
+
+def _add_operations(m: Model, free, frozen, lo: int, hi: int) -> dict:
+    """Position, window and wall-clock variables per free operation and mode.
+
+    Returns, per resource, the working-axis range the free operations can use.
+    """
+    data, model = m.data, m.model
+    ranges: dict[int, list[int]] = {}
+    for i in free:
+        op = data.operations[i]
+        earliest = max(lo, 0, data.jobs[op.job].release)
+        latest = hi
+        for j in data.predecessors[i]:
+            if j in frozen:
+                earliest = max(earliest, frozen[j].end + data.lag(j, i))
+        for j in data.successors[i]:
+            if j in frozen:
+                latest = min(latest, frozen[j].start - data.lag(i, j))
+        modes = []
+        for k, mode in enumerate(op.modes):
+            axis = m.axes[mode.resource]
+            p_lo = axis.pos(earliest)
+            p_hi = axis.pos(latest) - mode.duration
+            if p_hi < p_lo:
+                continue
+            modes.append((k, mode, axis, p_lo, p_hi))
+            span = ranges.setdefault(mode.resource, [p_lo, p_hi + mode.duration])
+            span[0] = min(span[0], p_lo)
+            span[1] = max(span[1], p_hi + mode.duration)
+        if not modes:
+            raise NoRoom(
+                f"operation {op.key!r} has no room between minute {earliest} and "
+                f"{latest} on any of its work centers"
+            )
+        vars_ = [_mode_vars(model, i, *mode, single=len(modes) == 1) for mode in modes]
+        if len(vars_) == 1:
+            m.ops[i] = _OpVars(vars_, vars_[0].start, vars_[0].end)
+            continue
+        s_lo = min(axis.wall_start(p_lo) for _, _, axis, p_lo, _ in modes)
+        e_hi = max(axis.wall_end(p_hi + md.duration) for _, md, axis, _, p_hi in modes)
+        start = model.new_int_var(s_lo, e_hi, f"s{i}")
+        end = model.new_int_var(s_lo, e_hi, f"e{i}")
+        model.add_exactly_one(v.lit for v in vars_)
+        for v in vars_:
+            model.add(start == v.start).only_enforce_if(v.lit)
+            model.add(end == v.end).only_enforce_if(v.lit)
+        m.ops[i] = _OpVars(vars_, start, end)
+    return ranges
+
+
+def _mode_vars(model, i, k, mode, axis: WorkAxis, p_lo, p_hi, single) -> _ModeVars:
+    """Variables of operation ``i`` in mode ``k``: interval on the axis + wall link."""
+    d = mode.duration
+    p = model.new_int_var(p_lo, p_hi, f"p{i}_{k}")
+    lit = None if single else model.new_bool_var(f"x{i}_{k}")
+    if lit is None:
+        interval = model.new_fixed_size_interval_var(p, d, f"iv{i}_{k}")
+    else:
+        interval = model.new_optional_fixed_size_interval_var(p, d, lit, f"iv{i}_{k}")
+    start, k_start = _wall(
+        model, axis, p, 0, axis.start_window, p_lo, p_hi, f"{i}_{k}s"
+    )
+    end, k_end = _wall(model, axis, p, d, axis.end_window, p_lo, p_hi, f"{i}_{k}e")
+    return _ModeVars(k, mode.resource, lit, p, interval, start, end, k_start, k_end)
+
+
+def _wall(model, axis: WorkAxis, p, shift, window_of, p_lo, p_hi, name):
+    """Wall time of axis position ``p + shift`` (a start if shift == 0, else an end).
+
+    One window in reach: an affine expression. Several: element constraints
+    over the slice of the window table in reach.
+    """
+    first, last = window_of(p_lo + shift), window_of(p_hi + shift)
+    if first == last:
+        return p + shift + axis.offset(first), None
+    k = model.new_int_var(0, last - first, f"k{name}")
+    cum = axis.cum[first : last + 1]
+    ends = [axis.ends[w] for w in range(first, last + 1)]
+    offsets = [axis.offset(w) for w in range(first, last + 1)]
+    # working minutes before window w, and up to its end
+    nxt = [
+        c + e - axis.starts[w]
+        for w, c, e in zip(range(first, last + 1), cum, ends, strict=True)
+    ]
+    lo_pos = model.new_int_var(min(cum), max(cum), f"c{name}")
+    hi_pos = model.new_int_var(min(nxt), max(nxt), f"n{name}")
+    off = model.new_int_var(min(offsets), max(offsets), f"o{name}")
+    model.add_element(k, cum, lo_pos)
+    model.add_element(k, nxt, hi_pos)
+    model.add_element(k, offsets, off)
+    if shift == 0:  # window k holds working minute p
+        model.add(p >= lo_pos)
+        model.add(p < hi_pos)
+    else:  # window k holds working minute p + shift - 1
+        model.add(p + shift > lo_pos)
+        model.add(p + shift <= hi_pos)
+    lo_wall = axis.wall_start(p_lo) if shift == 0 else axis.wall_end(p_lo + shift)
+    hi_wall = axis.wall_start(p_hi) if shift == 0 else axis.wall_end(p_hi + shift)
+    wall = model.new_int_var(lo_wall, hi_wall, f"w{name}")
+    model.add(wall == p + shift + off)
+    return wall, (k, first)
+
+
+def _frozen_on(m: Model, frozen, r: int, lo: int, hi: int, nonrush_only: bool):
+    """Constant intervals of frozen operations on resource r overlapping [lo, hi)."""
+    data = m.data
+    for i, a in frozen.items():
+        if a.resource != r:
+            continue
+        op = data.operations[i]
+        if nonrush_only and (op.fixed is not None or data.jobs[op.job].rush):
+            continue
+        p, q = frozen_interval(data, m.axes[r], i, a)
+        if q > lo and p < hi and q > p:
+            yield m.model.new_fixed_size_interval_var(p, q - p, f"f{i}")
+
+
+def _add_no_overlap(m: Model, frozen, ranges) -> None:
+    """Per resource, no two operations overlap on the working axis."""
+    for r, (lo, hi) in sorted(ranges.items()):
+        intervals = [
+            mv.interval for ov in m.ops.values() for mv in ov.modes if mv.resource == r
+        ]
+        intervals += list(_frozen_on(m, frozen, r, lo, hi, nonrush_only=False))
+        if len(intervals) > 1:
+            m.model.add_no_overlap(intervals)
+
+
+def _add_reserve(m: Model, days, frozen, ranges) -> None:
+    """Per resource-day, a block of reserve minutes free of non-rush work."""
+    data = m.data
+    for r, (lo, hi) in sorted(ranges.items()):
+        nonrush = [
+            mv.interval
+            for i, ov in m.ops.items()
+            if not data.jobs[data.operations[i].job].rush
+            for mv in ov.modes
+            if mv.resource == r
+        ]
+        if not nonrush:
+            continue
+        touched = [d for d in days[r] if d.seg_end > lo and d.seg_start < hi]
+        if not touched:
+            continue
+        blocks = []
+        for day in touched:
+            var = m.model.new_int_var(
+                day.seg_start, day.seg_end - day.block, f"b{r}_{day.day}"
+            )
+            m.blocks.append((var, r, day))
+            blocks.append(
+                m.model.new_fixed_size_interval_var(var, day.block, f"bi{r}_{day.day}")
+            )
+        span = (min(lo, touched[0].seg_start), max(hi, touched[-1].seg_end))
+        fixed = list(_frozen_on(m, frozen, r, *span, nonrush_only=True))
+        m.model.add_no_overlap(nonrush + blocks + fixed)
+
+
+def _add_precedences(m: Model) -> None:
+    """Wall-clock precedences with lag between free operations."""
+    for prec in m.data.precedences:
+        a, b = m.ops.get(prec.before), m.ops.get(prec.after)
+        if a is not None and b is not None:
+            m.model.add(b.start >= a.end + prec.lag)
+
+
+def _sinks(m: Model) -> list[int]:
+    """Free operations with no free successor in the same job."""
+    data = m.data
+    return [
+        i
+        for i in m.ops
+        if not any(
+            j in m.ops and data.operations[j].job == data.operations[i].job
+            for j in data.successors[i]
+        )
+    ]
+
+
+def _add_tardiness(m: Model, frozen) -> None:
+    """T_j >= end of every operation of job j minus its due date, T_j >= 0."""
+    data = m.data
+    floor: dict[int, int] = {}
+    for i, a in frozen.items():
+        job = data.jobs[data.operations[i].job]
+        if job.due is not None:
+            j = data.operations[i].job
+            floor[j] = max(floor.get(j, 0), a.end - job.due)
+    for i in _sinks(m):
+        j = data.operations[i].job
+        due = data.jobs[j].due
+        if due is None:
+            continue
+        if j not in m.tardiness:
+            m.tardiness[j] = m.model.new_int_var(
+                floor.get(j, 0), data.end_of_calendar() + abs(due), f"t{j}"
+            )
+        m.model.add(m.tardiness[j] >= m.ops[i].end - due)
+
+
+def _add_makespan(m: Model, frozen, hi: int) -> None:
+    """The makespan is the latest end of any operation."""
+    floor = max((a.end for a in frozen.values()), default=0)
+    m.makespan = m.model.new_int_var(max(0, floor), max(hi, floor), "makespan")
+    for i in _sinks(m):
+        m.model.add(m.makespan >= m.ops[i].end)
+
+
+def _add_stability(m: Model) -> None:
+    """moved_i says start or resource differs from the current plan."""
+    data, model = m.data, m.model
+    for i, ov in m.ops.items():
+        cur = data.operations[i].current
+        if cur is None:
+            continue
+        moved = model.new_bool_var(f"mv{i}")
+        disp = model.new_int_var(0, data.end_of_calendar() + abs(cur.start), f"d{i}")
+        model.add(disp >= ov.start - cur.start)
+        model.add(disp >= cur.start - ov.start)
+        same = [mv for mv in ov.modes if mv.mode == cur.mode]
+        if same and same[0].lit is not None:
+            model.add_implication(~moved, same[0].lit)
+        elif not same:
+            model.add(moved == 1)
+        model.add(ov.start == cur.start).only_enforce_if(~moved)
+        m.moved[i] = moved
+        m.displacement[i] = disp

@@ -1,0 +1,323 @@
+"""Problem data: small frozen dataclasses, linked by index, validated on creation.
+
+All times are integer minutes from the run's origin (minute 0 = "now").
+Every validation error is a ``ValueError`` whose message names the offending
+object by its key, so the ORM glue can show it to a planner as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+#: Largest horizon accepted: five years of minutes.
+MAX_HORIZON = 5 * 366 * 1440
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _require_int(value: object, what: str) -> None:
+    if not _is_int(value):
+        raise ValueError(f"{what} must be an integer number of minutes, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where and when an operation runs: resource and mode index, [start, end)."""
+
+    resource: int
+    mode: int
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        for name in ("resource", "mode", "start", "end"):
+            _require_int(getattr(self, name), f"Assignment.{name}")
+        if self.end <= self.start:
+            raise ValueError(
+                f"Assignment ends at {self.end}, not after its start {self.start}"
+            )
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A work center with its working windows (sorted, disjoint [start, end))."""
+
+    key: Hashable
+    windows: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        windows = tuple(tuple(w) for w in self.windows)
+        object.__setattr__(self, "windows", windows)
+        previous_end = None
+        for window in windows:
+            if len(window) != 2:
+                raise ValueError(f"Resource {self.key!r}: window {window!r} is no pair")
+            start, end = window
+            _require_int(start, f"Resource {self.key!r} window start")
+            _require_int(end, f"Resource {self.key!r} window end")
+            if end <= start:
+                raise ValueError(f"Resource {self.key!r}: empty window {window!r}")
+            if previous_end is not None and start < previous_end:
+                raise ValueError(
+                    f"Resource {self.key!r}: windows must be sorted and disjoint, "
+                    f"{window!r} starts before the previous one ends ({previous_end})"
+                )
+            if abs(start) > MAX_HORIZON or abs(end) > MAX_HORIZON:
+                raise ValueError(
+                    f"Resource {self.key!r}: window {window!r} lies beyond the "
+                    f"largest horizon ({MAX_HORIZON} minutes, five years)"
+                )
+            previous_end = end
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One way to run an operation: on ``resource`` for ``duration`` working minutes."""
+
+    resource: int
+    duration: int
+
+    def __post_init__(self) -> None:
+        _require_int(self.resource, "Mode.resource")
+        _require_int(self.duration, "Mode.duration")
+        if self.duration <= 0:
+            raise ValueError(f"Mode duration must be positive, got {self.duration}")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A manufacturing order: release (earliest start), soft due date, weight, rush."""
+
+    key: Hashable
+    release: int = 0
+    due: int | None = None
+    weight: int = 1
+    rush: bool = False
+
+    def __post_init__(self) -> None:
+        _require_int(self.release, f"Job {self.key!r} release")
+        if self.release < 0:
+            raise ValueError(f"Job {self.key!r}: release {self.release} is negative")
+        if self.due is not None:
+            _require_int(self.due, f"Job {self.key!r} due")
+            if self.due < self.release:
+                raise ValueError(
+                    f"Job {self.key!r}: due date {self.due} is before its "
+                    f"release {self.release}"
+                )
+        if not _is_int(self.weight) or self.weight < 1:
+            raise ValueError(f"Job {self.key!r}: weight must be an integer >= 1")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A work order of job ``job`` with one or more alternative ``modes``.
+
+    ``fixed`` pins the operation (in progress, done, locked, frozen): it keeps
+    exactly that resource, start and end. ``current`` is the plan in force,
+    used as a warm start and for stability; its ``end`` is not used.
+    """
+
+    key: Hashable
+    job: int
+    modes: tuple[Mode, ...]
+    fixed: Assignment | None = None
+    current: Assignment | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "modes", tuple(self.modes))
+        _require_int(self.job, f"Operation {self.key!r} job")
+        if not self.modes:
+            raise ValueError(f"Operation {self.key!r} has no mode")
+        for mode in self.modes:
+            if not isinstance(mode, Mode):
+                raise ValueError(f"Operation {self.key!r}: {mode!r} is not a Mode")  # noqa: TRY004
+        for name in ("fixed", "current"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if not isinstance(value, Assignment):
+                raise ValueError(  # noqa: TRY004 - bad input is a ValueError here
+                    f"Operation {self.key!r}: {name} must be an Assignment with a "
+                    f"start and an end, got {value!r}"
+                )
+            if not 0 <= value.mode < len(self.modes):
+                raise ValueError(
+                    f"Operation {self.key!r}: {name} mode {value.mode} is unknown"
+                )
+            if self.modes[value.mode].resource != value.resource:
+                raise ValueError(
+                    f"Operation {self.key!r}: {name} resource {value.resource} is "
+                    f"not the resource of mode {value.mode}"
+                )
+
+
+@dataclass(frozen=True)
+class Precedence:
+    """``after`` starts no earlier than ``lag`` minutes after ``before`` ends."""
+
+    before: int
+    after: int
+    lag: int = 0
+
+    def __post_init__(self) -> None:
+        _require_int(self.before, "Precedence.before")
+        _require_int(self.after, "Precedence.after")
+        _require_int(self.lag, "Precedence.lag")
+        if self.lag < 0:
+            raise ValueError(f"Precedence lag must be >= 0, got {self.lag}")
+        if self.before == self.after:
+            raise ValueError(f"Precedence of operation {self.before} on itself")
+
+
+@dataclass(frozen=True)
+class ProblemData:
+    """The whole scheduling problem; see the package docstring for semantics.
+
+    ``horizon`` bounds the end of every movable operation (default: the end of
+    the last working window). Days for the rush reserve are
+    ``[day_offset + t * day_length, day_offset + (t + 1) * day_length)``: pass
+    the minute of a local midnight as ``day_offset`` to get calendar days.
+    """
+
+    resources: tuple[Resource, ...]
+    jobs: tuple[Job, ...]
+    operations: tuple[Operation, ...]
+    precedences: tuple[Precedence, ...] = ()
+    horizon: int | None = None
+    rush_share: float = 0.2
+    day_length: int = 1440
+    day_offset: int = 0
+    successors: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
+    predecessors: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
+    topological_order: tuple[int, ...] = field(init=False, repr=False)
+    lags: dict[tuple[int, int], int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("resources", "jobs", "operations", "precedences"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        self._check_keys()
+        self._check_links()
+        self._check_numbers()
+        self._check_graph()
+
+    # validation, one concern per method -------------------------------------
+    def _check_keys(self) -> None:
+        for name, items, kind in (
+            ("resource", self.resources, Resource),
+            ("job", self.jobs, Job),
+            ("operation", self.operations, Operation),
+        ):
+            seen: set = set()
+            for item in items:
+                if not isinstance(item, kind):
+                    raise ValueError(f"{item!r} is not a {kind.__name__}")  # noqa: TRY004
+                if item.key in seen:
+                    raise ValueError(f"duplicate {name} key {item.key!r}")
+                seen.add(item.key)
+
+    def _check_links(self) -> None:
+        n_res, n_jobs, n_ops = len(self.resources), len(self.jobs), len(self.operations)
+        for op in self.operations:
+            if not 0 <= op.job < n_jobs:
+                raise ValueError(f"Operation {op.key!r}: unknown job index {op.job}")
+            for mode in op.modes:
+                if not 0 <= mode.resource < n_res:
+                    raise ValueError(
+                        f"Operation {op.key!r}: unknown resource index {mode.resource}"
+                    )
+            if op.fixed is None:
+                for mode in op.modes:
+                    if not self.resources[mode.resource].windows:
+                        raise ValueError(
+                            f"Operation {op.key!r} needs resource "
+                            f"{self.resources[mode.resource].key!r}, whose calendar "
+                            "is empty"
+                        )
+        for prec in self.precedences:
+            if not isinstance(prec, Precedence):
+                raise ValueError(f"{prec!r} is not a Precedence")  # noqa: TRY004
+            for index in (prec.before, prec.after):
+                if not 0 <= index < n_ops:
+                    raise ValueError(f"Precedence: unknown operation index {index}")
+
+    def _check_numbers(self) -> None:
+        if self.horizon is not None:
+            _require_int(self.horizon, "horizon")
+            if not 0 < self.horizon <= MAX_HORIZON:
+                raise ValueError(
+                    f"horizon {self.horizon} must be positive and at most "
+                    f"{MAX_HORIZON} minutes (five years)"
+                )
+        share = self.rush_share
+        if isinstance(share, bool) or not isinstance(share, (int, float, Fraction)):
+            raise ValueError(f"rush_share must be a number, got {share!r}")  # noqa: TRY004
+        if not 0 <= share < 1:
+            raise ValueError(f"rush_share must be in [0, 1), got {share!r}")
+        _require_int(self.day_length, "day_length")
+        _require_int(self.day_offset, "day_offset")
+        if self.day_length <= 0:
+            raise ValueError(f"day_length must be positive, got {self.day_length}")
+        for job in self.jobs:
+            for value, what in ((job.release, "release"), (job.due, "due date")):
+                if value is not None and value > MAX_HORIZON:
+                    raise ValueError(
+                        f"Job {job.key!r}: {what} {value} is beyond the largest "
+                        f"horizon ({MAX_HORIZON} minutes, five years)"
+                    )
+
+    def _check_graph(self) -> None:
+        n_ops = len(self.operations)
+        succ: list[list[int]] = [[] for _ in range(n_ops)]
+        pred: list[list[int]] = [[] for _ in range(n_ops)]
+        for prec in self.precedences:
+            succ[prec.before].append(prec.after)
+            pred[prec.after].append(prec.before)
+        indegree = [len(p) for p in pred]
+        order = [i for i in range(n_ops) if indegree[i] == 0]
+        for i in order:  # the list grows while we walk it (Kahn's algorithm)
+            for j in succ[i]:
+                indegree[j] -= 1
+                if indegree[j] == 0:
+                    order.append(j)
+        if len(order) != n_ops:
+            stuck = [self.operations[i].key for i in range(n_ops) if indegree[i]][:5]
+            raise ValueError(f"precedences contain a cycle through operations {stuck}")
+        object.__setattr__(self, "successors", tuple(tuple(s) for s in succ))
+        object.__setattr__(self, "predecessors", tuple(tuple(p) for p in pred))
+        object.__setattr__(self, "topological_order", tuple(order))
+        lags: dict[tuple[int, int], int] = {}
+        for prec in self.precedences:
+            pair = (prec.before, prec.after)
+            lags[pair] = max(lags.get(pair, 0), prec.lag)
+        object.__setattr__(self, "lags", lags)
+
+    # helpers used by the solvers and the checker ----------------------------
+    @property
+    def share(self) -> Fraction:
+        """The rush share as an exact fraction (floats read by their decimal text)."""
+        return Fraction(str(self.rush_share))
+
+    def lag(self, before: int, after: int) -> int:
+        """Largest lag of the precedences from ``before`` to ``after``."""
+        return self.lags[before, after]
+
+    def day_of(self, minute: int) -> int:
+        """Index of the day containing ``minute``."""
+        return (minute - self.day_offset) // self.day_length
+
+    def day_bounds(self, day: int) -> tuple[int, int]:
+        """Wall-clock [start, end) of day ``day``."""
+        start = self.day_offset + day * self.day_length
+        return start, start + self.day_length
+
+    def end_of_calendar(self) -> int:
+        """The horizon: given, or the end of the last working window."""
+        if self.horizon is not None:
+            return self.horizon
+        ends = [r.windows[-1][1] for r in self.resources if r.windows]
+        return max(ends, default=0)

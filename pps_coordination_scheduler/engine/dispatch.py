@@ -1,0 +1,297 @@
+"""Greedy schedule generation: dispatching rules used as baselines and start.
+
+Each rule repeatedly takes a *ready* operation (all predecessors placed) and
+puts it at its earliest feasible start, on the mode giving the earliest end,
+filling gaps left earlier (insertion). Feasible means: inside the working
+time of the resource, not overlapping anything placed there (fixed operations
+first), after release and predecessors, before the horizon and fixed
+successors, and, for non-rush work, leaving in every resource-day a
+contiguous block of ``ReserveDay.block`` working minutes free of non-rush
+work (the same reserve formulation as the CP model).
+
+Rules:
+
+- ``"priority"``: serial, key = rush first, weight descending, due date
+  (the job's, tightened by its successors), then job and operation order.
+- ``"edd"``: non-delay, earliest start first, ties by that due date.
+- ``"odoo"``: like Odoo's own planning: job after job in the given order,
+  each operation at the first free slot of its work center.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right, insort
+
+from .calendar import ReserveDay, WorkAxis, build_axes, reserve_days
+from .data import Assignment, ProblemData
+
+RULES = ("priority", "edd", "odoo")
+_INF = float("inf")
+
+
+class Unschedulable(ValueError):
+    """The greedy could not place an operation; the message says which and why."""
+
+
+def latest_finish(data: ProblemData) -> list[float]:
+    """Per operation, its job's due date tightened backwards through successors."""
+    shortest = [min(m.duration for m in op.modes) for op in data.operations]
+    lf: list[float] = [_INF] * len(data.operations)
+    for i in reversed(data.topological_order):
+        due = data.jobs[data.operations[i].job].due
+        value = _INF if due is None else due
+        for j in data.successors[i]:
+            value = min(value, lf[j] - shortest[j] - data.lag(i, j))
+        lf[i] = value
+    return lf
+
+
+class _Resource:
+    """Occupancy of one resource on its working axis."""
+
+    def __init__(self, axis: WorkAxis, days: list[ReserveDay]) -> None:
+        self.axis = axis
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.nr_starts: list[int] = []  # non-rush work, for the reserve
+        self.nr_ends: list[int] = []
+        self.days = days
+        self.day_ends = [d.seg_end for d in days]
+
+    def add(self, p: int, q: int, nonrush: bool) -> None:
+        insort(self.starts, p)
+        insort(self.ends, q)
+        if nonrush:
+            insort(self.nr_starts, p)
+            insort(self.nr_ends, q)
+
+    def _conflict_end(self, p: int, q: int) -> int | None:
+        k = bisect_right(self.starts, p) - 1
+        if k >= 0 and self.ends[k] > p:
+            return self.ends[k]
+        if k + 1 < len(self.starts) and self.starts[k + 1] < q:
+            return self.ends[k + 1]
+        return None
+
+    def _reserve_fix(self, p: int, q: int) -> int | None:
+        """Smallest later start that can repair the reserve, or None if it holds."""
+        fix = None
+        i = bisect_right(self.day_ends, p)
+        while i < len(self.days) and self.days[i].seg_start < q:
+            day = self.days[i]
+            i += 1
+            lo, hi = day.seg_start, day.seg_end
+            k = max(0, bisect_right(self.nr_ends, lo) - 1)
+            busy = [(p, q)]
+            while k < len(self.nr_starts) and self.nr_starts[k] < hi:
+                if self.nr_ends[k] > lo:
+                    busy.append((self.nr_starts[k], self.nr_ends[k]))
+                k += 1
+            busy.sort()
+            cursor, best = lo, 0
+            for s, e in busy:
+                best = max(best, min(s, hi) - cursor)
+                cursor = max(cursor, e)
+            best = max(best, hi - cursor)
+            if best >= day.block:
+                continue
+            before = bisect_right(self.nr_ends, p) - 1
+            left = max(lo, self.nr_ends[before] if before >= 0 else lo)
+            fix = max(fix or 0, left + day.block)
+        return fix
+
+    def earliest(self, p: int, d: int, limit: int, nonrush: bool) -> int | None:
+        """Earliest position >= p where [p, p + d) fits, or None before ``limit``."""
+        while p + d <= limit:
+            conflict = self._conflict_end(p, p + d)
+            if conflict is not None:
+                p = conflict
+                continue
+            if nonrush and self.days:
+                fix = self._reserve_fix(p, p + d)
+                if fix is not None:
+                    p = fix
+                    continue
+            return p
+        return None
+
+
+class _Dispatcher:
+    def __init__(self, data: ProblemData) -> None:
+        self.data = data
+        axes = build_axes(data)
+        days = reserve_days(data, axes)
+        self.res = [_Resource(axes[r], days[r]) for r in range(len(axes))]
+        self.horizon = data.end_of_calendar()
+        self.assignments: dict[int, Assignment] = {}
+        for i, op in enumerate(data.operations):
+            if op.fixed is not None:
+                a = op.fixed
+                axis = self.res[a.resource].axis
+                self.res[a.resource].add(axis.pos(a.start), axis.pos(a.end), False)
+                self.assignments[i] = a
+
+    def window(self, i: int) -> tuple[int, float]:
+        """Earliest wall start and latest wall end allowed for operation ``i``."""
+        data = self.data
+        op = data.operations[i]
+        earliest = max(0, data.jobs[op.job].release)
+        for j in data.predecessors[i]:
+            earliest = max(earliest, self.assignments[j].end + data.lag(j, i))
+        latest: float = self.horizon
+        for j in data.successors[i]:
+            fixed = data.operations[j].fixed
+            if fixed is not None:
+                latest = min(latest, fixed.start - data.lag(i, j))
+        return earliest, latest
+
+    def best_placement(self, i: int) -> Assignment | None:
+        """The mode and start giving operation ``i`` its earliest end."""
+        op = self.data.operations[i]
+        nonrush = not self.data.jobs[op.job].rush
+        earliest, latest = self.window(i)
+        best = None
+        for m, mode in enumerate(op.modes):
+            res = self.res[mode.resource]
+            axis = res.axis
+            limit = axis.pos(int(latest)) if latest < _INF else axis.total
+            p = res.earliest(axis.pos(earliest), mode.duration, limit, nonrush)
+            if p is None:
+                continue
+            q = p + mode.duration
+            a = Assignment(mode.resource, m, axis.wall_start(p), axis.wall_end(q))
+            if best is None or (a.end, a.start) < (best.end, best.start):
+                best = a
+        return best
+
+    def place(self, i: int, a: Assignment) -> None:
+        op = self.data.operations[i]
+        res = self.res[a.resource]
+        p = res.axis.pos(a.start)
+        res.add(p, p + op.modes[a.mode].duration, not self.data.jobs[op.job].rush)
+        self.assignments[i] = a
+
+    def _ready(self) -> tuple[list[int], list[int]]:
+        """Movable operations without unplaced predecessors, and waiting counts."""
+        data = self.data
+        waiting = [len(p) for p in data.predecessors]
+        for i, op in enumerate(data.operations):
+            if op.fixed is not None:
+                for j in data.successors[i]:
+                    waiting[j] -= 1
+        ready = [
+            i
+            for i, op in enumerate(data.operations)
+            if op.fixed is None and waiting[i] == 0
+        ]
+        return ready, waiting
+
+    def _release(self, i: int, waiting: list[int]) -> list[int]:
+        """Successors of ``i`` that became ready once ``i`` is placed."""
+        found = []
+        for j in self.data.successors[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0 and self.data.operations[j].fixed is None:
+                found.append(j)
+        return found
+
+    def run_serial(self, key) -> None:
+        """Serial generation: best-key ready operation, at its earliest slot."""
+        ready, waiting = self._ready()
+        heap = [(key(i), i) for i in ready]
+        heapq.heapify(heap)
+        while heap:
+            i = heapq.heappop(heap)[1]
+            a = self.best_placement(i)
+            if a is None:
+                raise self.fail(i)
+            self.place(i, a)
+            for j in self._release(i, waiting):
+                heapq.heappush(heap, (key(j), j))
+
+    def run_non_delay(self, key) -> None:
+        """Non-delay generation: earliest-starting ready operation, ties by key.
+
+        Placements are cached and refreshed lazily: a cached start can only
+        get later when something is placed on one of the operation's
+        resources, so a valid heap top is the true earliest start.
+        """
+        ops = self.data.operations
+        version = [0] * len(self.data.resources)
+        cache: dict[int, tuple[int, Assignment]] = {}
+        heap: list[tuple] = []
+        step = 0
+
+        def push(i: int) -> None:
+            a = self.best_placement(i)
+            if a is None:
+                raise self.fail(i)
+            cache[i] = (step, a)
+            heapq.heappush(heap, (a.start, key(i), i))
+
+        ready, waiting = self._ready()
+        for i in ready:
+            push(i)
+        while heap:
+            i = heapq.heappop(heap)[-1]
+            stamp, a = cache[i]
+            if any(version[m.resource] > stamp for m in ops[i].modes):
+                push(i)
+                continue
+            step += 1
+            self.place(i, a)
+            version[a.resource] = step
+            for j in self._release(i, waiting):
+                push(j)
+
+    def fail(self, i: int) -> Unschedulable:
+        op = self.data.operations[i]
+        earliest, latest = self.window(i)
+        return Unschedulable(
+            f"operation {op.key!r} cannot be placed between minute {earliest} and "
+            f"{latest}: its resources' calendars run out before the horizon, a "
+            "fixed successor starts too early, or it is longer than a day's "
+            "capacity outside the rush reserve"
+        )
+
+
+def _rule_key(data: ProblemData, rule: str):
+    """The sort key of ready operations under ``rule`` (smaller goes first)."""
+    ops = data.operations
+    lf = latest_finish(data)
+    topo = {i: n for n, i in enumerate(data.topological_order)}
+    if rule == "priority":
+
+        def key(i: int) -> tuple:
+            job = data.jobs[ops[i].job]
+            return (not job.rush, -job.weight, lf[i], ops[i].job, topo[i])
+
+    elif rule == "odoo":
+
+        def key(i: int) -> tuple:
+            return (ops[i].job, topo[i])
+
+    else:
+
+        def key(i: int) -> tuple:
+            return (lf[i], ops[i].job, topo[i])
+
+    return key
+
+
+def dispatch(data: ProblemData, rule: str = "priority") -> dict[int, Assignment]:
+    """A complete schedule built by the dispatching ``rule`` (see module doc).
+
+    Raises ``Unschedulable`` (a ``ValueError``) when an operation cannot be placed.
+    """
+    if rule not in RULES:
+        raise ValueError(f"unknown dispatching rule {rule!r}; use one of {RULES}")
+    board = _Dispatcher(data)
+    if rule == "edd":
+        board.run_non_delay(_rule_key(data, rule))
+    else:
+        board.run_serial(_rule_key(data, rule))
+    if len(board.assignments) != len(data.operations):
+        raise Unschedulable("some operations wait on predecessors never placed")
+    return board.assignments

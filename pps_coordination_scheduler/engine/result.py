@@ -1,0 +1,79 @@
+"""What a solve returns: a status, the schedule and its measures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .data import Assignment
+
+
+class Status(Enum):
+    """Outcome of a solve; the values are stable strings for the ORM glue."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    MODEL_INVALID = "model_invalid"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule found by the checker; ``kind`` names the rule family."""
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Measures of a complete schedule (see ``checker.evaluate``)."""
+
+    weighted_tardiness: int
+    late_jobs: int
+    on_time_rate: float
+    makespan: int
+    moved: int
+    displacement: int
+    completion: dict[int, int]
+    tardiness: dict[int, int]
+
+    def key(self, objective: str = "tardiness") -> tuple[int, ...]:
+        """Lexicographic objective, smaller is better."""
+        if objective == "makespan":
+            return (self.makespan,)
+        return (self.weighted_tardiness, self.moved, self.displacement, self.makespan)
+
+
+@dataclass
+class Result:
+    """A solve's answer. On failure ``assignments`` is empty and ``message`` says why.
+
+    ``objective`` is the primary objective of the returned schedule (weighted
+    tardiness, or makespan in makespan mode); ``bound`` is CP-SAT's best bound
+    on it when one was proved (0 or None otherwise). ``completion`` and
+    ``tardiness`` are per job index; ``start_rule`` names the dispatching rule
+    of the best start schedule and ``start_objective`` its objective.
+    """
+
+    status: Status
+    message: str
+    assignments: dict[int, Assignment] = field(default_factory=dict)
+    objective: int | None = None
+    bound: int | None = None
+    wall_time: float = 0.0
+    weighted_tardiness: int | None = None
+    makespan: int | None = None
+    moved: int = 0
+    completion: dict[int, int] = field(default_factory=dict)
+    tardiness: dict[int, int] = field(default_factory=dict)
+    on_time_rate: float | None = None
+    start_rule: str | None = None
+    start_objective: int | None = None
+    improved_by: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the result carries a schedule."""
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE)

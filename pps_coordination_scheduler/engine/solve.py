@@ -1,0 +1,365 @@
+"""Orchestration: greedy start, CP-SAT improvement, LNS for large instances."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from itertools import pairwise
+
+from ortools.sat.python import cp_model
+
+from .calendar import build_axes, reserve_days
+from .checker import check, evaluate
+from .cpsat import Model, NoRoom, build
+from .data import Assignment, ProblemData
+from .dispatch import RULES, Unschedulable, dispatch
+from .result import Evaluation, Result, Status
+
+OBJECTIVES = ("tardiness", "makespan")
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How to solve.
+
+    ``time_limit`` is the budget in seconds for the CP-SAT phases (the greedy
+    start comes on top; it takes well under a second per 1,000 operations).
+    With ``deterministic`` (the default when ``workers == 1``) the budget is
+    CP-SAT *deterministic* time, so a fixed ``seed`` gives the same schedule
+    on every run; wall time is then capped at three times the budget.
+    Instances with more than ``lns_threshold`` movable operations are
+    improved by large-neighbourhood search over windows of
+    ``lns_window_ops`` consecutive operations, ``lns_window_time`` seconds each.
+    """
+
+    time_limit: float = 10.0
+    workers: int = 2
+    seed: int = 0
+    use_hint: bool = True
+    objective: str = "tardiness"
+    deterministic: bool | None = None
+    lns_threshold: int = 1500
+    lns_window_ops: int = 250
+    lns_window_time: float = 2.0
+    tardiness_share: float = 0.7
+
+    def __post_init__(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {OBJECTIVES}")
+        if self.time_limit <= 0 or self.workers < 1:
+            raise ValueError("time_limit must be positive and workers at least 1")
+        if self.lns_window_ops < 2 or self.lns_window_time <= 0:
+            raise ValueError("LNS windows need at least 2 operations and some time")
+        if not 0 < self.tardiness_share <= 1:
+            raise ValueError("tardiness_share must be in (0, 1]")
+
+    @property
+    def is_deterministic(self) -> bool:
+        return self.workers == 1 if self.deterministic is None else self.deterministic
+
+
+class _Clock:
+    """Budget in wall or deterministic seconds."""
+
+    def __init__(self, params: SolveParams) -> None:
+        self.params = params
+        self.started = time.perf_counter()
+        self.spent = 0.0  # deterministic seconds spent (deterministic mode)
+
+    def remaining(self) -> float:
+        if self.params.is_deterministic:
+            wall_left = 3 * self.params.time_limit - self.elapsed()
+            return min(self.params.time_limit - self.spent, wall_left)
+        return self.params.time_limit - self.elapsed()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def solver(self, budget: float) -> cp_model.CpSolver:
+        params = self.params
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = params.workers
+        solver.parameters.random_seed = params.seed
+        if params.is_deterministic:
+            solver.parameters.max_deterministic_time = budget
+            solver.parameters.max_time_in_seconds = max(
+                0.01, 3 * params.time_limit - self.elapsed()
+            )
+        else:
+            solver.parameters.max_time_in_seconds = budget
+        return solver
+
+    def charge(self, solver: cp_model.CpSolver) -> None:
+        self.spent += solver.response_proto.deterministic_time
+
+
+@dataclass
+class _Candidate:
+    name: str
+    schedule: dict[int, Assignment]
+    evaluation: Evaluation
+
+
+def _diagnose(data: ProblemData) -> str | None:
+    """Plain-language reason why no schedule can exist, when one is obvious."""
+    fixed = sorted(
+        (op.fixed.resource, op.fixed.start, op.fixed.end, op.key)
+        for op in data.operations
+        if op.fixed is not None
+    )
+    for (r1, _, e1, k1), (r2, s2, _, k2) in pairwise(fixed):
+        if r1 == r2 and s2 < e1:
+            return (
+                f"fixed operations {k1!r} and {k2!r} overlap on work center "
+                f"{data.resources[r1].key!r}; unlock or move one of them"
+            )
+    horizon = data.end_of_calendar()
+    for op in data.operations:
+        job = data.jobs[op.job]
+        if op.fixed is None and job.release >= horizon:
+            return (
+                f"job {job.key!r} is released at minute {job.release}, at or after "
+                f"the end of the planning horizon ({horizon})"
+            )
+    return None
+
+
+def _current_plan(data: ProblemData) -> dict[int, Assignment] | None:
+    """The plan in force, when every movable operation has one."""
+    plan = {}
+    for i, op in enumerate(data.operations):
+        plan[i] = op.fixed or op.current
+        if plan[i] is None:
+            return None
+    return plan
+
+
+def _starts(data: ProblemData, objective: str) -> tuple[list[_Candidate], list[str]]:
+    """Valid schedules from every dispatching rule and the current plan."""
+    found, failures = [], []
+    for rule in RULES:
+        try:
+            schedule = dispatch(data, rule)
+        except Unschedulable as error:
+            failures.append(f"{rule}: {error}")
+            continue
+        if check(data, schedule):
+            failures.append(f"{rule}: produced an invalid schedule")
+            continue
+        found.append(_Candidate(rule, schedule, evaluate(data, schedule)))
+    plan = _current_plan(data)
+    if plan is not None and not check(data, plan):
+        found.append(_Candidate("current", plan, evaluate(data, plan)))
+    found.sort(key=lambda c: c.evaluation.key(objective))
+    return found, failures
+
+
+def solve(data: ProblemData, params: SolveParams | None = None) -> Result:
+    """Schedule ``data``; never returns worse than the best dispatching rule.
+
+    Raises ValueError only for bad input (``data`` or ``params`` of the wrong
+    type); every other outcome is a ``Result`` whose message says what happened.
+    """
+    if not isinstance(data, ProblemData):
+        raise ValueError("solve() needs a ProblemData")  # noqa: TRY004
+    params = params or SolveParams()
+    if not isinstance(params, SolveParams):
+        raise ValueError("params must be a SolveParams")  # noqa: TRY004
+    clock = _Clock(params)
+    reason = _diagnose(data)
+    if reason is not None:
+        return _failed(Status.INFEASIBLE, reason, clock)
+    try:
+        return _solve(data, params, clock)
+    except Exception as error:  # noqa: BLE001 - the contract: a Result, no crash
+        return _failed(
+            Status.UNKNOWN, f"the solver failed unexpectedly: {error!r}", clock
+        )
+
+
+def _failed(status: Status, message: str, clock: _Clock) -> Result:
+    return Result(status=status, message=message, wall_time=clock.elapsed())
+
+
+def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
+    objective = params.objective
+    starts, failures = _starts(data, objective)
+    movable = [i for i, op in enumerate(data.operations) if op.fixed is None]
+    best = starts[0] if starts else None
+    outcome = Status.FEASIBLE
+    bound = None
+    if not movable:
+        outcome = Status.OPTIMAL
+    elif len(movable) <= params.lns_threshold or best is None:
+        improved, outcome, bound, note = _monolithic(data, params, clock, starts)
+        if improved is not None and (
+            best is None
+            or improved.evaluation.key(objective) < best.evaluation.key(objective)
+        ):
+            best = improved
+        if best is None:
+            detail = "; ".join(failures)
+            return _failed(
+                outcome if outcome != Status.FEASIBLE else Status.UNKNOWN,
+                f"{note} The dispatching rules failed too: {detail}",
+                clock,
+            )
+    else:
+        best = _lns(data, params, clock, best, starts)
+    violations = check(data, best.schedule)
+    if violations:  # a bug, not a planning problem: fall back on a valid start
+        if not starts:
+            return _failed(Status.UNKNOWN, violations[0].message, clock)
+        best, outcome = starts[0], Status.FEASIBLE
+    ev = best.evaluation
+    primary = ev.makespan if objective == "makespan" else ev.weighted_tardiness
+    start = starts[0] if starts else None
+    return Result(
+        status=outcome,
+        message=_message(best, start, outcome),
+        assignments=dict(sorted(best.schedule.items())),
+        objective=primary,
+        bound=bound,
+        wall_time=clock.elapsed(),
+        weighted_tardiness=ev.weighted_tardiness,
+        makespan=ev.makespan,
+        moved=ev.moved,
+        completion=ev.completion,
+        tardiness=ev.tardiness,
+        on_time_rate=ev.on_time_rate,
+        start_rule=start.name if start else None,
+        start_objective=(None if start is None else start.evaluation.key(objective)[0]),
+        improved_by=best.name,
+    )
+
+
+def _message(best: _Candidate, start: _Candidate | None, status: Status) -> str:
+    ev = best.evaluation
+    text = (
+        f"{status.value} schedule from {best.name}: weighted tardiness "
+        f"{ev.weighted_tardiness}, {ev.late_jobs} late job(s), makespan "
+        f"{ev.makespan}, {ev.moved} operation(s) moved"
+    )
+    if start is not None and start is not best:
+        text += f" (best dispatching start: {start.name}, "
+        text += f"weighted tardiness {start.evaluation.weighted_tardiness})"
+    return text
+
+
+def _monolithic(data, params, clock, starts):
+    """One model of the whole problem: phase 1 primary objective, phase 2 rest."""
+    axes = build_axes(data)
+    days = reserve_days(data, axes)
+    free = [i for i, op in enumerate(data.operations) if op.fixed is None]
+    frozen = {i: op.fixed for i, op in enumerate(data.operations) if op.fixed}
+    stability = any(data.operations[i].current is not None for i in free)
+    try:
+        m = build(data, axes, days, free, frozen, stability=stability)
+    except NoRoom as error:
+        return None, Status.INFEASIBLE, None, f"{error}."
+    model = m.model
+    tardiness = params.objective == "tardiness"
+    primary = m.weighted_tardiness() if tardiness else m.makespan
+    model.minimize(primary)
+    if params.use_hint and starts:
+        m.add_hint(starts[0].schedule)
+    share = params.tardiness_share if tardiness else 1.0
+    solver = clock.solver(max(0.01, clock.remaining() * share))
+    status = solver.solve(model)
+    clock.charge(solver)
+    if status == cp_model.MODEL_INVALID:
+        return None, Status.MODEL_INVALID, None, model.validate()
+    if status == cp_model.INFEASIBLE:
+        return (
+            None,
+            Status.INFEASIBLE,
+            None,
+            (
+                "CP-SAT proved that no schedule meets the calendars, fixed "
+                "operations, precedences, releases, horizon and rush reserve together."
+            ),
+        )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, Status.UNKNOWN, None, "CP-SAT found no schedule in time."
+    found = _candidate(data, m, solver, frozen, "cp-sat")
+    bound = int(solver.best_objective_bound)
+    optimal = status == cp_model.OPTIMAL
+    if not tardiness or clock.remaining() <= 0.05:
+        return found, Status.OPTIMAL if optimal else Status.FEASIBLE, bound, ""
+    # phase 2: keep the weighted tardiness, then fewest moves, then makespan
+    level = int(solver.objective_value)
+    model.add(primary <= level)
+    weight = data.end_of_calendar() + 1
+    model.minimize(
+        weight * sum(m.moved.values()) + sum(m.displacement.values()) + m.makespan
+    )
+    pool = [c for c in [*starts, found] if c.evaluation.weighted_tardiness <= level]
+    pool.sort(key=lambda c: c.evaluation.key())
+    m.add_hint(pool[0].schedule)
+    solver = clock.solver(max(0.01, clock.remaining()))
+    status = solver.solve(model)
+    clock.charge(solver)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        second = _candidate(data, m, solver, frozen, "cp-sat")
+        if second.evaluation.key() <= found.evaluation.key():
+            found = second
+        optimal = optimal and status == cp_model.OPTIMAL
+    else:
+        optimal = False
+    return found, Status.OPTIMAL if optimal else Status.FEASIBLE, bound, ""
+
+
+def _candidate(data, m: Model, solver, frozen, name: str) -> _Candidate:
+    schedule = {**frozen, **m.read(solver)}
+    return _Candidate(name, schedule, evaluate(data, schedule))
+
+
+def _lns(data, params, clock, best: _Candidate, starts) -> _Candidate:
+    """Large-neighbourhood search over windows of consecutive operations.
+
+    Each step frees ``lns_window_ops`` operations adjacent in start time,
+    freezes the rest at the incumbent, and lets CP-SAT re-sequence them,
+    hinted with the incumbent; a result is kept when the lexicographic
+    objective of the whole schedule is not worse.
+    """
+    axes = build_axes(data)
+    days = reserve_days(data, axes)
+    objective = params.objective
+    size = params.lns_window_ops
+    stability = any(op.current is not None for op in data.operations)
+    offset = 0
+    while clock.remaining() > 0.1:
+        order = sorted(
+            (a.start, i)
+            for i, a in best.schedule.items()
+            if data.operations[i].fixed is None
+        )
+        if offset >= len(order):
+            offset = 0
+        free = [i for _, i in order[offset : offset + size]]
+        offset += size // 2
+        chosen = set(free)
+        frozen = {i: a for i, a in best.schedule.items() if i not in chosen}
+        lo = min(best.schedule[i].start for i in free)
+        hi = max(best.schedule[i].end for i in free)
+        try:
+            m = build(data, axes, days, free, frozen, lo, hi, stability, makespan=True)
+        except NoRoom:
+            continue
+        span = hi - lo + 1
+        terms = m.weighted_tardiness() * span * (len(free) + 1)
+        if objective == "makespan":
+            terms = m.makespan * span * (len(free) + 1)
+        if stability:
+            terms += span * sum(m.moved.values()) + sum(m.displacement.values())
+        m.model.minimize(terms + m.total_end())
+        m.add_hint(best.schedule)
+        solver = clock.solver(min(params.lns_window_time, clock.remaining()))
+        status = solver.solve(m.model)
+        clock.charge(solver)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        trial = _candidate(data, m, solver, frozen, "cp-sat lns")
+        if trial.evaluation.key(objective) <= best.evaluation.key(objective):
+            best = trial
+    return best
