@@ -28,6 +28,28 @@ class NoRoom(ValueError):
 
 
 @dataclass
+class _WallLink:
+    """Element link from axis position ``p + shift`` to a wall time."""
+
+    shift: int
+    first: int  # first window in reach; ``k`` counts from it
+    k: cp_model.IntVar
+    lo_pos: cp_model.IntVar
+    hi_pos: cp_model.IntVar
+    offset: cp_model.IntVar
+    wall: cp_model.IntVar
+
+    def hint(self, model: cp_model.CpModel, axis: WorkAxis, p: int) -> None:
+        x = p + self.shift
+        w = axis.end_window(x) if self.shift else axis.start_window(x)
+        model.add_hint(self.k, w - self.first)
+        model.add_hint(self.lo_pos, axis.cum[w])
+        model.add_hint(self.hi_pos, axis.cum[w] + axis.ends[w] - axis.starts[w])
+        model.add_hint(self.offset, axis.offset(w))
+        model.add_hint(self.wall, x + axis.offset(w))
+
+
+@dataclass
 class _ModeVars:
     mode: int
     resource: int
@@ -36,8 +58,8 @@ class _ModeVars:
     interval: cp_model.IntervalVar
     start: cp_model.LinearExprT
     end: cp_model.LinearExprT
-    k_start: tuple[cp_model.IntVar, int] | None  # (index var, first window)
-    k_end: tuple[cp_model.IntVar, int] | None
+    p_lo: int
+    links: list[_WallLink]
 
 
 @dataclass
@@ -79,16 +101,14 @@ class Model:
                 chosen = mv.mode == a.mode
                 if mv.lit is not None:
                     model.add_hint(mv.lit, chosen)
-                if not chosen:
-                    continue
                 axis = self.axes[mv.resource]
-                p = axis.pos(a.start)
+                p = axis.pos(a.start) if chosen else mv.p_lo
                 model.add_hint(mv.p, p)
-                if mv.k_start is not None:
-                    model.add_hint(mv.k_start[0], axis.start_window(p) - mv.k_start[1])
-                if mv.k_end is not None:
-                    q = p + self.data.operations[i].modes[a.mode].duration
-                    model.add_hint(mv.k_end[0], axis.end_window(q) - mv.k_end[1])
+                for link in mv.links:
+                    link.hint(model, axis, p)
+            if len(ov.modes) > 1:
+                model.add_hint(ov.start, a.start)
+                model.add_hint(ov.end, a.end)
         for i, lit in self.moved.items():
             cur = self.data.operations[i].current
             a = schedule[i]
@@ -180,16 +200,10 @@ def _add_operations(m: Model, free, frozen, lo: int, hi: int) -> dict:
     """
     data, model = m.data, m.model
     ranges: dict[int, list[int]] = {}
+    heads, tails = _time_windows(data, free, frozen, lo, hi)
     for i in free:
         op = data.operations[i]
-        earliest = max(lo, 0, data.jobs[op.job].release)
-        latest = hi
-        for j in data.predecessors[i]:
-            if j in frozen:
-                earliest = max(earliest, frozen[j].end + data.lag(j, i))
-        for j in data.successors[i]:
-            if j in frozen:
-                latest = min(latest, frozen[j].start - data.lag(i, j))
+        earliest, latest = heads[i], tails[i]
         modes = []
         for k, mode in enumerate(op.modes):
             axis = m.axes[mode.resource]
@@ -222,6 +236,33 @@ def _add_operations(m: Model, free, frozen, lo: int, hi: int) -> dict:
     return ranges
 
 
+def _time_windows(data: ProblemData, free, frozen, lo: int, hi: int):
+    """Earliest wall start and latest wall end of each free operation.
+
+    Forward and backward passes over the precedences, counting each
+    operation's shortest duration (wall time is never shorter than working
+    time), so the window tables in reach of each operation stay short.
+    """
+    chosen = set(free)
+    shortest = {i: min(md.duration for md in data.operations[i].modes) for i in free}
+    heads: dict[int, int] = {}
+    tails: dict[int, int] = {}
+    order = [i for i in data.topological_order if i in chosen]
+    for i in order:
+        value = max(lo, 0, data.jobs[data.operations[i].job].release)
+        for j in data.predecessors[i]:
+            end = frozen[j].end if j in frozen else heads[j] + shortest[j]
+            value = max(value, end + data.lag(j, i))
+        heads[i] = value
+    for i in reversed(order):
+        value = hi
+        for j in data.successors[i]:
+            start = frozen[j].start if j in frozen else tails[j] - shortest[j]
+            value = min(value, start - data.lag(i, j))
+        tails[i] = value
+    return heads, tails
+
+
 def _mode_vars(model, i, k, mode, axis: WorkAxis, p_lo, p_hi, single) -> _ModeVars:
     """Variables of operation ``i`` in mode ``k``: interval on the axis + wall link."""
     d = mode.duration
@@ -231,14 +272,14 @@ def _mode_vars(model, i, k, mode, axis: WorkAxis, p_lo, p_hi, single) -> _ModeVa
         interval = model.new_fixed_size_interval_var(p, d, f"iv{i}_{k}")
     else:
         interval = model.new_optional_fixed_size_interval_var(p, d, lit, f"iv{i}_{k}")
-    start, k_start = _wall(
-        model, axis, p, 0, axis.start_window, p_lo, p_hi, f"{i}_{k}s"
-    )
-    end, k_end = _wall(model, axis, p, d, axis.end_window, p_lo, p_hi, f"{i}_{k}e")
-    return _ModeVars(k, mode.resource, lit, p, interval, start, end, k_start, k_end)
+    name = f"{i}_{k}"
+    links: list[_WallLink] = []
+    start = _wall(model, axis, p, 0, axis.start_window, p_lo, p_hi, name, links)
+    end = _wall(model, axis, p, d, axis.end_window, p_lo, p_hi, name + "e", links)
+    return _ModeVars(k, mode.resource, lit, p, interval, start, end, p_lo, links)
 
 
-def _wall(model, axis: WorkAxis, p, shift, window_of, p_lo, p_hi, name):
+def _wall(model, axis: WorkAxis, p, shift, window_of, p_lo, p_hi, name, links):
     """Wall time of axis position ``p + shift`` (a start if shift == 0, else an end).
 
     One window in reach: an affine expression. Several: element constraints
@@ -246,7 +287,7 @@ def _wall(model, axis: WorkAxis, p, shift, window_of, p_lo, p_hi, name):
     """
     first, last = window_of(p_lo + shift), window_of(p_hi + shift)
     if first == last:
-        return p + shift + axis.offset(first), None
+        return p + shift + axis.offset(first)
     k = model.new_int_var(0, last - first, f"k{name}")
     cum = axis.cum[first : last + 1]
     ends = [axis.ends[w] for w in range(first, last + 1)]
@@ -272,7 +313,8 @@ def _wall(model, axis: WorkAxis, p, shift, window_of, p_lo, p_hi, name):
     hi_wall = axis.wall_start(p_hi) if shift == 0 else axis.wall_end(p_hi + shift)
     wall = model.new_int_var(lo_wall, hi_wall, f"w{name}")
     model.add(wall == p + shift + off)
-    return wall, (k, first)
+    links.append(_WallLink(shift, first, k, lo_pos, hi_pos, off, wall))
+    return wall
 
 
 def _frozen_on(m: Model, frozen, r: int, lo: int, hi: int, nonrush_only: bool):

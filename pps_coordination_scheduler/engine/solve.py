@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import count, pairwise
 
 from ortools.sat.python import cp_model
 
@@ -30,6 +30,9 @@ class SolveParams:
     Instances with more than ``lns_threshold`` movable operations are
     improved by large-neighbourhood search over windows of
     ``lns_window_ops`` consecutive operations, ``lns_window_time`` seconds each.
+    Smaller instances are one model in which every operation ends before the
+    best start's makespan plus ``reach`` times it plus a day (so the model
+    stays small); ``tardiness_share`` of the time goes to its first phase.
     """
 
     time_limit: float = 10.0
@@ -42,6 +45,7 @@ class SolveParams:
     lns_window_ops: int = 250
     lns_window_time: float = 2.0
     tardiness_share: float = 0.7
+    reach: float = 0.25
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
@@ -197,6 +201,8 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
             or improved.evaluation.key(objective) < best.evaluation.key(objective)
         ):
             best = improved
+        if improved is None and best is not None:
+            outcome = Status.FEASIBLE  # CP-SAT found nothing: the start stands
         if best is None:
             detail = "; ".join(failures)
             return _failed(
@@ -253,8 +259,12 @@ def _monolithic(data, params, clock, starts):
     free = [i for i, op in enumerate(data.operations) if op.fixed is None]
     frozen = {i: op.fixed for i, op in enumerate(data.operations) if op.fixed}
     stability = any(data.operations[i].current is not None for i in free)
+    hi = data.end_of_calendar()
+    if starts:  # keep the window tables short: ends within the start's reach
+        makespan = starts[0].evaluation.makespan
+        hi = min(hi, makespan + int(params.reach * makespan) + data.day_length)
     try:
-        m = build(data, axes, days, free, frozen, stability=stability)
+        m = build(data, axes, days, free, frozen, hi=hi, stability=stability)
     except NoRoom as error:
         return None, Status.INFEASIBLE, None, f"{error}."
     model = m.model
@@ -315,51 +325,112 @@ def _candidate(data, m: Model, solver, frozen, name: str) -> _Candidate:
 
 
 def _lns(data, params, clock, best: _Candidate, starts) -> _Candidate:
-    """Large-neighbourhood search over windows of consecutive operations.
+    """Large-neighbourhood search, alternating two kinds of neighbourhood.
 
-    Each step frees ``lns_window_ops`` operations adjacent in start time,
-    freezes the rest at the incumbent, and lets CP-SAT re-sequence them,
-    hinted with the incumbent; a result is kept when the lexicographic
-    objective of the whole schedule is not worse.
+    Each step frees at most ``lns_window_ops`` movable operations, freezes
+    the rest at the incumbent, and lets CP-SAT re-sequence the free ones,
+    hinted with the incumbent. Neighbourhoods are, in turn, the operations
+    of a late job (largest weighted tardiness first) with every operation
+    sharing its work centers in its time span, and a window of operations
+    adjacent in start time sliding through the schedule. A result is kept
+    when the lexicographic objective of the whole schedule is not worse.
     """
     axes = build_axes(data)
     days = reserve_days(data, axes)
     objective = params.objective
-    size = params.lns_window_ops
     stability = any(op.current is not None for op in data.operations)
-    offset = 0
-    while clock.remaining() > 0.1:
-        order = sorted(
-            (a.start, i)
-            for i, a in best.schedule.items()
-            if data.operations[i].fixed is None
-        )
-        if offset >= len(order):
-            offset = 0
-        free = [i for _, i in order[offset : offset + size]]
-        offset += size // 2
-        chosen = set(free)
-        frozen = {i: a for i, a in best.schedule.items() if i not in chosen}
-        lo = min(best.schedule[i].start for i in free)
-        hi = max(best.schedule[i].end for i in free)
-        try:
-            m = build(data, axes, days, free, frozen, lo, hi, stability, makespan=True)
-        except NoRoom:
+    slide = late_rank = 0
+    for step in count():
+        if clock.remaining() <= 0.1:
+            break
+        if step % 2 == 0 and objective == "tardiness":
+            free, late_rank = _late_job_window(data, best, params, late_rank)
+        else:
+            free, slide = _sliding_window(data, best, params, slide)
+        if not free:
             continue
-        span = hi - lo + 1
-        terms = m.weighted_tardiness() * span * (len(free) + 1)
-        if objective == "makespan":
-            terms = m.makespan * span * (len(free) + 1)
-        if stability:
-            terms += span * sum(m.moved.values()) + sum(m.displacement.values())
-        m.model.minimize(terms + m.total_end())
-        m.add_hint(best.schedule)
-        solver = clock.solver(min(params.lns_window_time, clock.remaining()))
-        status = solver.solve(m.model)
-        clock.charge(solver)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        trial = _candidate(data, m, solver, frozen, "cp-sat lns")
-        if trial.evaluation.key(objective) <= best.evaluation.key(objective):
+        trial = _improve_window(data, params, clock, best, free, axes, days, stability)
+        if trial is not None and (
+            trial.evaluation.key(objective) <= best.evaluation.key(objective)
+        ):
             best = trial
     return best
+
+
+def _sliding_window(data, best: _Candidate, params, offset: int):
+    """Operations adjacent in start time, from ``offset``; next offset."""
+    order = sorted(
+        (a.start, i)
+        for i, a in best.schedule.items()
+        if data.operations[i].fixed is None
+    )
+    size = params.lns_window_ops
+    if offset >= len(order):
+        offset = 0
+    return [i for _, i in order[offset : offset + size]], offset + size // 2
+
+
+def _late_job_window(data, best: _Candidate, params, rank: int):
+    """A late job and its competitors on its work centers; next rank."""
+    late = sorted(
+        ((-data.jobs[j].weight * t, j) for j, t in best.evaluation.tardiness.items()),
+    )
+    late = [j for key, j in late if key < 0]
+    if not late:
+        return [], 0
+    job = late[rank % len(late)]
+    schedule = best.schedule
+    own = [
+        i
+        for i, a in schedule.items()
+        if data.operations[i].job == job and data.operations[i].fixed is None
+    ]
+    if not own:
+        return [], rank + 1
+    lo = min(schedule[i].start for i in own)
+    hi = max(schedule[i].end for i in own)
+    centers = {schedule[i].resource for i in own}
+    others = sorted(
+        (a.start, i)
+        for i, a in schedule.items()
+        if a.resource in centers
+        and lo <= a.start < hi
+        and data.operations[i].fixed is None
+        and data.operations[i].job != job
+    )
+    room = max(0, params.lns_window_ops - len(own))
+    # keep the competitors closest to the end of the job, where it is late
+    return own + [i for _, i in others[-room:] if room], rank + 1
+
+
+def _improve_window(data, params, clock, best, free, axes, days, stability):
+    """Re-solve the operations ``free`` with all others frozen at ``best``."""
+    chosen = set(free)
+    frozen = {i: a for i, a in best.schedule.items() if i not in chosen}
+    lo = min(best.schedule[i].start for i in free)
+    hi = max(best.schedule[i].end for i in free)
+    try:
+        m = build(data, axes, days, free, frozen, lo, hi, stability, makespan=True)
+    except NoRoom:
+        return None
+    span = hi - lo + 1
+    scale = span * (len(free) + 1)
+    primary = m.weighted_tardiness()
+    if params.objective == "makespan":
+        primary = m.makespan
+    terms = primary * scale
+    if stability:
+        terms += span * sum(m.moved.values()) + sum(m.displacement.values())
+    # push work of late jobs earlier first: it makes room for their next steps
+    late = best.evaluation.tardiness
+    for i, ov in m.ops.items():
+        job = data.operations[i].job
+        terms += (1 + (data.jobs[job].weight if late.get(job) else 0)) * ov.end
+    m.model.minimize(terms)
+    m.add_hint(best.schedule)
+    solver = clock.solver(min(params.lns_window_time, clock.remaining()))
+    status = solver.solve(m.model)
+    clock.charge(solver)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return _candidate(data, m, solver, frozen, "cp-sat lns")
