@@ -15,5 +15,8 @@
     "external_dependencies": {"python": ["ortools"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/pps_coordination_scheduler_security.xml",
+        "data/pps_schedule_run_data.xml",
+        "views/pps_schedule_run_views.xml",
     ],
 }

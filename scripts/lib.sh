@@ -155,6 +155,20 @@ drop_db() {
     rm -rf "$PPS_STATE_DIR/data/filestore/$1"
 }
 
+# Install the add-ons in database $1, or update them when already installed.
+install_or_update() {
+    local target="$1" installed
+    installed="$(PGPASSWORD="$PPS_DB_PASSWORD" psql -h "$PPS_DB_HOST" -p "$PPS_DB_PORT" \
+        -U "$PPS_DB_USER" -d "$target" -qtAc \
+        "select count(*) from ir_module_module where state = 'installed' and name in ('pps_coordination', 'pps_coordination_scheduler')" 2>/dev/null || echo 0)"
+    shift
+    if [ "$installed" = 2 ]; then
+        odoo_bin -c "$PPS_CONF" -d "$target" -u "$PPS_MODULES" --stop-after-init "$@"
+    else
+        odoo_bin -c "$PPS_CONF" -d "$target" -i "$PPS_MODULES" --stop-after-init "$@"
+    fi
+}
+
 odoo_bin() {
     "$PPS_PYTHON" -m odoo "$@"
 }

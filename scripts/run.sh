@@ -8,7 +8,7 @@ db="${PPS_DEMO_DB:-pps_demo}"
 prepare
 if db_exists "$db"; then
     log "updating $PPS_MODULES in existing database $db"
-    odoo_bin -c "$PPS_CONF" -d "$db" -u "$PPS_MODULES" --stop-after-init
+    install_or_update "$db" --with-demo
 else
     log "creating database $db with $PPS_MODULES and their demo data"
     odoo_bin -c "$PPS_CONF" -d "$db" -i "$PPS_MODULES" --with-demo --stop-after-init

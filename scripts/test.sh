@@ -12,7 +12,7 @@ if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null;
 fi
 if [ "${PPS_TEST_REUSE_DB:-0}" = 1 ] && db_exists "$db"; then
     log "reusing test database $db (PPS_TEST_REUSE_DB=1): updating $PPS_MODULES"
-    odoo_bin -c "$PPS_CONF" -d "$db" -u "$PPS_MODULES" --stop-after-init
+    install_or_update "$db"
 else
     drop_db "$db"
     log "creating test database $db with $PPS_MODULES (no demo data)"

@@ -1,0 +1,5 @@
+from . import pps_schedule_problem
+from . import pps_schedule_run
+from . import pps_schedule_run_line
+from . import mrp_production
+from . import mrp_workorder

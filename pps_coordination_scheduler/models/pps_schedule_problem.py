@@ -1,0 +1,428 @@
+"""Extraction of the scheduling problem from Odoo records.
+
+``pps.schedule.problem`` turns manufacturing orders, work orders, work centers,
+their calendars and leaves, stock and purchase order lines into the engine's
+plain dataclasses (:mod:`..engine`), and keeps the maps needed to bring the
+engine's answer back onto the records. Nothing here writes to the database.
+
+Every ``_prepare_*`` method returns plain values so that an integrator can
+override one concern (weights, releases, due dates, calendars) without touching
+the others, the way ``mrp_multi_level`` exposes its ``_prepare_*`` hooks.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+
+from ..engine import Assignment, Job, Mode, Operation, Precedence, ProblemData, Resource
+
+OPEN_PRODUCTION_STATES = ("confirmed", "progress", "to_close")
+OPEN_WORKORDER_STATES = ("blocked", "ready", "progress")
+#: Days of calendar extracted beyond the latest date the problem knows about.
+HORIZON_MARGIN_DAYS = 60
+#: Longest horizon extracted, whatever the data says.
+MAX_HORIZON_DAYS = 730
+
+
+def to_minutes(origin, moment, rounding=math.floor):
+    """Whole minutes from ``origin`` to ``moment`` (naive UTC datetimes)."""
+    return int(rounding((moment - origin).total_seconds() / 60.0))
+
+
+def to_datetime(origin, minutes):
+    """The naive UTC datetime ``minutes`` after ``origin``."""
+    return origin + timedelta(minutes=minutes)
+
+
+@dataclass
+class ProblemMap:
+    """The engine problem and the records behind each index."""
+
+    origin: datetime
+    data: ProblemData
+    workcenters: list = field(default_factory=list)  # resource index -> workcenter
+    productions: list = field(default_factory=list)  # job index -> production
+    workorders: list = field(default_factory=list)  # operation index -> workorder
+    movable: set = field(default_factory=set)  # operation indexes that may move
+    skipped: dict = field(default_factory=dict)  # production -> reason left out
+    fixed_reasons: dict = field(default_factory=dict)  # op index -> why fixed
+
+
+class PpsScheduleProblem(models.AbstractModel):
+    _name = "pps.schedule.problem"
+    _description = "PPS scheduling problem extraction"
+
+    @api.model
+    def _prepare_problem(
+        self, productions, rush_insertion=False, unlocked_productions=None
+    ):
+        """Build the engine problem for ``productions``.
+
+        Work orders of those productions move, except the ones that are in
+        progress, locked by the execution lock (unless their production is in
+        ``unlocked_productions``, the agreed-negotiation path) or, for a rush
+        insertion, inside the frozen zone. Planned work orders of every other
+        production on the same work centers are fixed obstacles.
+
+        :return: a :class:`ProblemMap`
+        """
+        company = productions.company_id[:1] or self.env.company
+        unlocked_productions = unlocked_productions or productions.browse()
+        origin = fields.Datetime.now().replace(second=0, microsecond=0)
+        problem = ProblemMap(origin=origin, data=None)
+        productions = self._filter_schedulable(productions, problem)
+        workorders = productions.workorder_ids.filtered(
+            lambda wo: wo.state in OPEN_WORKORDER_STATES
+        )
+        workcenters = (
+            workorders.workcenter_id | workorders.workcenter_id.alternative_workcenter_ids
+        )
+        obstacles = self._prepare_obstacles(workcenters, productions, origin)
+        frozen_until = origin + timedelta(days=company.pps_frozen_days)
+
+        all_workorders = workorders | obstacles
+        horizon_end = self._prepare_horizon_end(productions, all_workorders, origin)
+        problem.workcenters = list(workcenters)
+        wc_index = {wc.id: i for i, wc in enumerate(problem.workcenters)}
+        resources = [
+            Resource(key=wc.id, windows=self._prepare_windows(wc, origin, horizon_end))
+            for wc in problem.workcenters
+        ]
+
+        jobs, operations, precedences = [], [], []
+        op_index = {}
+        releases = self._prepare_releases(productions, origin, company)
+        for production in productions:
+            job_index = len(jobs)
+            problem.productions.append(production)
+            jobs.append(
+                Job(
+                    key=production.id,
+                    release=releases[production.id],
+                    due=self._prepare_due(production, origin, releases[production.id]),
+                    weight=self._prepare_weight(production),
+                    rush=bool(production.pps_rush),
+                )
+            )
+            locked = production.pps_locked and production not in unlocked_productions
+            for workorder in production.workorder_ids.filtered(
+                lambda wo: wo.state in OPEN_WORKORDER_STATES
+            ).sorted(lambda wo: (wo.sequence, wo.id)):
+                modes = self._prepare_modes(workorder, wc_index)
+                current = self._prepare_assignment(workorder, modes, wc_index, origin)
+                reason = None
+                if workorder.state == "progress":
+                    reason = "in progress"
+                elif locked:
+                    reason = "locked"
+                elif (
+                    rush_insertion
+                    and workorder.date_start
+                    and workorder.date_start < frozen_until
+                    and not production.pps_rush
+                ):
+                    reason = "frozen"
+                index = len(operations)
+                if reason and current is None:
+                    # Nothing planned to keep: a locked or frozen work order without
+                    # dates cannot be given any, so it stays out of the problem.
+                    problem.skipped.setdefault(
+                        production, self.env._("unplanned work order %(wo)s is %(why)s",
+                                               wo=workorder.display_name, why=reason)
+                    )
+                    continue
+                if reason:
+                    current = self._clip_fixed(current)
+                    problem.fixed_reasons[index] = reason
+                else:
+                    problem.movable.add(index)
+                operations.append(
+                    Operation(
+                        key=workorder.id,
+                        job=job_index,
+                        modes=tuple(modes),
+                        fixed=current if reason else None,
+                        current=None if reason else current,
+                    )
+                )
+                op_index[workorder.id] = index
+                problem.workorders.append(workorder)
+
+        # Obstacles: planned work of other productions, fixed where it is.
+        obstacle_jobs = {}
+        for workorder in obstacles:
+            modes = [Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder))]
+            current = self._prepare_assignment(workorder, modes, wc_index, origin)
+            if current is None or current.end <= 0:
+                continue
+            production = workorder.production_id
+            if production.id not in obstacle_jobs:
+                obstacle_jobs[production.id] = len(jobs)
+                jobs.append(Job(key=production.id, weight=1))
+                problem.productions.append(production)
+            index = len(operations)
+            operations.append(
+                Operation(
+                    key=workorder.id,
+                    job=obstacle_jobs[production.id],
+                    modes=tuple(modes),
+                    fixed=self._clip_fixed(current),
+                )
+            )
+            problem.fixed_reasons[index] = "other order"
+            op_index[workorder.id] = index
+            problem.workorders.append(workorder)
+
+        fixed = {i for i, op in enumerate(operations) if op.fixed is not None}
+        precedences = [
+            p
+            for p in self._prepare_precedences(productions, op_index)
+            if not (p.before in fixed and p.after in fixed)
+        ]
+        problem.data = ProblemData(
+            resources=tuple(resources),
+            jobs=tuple(jobs),
+            operations=tuple(operations),
+            precedences=tuple(precedences),
+            horizon=to_minutes(origin, horizon_end),
+            rush_share=company.pps_rush_capacity_share,
+            day_length=1440,
+            day_offset=self._prepare_day_offset(company, origin),
+        )
+        return problem
+
+    # ------------------------------------------------------------------
+    # _prepare_* hooks, one concern each
+    # ------------------------------------------------------------------
+    @api.model
+    def _filter_schedulable(self, productions, problem):
+        """Open productions with work orders whose work centers have calendars."""
+        result = productions.browse()
+        for production in productions:
+            if production.state not in OPEN_PRODUCTION_STATES:
+                continue
+            workorders = production.workorder_ids.filtered(
+                lambda wo: wo.state in OPEN_WORKORDER_STATES
+            )
+            if not workorders:
+                continue
+            centers = workorders.workcenter_id | workorders.workcenter_id.alternative_workcenter_ids
+            missing = centers.filtered(lambda wc: not wc.resource_calendar_id)
+            if missing:
+                problem.skipped[production] = self.env._(
+                    "work center %(names)s has no working calendar",
+                    names=", ".join(missing.mapped("name")),
+                )
+                continue
+            result |= production
+        return result
+
+    @api.model
+    def _prepare_obstacles(self, workcenters, productions, origin):
+        """Planned, unfinished work orders of other productions on these centers."""
+        return self.env["mrp.workorder"].search(
+            [
+                ("workcenter_id", "in", workcenters.ids),
+                ("production_id", "not in", productions.ids),
+                ("state", "in", OPEN_WORKORDER_STATES),
+                ("date_start", "!=", False),
+                ("date_finished", ">", origin),
+            ]
+        )
+
+    @api.model
+    def _prepare_horizon_end(self, productions, workorders, origin):
+        """Latest date the problem knows about, plus a margin for the plan."""
+        candidates = [origin]
+        candidates += [d for d in workorders.mapped("date_finished") if d]
+        for production in productions:
+            due = self._due_datetime(production)
+            if due:
+                candidates.append(due)
+        end = max(candidates) + timedelta(days=HORIZON_MARGIN_DAYS)
+        return min(end, origin + timedelta(days=MAX_HORIZON_DAYS))
+
+    @api.model
+    def _prepare_windows(self, workcenter, origin, horizon_end):
+        """Working intervals of the work center (attendances minus leaves) in minutes.
+
+        Odoo's own planning treats the time-off of the calendar (leaves of type
+        ``leave``: holidays, closures, breakdowns) as unavailable and lets an
+        operation span non-working time; planned work orders (leaves of type
+        ``other``) are not subtracted here, they are obstacles in the problem.
+        """
+        calendar = workcenter.resource_calendar_id
+        tz = pytz.timezone(calendar.tz or "UTC")
+        start = pytz.utc.localize(origin)
+        stop = pytz.utc.localize(horizon_end)
+        intervals = calendar._work_intervals_batch(
+            start, stop, resources=workcenter.resource_id, tz=tz
+        )[workcenter.resource_id.id]
+        windows = []
+        for interval_start, interval_stop, _records in intervals:
+            begin = to_minutes(origin, interval_start.astimezone(pytz.utc).replace(tzinfo=None))
+            end = to_minutes(
+                origin,
+                interval_stop.astimezone(pytz.utc).replace(tzinfo=None),
+                rounding=math.floor,
+            )
+            begin = max(begin, 0)
+            if end <= begin:
+                continue
+            if windows and begin <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+            else:
+                windows.append((begin, end))
+        return tuple(windows)
+
+    @api.model
+    def _prepare_modes(self, workorder, wc_index):
+        """The work order's own work center first, then its alternatives."""
+        modes = [Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder))]
+        if workorder.state != "progress":
+            for alternative in workorder.workcenter_id.alternative_workcenter_ids:
+                if alternative.id in wc_index and alternative != workorder.workcenter_id:
+                    duration = workorder._get_duration_expected(
+                        alternative_workcenter=alternative
+                    )
+                    modes.append(Mode(wc_index[alternative.id], max(1, math.ceil(duration))))
+        return modes
+
+    @api.model
+    def _duration(self, workorder):
+        """Expected working minutes, at least one."""
+        return max(1, math.ceil(workorder.duration_expected or 0.0))
+
+    @api.model
+    def _prepare_assignment(self, workorder, modes, wc_index, origin):
+        """The work order's current plan as an engine assignment, or None."""
+        if not (workorder.date_start and workorder.date_finished):
+            return None
+        resource = wc_index.get(workorder.workcenter_id.id)
+        if resource is None:
+            return None
+        mode = next(i for i, m in enumerate(modes) if m.resource == resource)
+        start = to_minutes(origin, workorder.date_start)
+        end = max(to_minutes(origin, workorder.date_finished, rounding=math.ceil), start + 1)
+        return Assignment(resource=resource, mode=mode, start=start, end=end)
+
+    @api.model
+    def _clip_fixed(self, assignment):
+        """A fixed operation occupies its work center at least until now."""
+        end = max(assignment.end, 1)
+        return Assignment(
+            resource=assignment.resource,
+            mode=assignment.mode,
+            start=min(assignment.start, end - 1),
+            end=end,
+        )
+
+    @api.model
+    def _prepare_releases(self, productions, origin, company):
+        """Earliest start per production: components on hand, or their supply date
+        plus the material buffer. Components made by a child production are
+        covered by precedence, not by the release.
+
+        :return: {production id: release minute}
+        """
+        buffer = timedelta(days=company.pps_material_buffer_days)
+        moves = productions.move_raw_ids.filtered(
+            lambda m: m.state not in ("done", "cancel") and m.product_id.is_storable
+        )
+        releases = dict.fromkeys(productions.ids, 0)
+        for move in moves:
+            if move.state == "assigned":
+                continue
+            if move.move_orig_ids.production_id:
+                continue  # made by a child production: a precedence
+            if move.product_id.uom_id.compare(move.forecast_availability, move.product_qty) >= 0:
+                supply = move.forecast_expected_date
+                if not supply or supply <= origin:
+                    continue
+            else:
+                supply = move.forecast_expected_date or self._vendor_date(move, origin)
+            if not supply:
+                continue
+            release = to_minutes(origin, supply + buffer, rounding=math.ceil)
+            production = move.raw_material_production_id
+            releases[production.id] = max(releases[production.id], release, 0)
+        return releases
+
+    @api.model
+    def _vendor_date(self, move, origin):
+        """When a component without incoming supply could arrive from its vendor."""
+        seller = move.product_id._select_seller(quantity=move.product_qty)
+        if not seller:
+            return None
+        return origin + timedelta(days=seller.delay or 0)
+
+    @api.model
+    def _due_datetime(self, production):
+        order = production.pps_sale_order_id
+        return (order and (order.commitment_date or order.pps_expected_date)) or (
+            production.date_deadline
+        )
+
+    @api.model
+    def _prepare_due(self, production, origin, release):
+        """Due minute from the agreed (else expected) delivery date of the order.
+
+        Orders already late are due at their release: the engine needs due ≥
+        release; their weight already says how urgent they are.
+        """
+        due = self._due_datetime(production)
+        if not due:
+            return None
+        return max(to_minutes(origin, due), release)
+
+    @api.model
+    def _prepare_weight(self, production):
+        """Tardiness weight: a serial number adds up to 10 (serial 1 is the most
+        urgent), a red flag multiplies by 10."""
+        weight = 1
+        if production.pps_serial and production.pps_serial > 0:
+            weight += max(0, 11 - production.pps_serial)
+        if production.pps_rush:
+            weight *= 10
+        return weight
+
+    @api.model
+    def _prepare_precedences(self, productions, op_index):
+        """Routing order inside each production, and child before parent production."""
+        precedences = []
+        for production in productions:
+            for workorder in production.workorder_ids:
+                if workorder.id not in op_index:
+                    continue
+                for before in workorder.blocked_by_workorder_ids:
+                    if before.id in op_index:
+                        precedences.append(
+                            Precedence(before=op_index[before.id], after=op_index[workorder.id])
+                        )
+            firsts = production.workorder_ids.filtered(
+                lambda wo: wo.id in op_index and not wo.blocked_by_workorder_ids
+            )
+            for child in production._get_children():
+                lasts = child.workorder_ids.filtered(
+                    lambda wo: wo.id in op_index and not wo.needed_by_workorder_ids
+                )
+                for last in lasts:
+                    for first in firsts:
+                        precedences.append(
+                            Precedence(before=op_index[last.id], after=op_index[first.id])
+                        )
+        return precedences
+
+    @api.model
+    def _prepare_day_offset(self, company, origin):
+        """Minute of the local midnight that starts the origin's day."""
+        tz = pytz.timezone(
+            company.resource_calendar_id.tz or self.env.user.tz or "UTC"
+        )
+        local = pytz.utc.localize(origin).astimezone(tz)
+        midnight = tz.localize(datetime(local.year, local.month, local.day))
+        return to_minutes(origin, midnight.astimezone(pytz.utc).replace(tzinfo=None))

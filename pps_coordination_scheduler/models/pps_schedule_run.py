@@ -1,0 +1,653 @@
+"""Schedule runs: one entry point for every way of rescheduling production.
+
+``env["pps.schedule.run"].schedule(productions=None, time_limit=None,
+dry_run=False)`` is the only door: the server action on manufacturing orders,
+the run's buttons, the daily cron, the dispatch board and the negotiation flow
+all come through it. A run goes through named steps, each logged with its
+counters (``mrp_multi_level`` style)::
+
+    extract  -> pps.schedule.problem._prepare_problem()   (reads only)
+    solve    -> engine.solve()                           (no Odoo inside)
+    check    -> engine.check()                           (independent checker)
+    diff     -> run lines, one per moved work order
+    apply    -> _apply_result(): work orders, MOs, sale and purchase orders
+
+A failure at any step (invalid data, infeasible model, time-out without a
+schedule, a checker violation, a database error during the write-back) writes
+nothing: the apply step runs inside a savepoint. The run is marked ``failed``
+with a plain explanation and interactive callers get a ``UserError``.
+
+Only one run per company at a time: a transaction-scoped PostgreSQL advisory
+lock refuses a concurrent run at once, and a run left ``running`` by a
+background job refuses new ones until it ends.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import config
+
+from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
+
+from ..engine import SolveParams, Status, check, solve
+from .pps_schedule_problem import to_datetime
+
+_logger = logging.getLogger(__name__)
+
+#: Advisory-lock namespace of schedule runs (first key of pg_try_advisory_xact_lock).
+ADVISORY_LOCK_NAMESPACE = 0x505053  # "PPS"
+#: A run still "running" after this long is considered dead.
+STALE_RUN_AFTER = timedelta(hours=2)
+#: Above this many work orders an interactive run goes to a background job.
+BACKGROUND_THRESHOLD = 300
+
+
+class ScheduleFailure(Exception):
+    """A run that cannot produce a schedule; the message is for a planner."""
+
+    def __init__(self, message, solver_status=None):
+        super().__init__(message)
+        self.solver_status = solver_status
+
+
+class PpsScheduleRun(models.Model):
+    _name = "pps.schedule.run"
+    _description = "Schedule Run"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    name = fields.Char(
+        required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Started by", readonly=True, default=lambda self: self.env.user
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    trigger = fields.Selection(
+        [
+            ("manual", "Manual"),
+            ("server_action", "Manufacturing orders"),
+            ("cron", "Daily cron"),
+            ("negotiation", "Agreed negotiation"),
+            ("abnormality", "Abnormality"),
+            ("board", "Dispatch board"),
+        ],
+        default="manual",
+        required=True,
+        readonly=True,
+    )
+    dry_run = fields.Boolean(
+        readonly=True, help="Computed and previewed, not written. Apply it to write it."
+    )
+    rush_insertion = fields.Boolean(
+        readonly=True, help="Work inside the frozen zone was kept where it was."
+    )
+    applied = fields.Boolean(readonly=True)
+    production_ids = fields.Many2many(
+        "mrp.production", string="Manufacturing Orders", readonly=True,
+        help="Scope of the run; empty means every open order of the company.",
+    )
+    time_limit = fields.Float(readonly=True, help="Solver time limit in seconds.")
+    workers = fields.Integer(readonly=True)
+    seed = fields.Integer(readonly=True)
+    solver_status = fields.Selection(
+        [
+            ("optimal", "Optimal"),
+            ("feasible", "Feasible"),
+            ("infeasible", "Infeasible"),
+            ("model_invalid", "Invalid model"),
+            ("unknown", "Unknown"),
+        ],
+        readonly=True,
+    )
+    objective_value = fields.Float(readonly=True)
+    best_bound = fields.Float(readonly=True)
+    wall_time = fields.Float(readonly=True, help="Seconds spent by the whole run.")
+    solve_time = fields.Float(readonly=True, help="Seconds spent by the solver.")
+    workorder_count = fields.Integer(readonly=True)
+    moved_count = fields.Integer(readonly=True)
+    late_count = fields.Integer(readonly=True)
+    total_tardiness = fields.Integer(readonly=True, help="Minutes, summed over orders.")
+    progress = fields.Integer(readonly=True, help="Percent done of a background run.")
+    message = fields.Text(readonly=True)
+    line_ids = fields.One2many("pps.schedule.run.line", "run_id", readonly=True)
+    date_start = fields.Datetime(readonly=True)
+    date_end = fields.Datetime(readonly=True)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("pps.schedule.run")
+                    or self.env._("New")
+                )
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_apply(self):
+        """Write a dry run's schedule, if nothing moved since it was computed."""
+        self.ensure_one()
+        self._check_planner()
+        if not self.dry_run or self.applied or self.state != "done":
+            raise UserError(
+                self.env._("Only a successful dry run that is not applied yet can be applied.")
+            )
+        run = self.schedule(
+            productions=self.production_ids or None,
+            time_limit=self.time_limit or None,
+            trigger=self.trigger,
+            rush_insertion=self.rush_insertion,
+            interactive=True,
+            seed=self.seed,
+        )
+        self.sudo().applied = True
+        self.sudo().message_post(body=self.env._("Applied as %(run)s.", run=run.name))
+        return run._action_open()
+
+    def action_rerun(self):
+        """Run again on the same scope (a preview if this was a preview)."""
+        self.ensure_one()
+        run = self.schedule(
+            productions=self.production_ids or None,
+            time_limit=self.time_limit or None,
+            dry_run=self.dry_run,
+            trigger="manual",
+            interactive=True,
+        )
+        return run._action_open()
+
+    def _action_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "pps.schedule.run",
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Entry point
+    # ------------------------------------------------------------------
+    @api.model
+    def schedule(
+        self,
+        productions=None,
+        time_limit=None,
+        dry_run=False,
+        trigger="manual",
+        rush_insertion=False,
+        unlocked_productions=None,
+        interactive=False,
+        workers=None,
+        seed=0,
+    ):
+        """Reschedule ``productions`` (default: every open MO of the company).
+
+        :param time_limit: solver seconds (default: the ``pps_scheduler.time_limit``
+            system parameter, 10)
+        :param dry_run: compute and record the moves without writing them
+        :param rush_insertion: keep everything inside the frozen zone in place
+        :param unlocked_productions: locked MOs that an agreed negotiation allows
+            to move (internal: the flag cannot come from an RPC client)
+        :param interactive: raise a UserError on failure instead of returning
+            the failed run
+        :return: the ``pps.schedule.run``
+        """
+        self._check_planner()
+        if productions is None:
+            productions = self.env["mrp.production"].search(
+                [
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "in", ("confirmed", "progress", "to_close")),
+                ]
+            )
+        company = productions.company_id[:1] or self.env.company
+        if len(productions.company_id) > 1:
+            raise UserError(self.env._("A schedule run covers one company at a time."))
+        self._acquire_company_lock(company)
+        params = self._prepare_params(time_limit, workers, seed)
+        run = self.sudo().create(
+            {
+                "company_id": company.id,
+                "user_id": self.env.user.id,
+                "trigger": trigger,
+                "dry_run": dry_run,
+                "rush_insertion": rush_insertion,
+                "production_ids": [fields.Command.set(productions.ids)],
+                "time_limit": params.time_limit,
+                "workers": params.workers,
+                "seed": params.seed,
+            }
+        )
+        background = (
+            interactive
+            and not self._run_synchronously()
+            and len(productions.workorder_ids) > BACKGROUND_THRESHOLD
+        )
+        if background:
+            run.write(
+                {"state": "running", "message": self.env._("Waiting for a job worker.")}
+            )
+            run.with_delay(description=run.name)._execute(
+                unlocked_productions=unlocked_productions
+            )
+            return run.with_env(self.env)
+        run._execute(unlocked_productions=unlocked_productions, interactive=interactive)
+        return run.with_env(self.env)
+
+    @api.model
+    def _check_planner(self):
+        if not (
+            self.env.su
+            or self.env.user.has_group("pps_coordination.group_pps_planner")
+            or self.env.context.get("pps_schedule_internal") is PPS_LOCK_BYPASS
+        ):
+            raise AccessError(
+                self.env._("Only production planners can reschedule production.")
+            )
+
+    @api.model
+    def _run_synchronously(self):
+        return (
+            config["test_enable"]
+            or self.env.context.get("pps_schedule_sync")
+            or self.env.registry.in_test_mode()
+        )
+
+    @api.model
+    def _prepare_params(self, time_limit, workers, seed):
+        icp = self.env["ir.config_parameter"].sudo()
+        if time_limit is None:
+            time_limit = float(icp.get_param("pps_scheduler.time_limit", "10"))
+        if workers is None:
+            workers = int(icp.get_param("pps_scheduler.workers", "2"))
+        if time_limit <= 0 or workers < 1:
+            raise UserError(
+                self.env._("The time limit must be positive and the workers at least 1.")
+            )
+        return SolveParams(time_limit=time_limit, workers=workers, seed=seed or 0)
+
+    @api.model
+    def _acquire_company_lock(self, company):
+        """Refuse a second run of the same company, concurrent or in background."""
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s)",
+            (ADVISORY_LOCK_NAMESPACE, company.id),
+        )
+        if not self.env.cr.fetchone()[0]:
+            raise UserError(
+                self.env._(
+                    "A schedule run is already in progress for %(company)s. "
+                    "Wait for it to finish and try again.",
+                    company=company.name,
+                )
+            )
+        running = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "running"),
+                ("create_date", ">", fields.Datetime.now() - STALE_RUN_AFTER),
+            ],
+            limit=1,
+        )
+        if running:
+            raise UserError(
+                self.env._(
+                    "Schedule run %(run)s is still running for %(company)s. "
+                    "Wait for it to finish and try again.",
+                    run=running.name,
+                    company=company.name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # The run's steps
+    # ------------------------------------------------------------------
+    def _execute(self, unlocked_productions=None, interactive=False):
+        """Extract, solve, check, diff and (unless a dry run) apply. One run."""
+        self.ensure_one()
+        run = self.sudo()
+        started = time.monotonic()
+        run.write({"state": "running", "date_start": fields.Datetime.now(), "progress": 0})
+        try:
+            with self.env.cr.savepoint():
+                problem = run._step_extract(unlocked_productions)
+                result = run._step_solve(problem)
+                run._step_check(problem, result)
+                moves = run._step_diff(problem, result)
+                if not run.dry_run:
+                    run._step_apply(problem, result, moves)
+        except ScheduleFailure as failure:
+            return run._fail(str(failure), failure.solver_status, started, interactive)
+        except (UserError, ValueError) as error:
+            return run._fail(str(error), None, started, interactive)
+        except Exception as error:  # database errors in the write-back among others
+            _logger.exception("Schedule run %s failed", run.name)
+            return run._fail(
+                self.env._("Unexpected error, nothing was written: %(error)s", error=error),
+                None,
+                started,
+                interactive,
+            )
+        run.write(
+            {
+                "state": "done",
+                "progress": 100,
+                "applied": not run.dry_run,
+                "wall_time": time.monotonic() - started,
+                "date_end": fields.Datetime.now(),
+            }
+        )
+        run._notify_done()
+        return run
+
+    def _step_extract(self, unlocked_productions):
+        problem = self.env["pps.schedule.problem"]._prepare_problem(
+            self.production_ids,
+            rush_insertion=self.rush_insertion,
+            unlocked_productions=unlocked_productions,
+        )
+        skipped = "; ".join(
+            f"{production.name}: {reason}" for production, reason in problem.skipped.items()
+        )
+        _logger.info(
+            "Schedule run %s: extract: %d work orders (%d movable), %d work centers",
+            self.name,
+            len(problem.workorders),
+            len(problem.movable),
+            len(problem.workcenters),
+        )
+        self.write(
+            {
+                "workorder_count": len(problem.movable),
+                "progress": 10,
+                "message": skipped and self.env._("Left out: %(list)s", list=skipped),
+            }
+        )
+        return problem
+
+    def _step_solve(self, problem):
+        params = SolveParams(
+            time_limit=self.time_limit, workers=self.workers, seed=self.seed
+        )
+        result = solve(problem.data, params)
+        _logger.info(
+            "Schedule run %s: solve: %s, objective %s, bound %s, %.1fs",
+            self.name,
+            result.status.value,
+            result.objective,
+            result.bound,
+            result.wall_time,
+        )
+        self.write(
+            {
+                "solver_status": result.status.value,
+                "solve_time": result.wall_time,
+                "progress": 70,
+            }
+        )
+        if not result.ok:
+            raise ScheduleFailure(
+                self.env._(
+                    "No schedule was found (%(status)s): %(why)s",
+                    status=result.status.value,
+                    why=result.message,
+                ),
+                solver_status=result.status.value,
+            )
+        return result
+
+    def _step_check(self, problem, result):
+        violations = check(problem.data, result.assignments)
+        if violations:
+            listed = "\n".join(f"- {v.kind}: {v.message}" for v in violations[:20])
+            raise ScheduleFailure(
+                self.env._(
+                    "The schedule failed the independent check, so nothing was "
+                    "written:\n%(list)s",
+                    list=listed,
+                ),
+                solver_status=result.status.value,
+            )
+
+    def _step_diff(self, problem, result):
+        """One run line per movable work order whose plan changes.
+
+        :return: {workorder: (workcenter, start datetime, end datetime)}
+        """
+        moves = {}
+        line_vals = []
+        for index in problem.movable:
+            workorder = problem.workorders[index]
+            assignment = result.assignments[index]
+            workcenter = problem.workcenters[assignment.resource]
+            start = to_datetime(problem.origin, assignment.start)
+            end = to_datetime(problem.origin, assignment.end)
+            if (
+                workorder.workcenter_id == workcenter
+                and workorder.date_start == start
+                and workorder.date_finished == end
+            ):
+                continue
+            moves[workorder] = (workcenter, start, end)
+            line_vals.append(
+                {
+                    "run_id": self.id,
+                    "workorder_id": workorder.id,
+                    "production_id": workorder.production_id.id,
+                    "old_workcenter_id": workorder.workcenter_id.id,
+                    "new_workcenter_id": workcenter.id,
+                    "old_date_start": workorder.date_start,
+                    "new_date_start": start,
+                    "old_date_finished": workorder.date_finished,
+                    "new_date_finished": end,
+                }
+            )
+        self.env["pps.schedule.run.line"].create(line_vals)
+        late = {j: t for j, t in result.tardiness.items() if t > 0}
+        self.write(
+            {
+                "objective_value": result.objective or 0.0,
+                "best_bound": result.bound or 0.0,
+                "moved_count": len(moves),
+                "late_count": len(late),
+                "total_tardiness": sum(late.values()),
+                "progress": 80,
+            }
+        )
+        return moves
+
+    def _step_apply(self, problem, result, moves):
+        """Write the schedule through the ORM, the way work orders plan themselves."""
+        productions = self.env["mrp.production"]
+        for workorder in moves:
+            productions |= workorder.production_id
+        self._apply_workorders(moves)
+        self._apply_productions(productions)
+        self._apply_sale_orders(productions)
+        purchase_lines = self._apply_purchase_orders(productions)
+        _logger.info(
+            "Schedule run %s: apply: %d work orders, %d MOs, %d purchase lines",
+            self.name,
+            len(moves),
+            len(productions),
+            len(purchase_lines),
+        )
+
+    def _apply_workorders(self, moves):
+        Workorder = self.env["mrp.workorder"].with_context(
+            bypass_duration_calculation=True, pps_lock_bypass=PPS_LOCK_BYPASS
+        )
+        for workorder, (workcenter, start, end) in moves.items():
+            workorder = Workorder.browse(workorder.id)
+            vals = {"date_start": start, "date_finished": end}
+            if workorder.workcenter_id != workcenter:
+                vals["workcenter_id"] = workcenter.id
+                vals["duration_expected"] = workorder._get_duration_expected(
+                    alternative_workcenter=workcenter
+                )
+            if workorder.leave_id:
+                workorder.leave_id.sudo().write(
+                    {
+                        "calendar_id": workcenter.resource_calendar_id.id,
+                        "resource_id": workcenter.resource_id.id,
+                    }
+                )
+            workorder.write(vals)
+
+    def _apply_productions(self, productions):
+        for production in productions.with_context(
+            force_date=True, pps_lock_bypass=PPS_LOCK_BYPASS
+        ):
+            planned = production.workorder_ids.filtered(
+                lambda wo: wo.state not in ("done", "cancel") and wo.date_start
+            )
+            if not planned:
+                continue
+            production.write(
+                {
+                    "date_start": min(planned.mapped("date_start")),
+                    "date_finished": max(planned.mapped("date_finished")),
+                }
+            )
+
+    def _apply_sale_orders(self, productions):
+        """The scheduled delivery date: last MO finish plus the security lead time."""
+        orders = productions.pps_sale_order_id
+        for order in orders:
+            finishes = [
+                d
+                for d in order.mrp_production_ids.filtered(
+                    lambda p: p.state not in ("done", "cancel")
+                ).mapped("date_finished")
+                if d
+            ]
+            if not finishes:
+                continue
+            lead = timedelta(days=order.company_id.security_lead or 0.0)
+            order.sudo().pps_scheduled_date = max(finishes) + lead
+
+    def _apply_purchase_orders(self, productions):
+        """Move RFQ and PO lines to the day their components are needed.
+
+        Need date = the MO's start minus the material buffer. RFQ lines simply
+        move; confirmed PO lines move too, and when one is pulled in the buyer
+        gets an activity to confirm it with the vendor.
+        """
+        lines = self.env["purchase.order.line"]
+        pulled = {}
+        for production in productions:
+            if not production.date_start:
+                continue
+            need = production.date_start - timedelta(
+                days=production.company_id.pps_material_buffer_days
+            )
+            moves = production.move_raw_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+            for line in moves.move_orig_ids.purchase_line_id:
+                if line.order_id.state not in ("draft", "sent", "to approve", "purchase"):
+                    continue
+                if not line.date_planned or line.date_planned == need:
+                    continue
+                if line.order_id.state == "purchase" and need < line.date_planned:
+                    pulled[line] = line.date_planned
+                self.env["pps.schedule.run.line"].create(
+                    {
+                        "run_id": self.id,
+                        "purchase_line_id": line.id,
+                        "production_id": production.id,
+                        "old_date_start": line.date_planned,
+                        "new_date_start": need,
+                    }
+                )
+                line.sudo().date_planned = need
+                lines |= line
+        for line, old in pulled.items():
+            line.order_id.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=(line.order_id.user_id or self.env.user).id,
+                summary=self.env._("Vendor delivery pulled in"),
+                note=self.env._(
+                    "%(product)s is now needed on %(new)s instead of %(old)s "
+                    "(schedule run %(run)s). Please confirm the new date with the vendor.",
+                    product=line.product_id.display_name,
+                    new=line.date_planned,
+                    old=old,
+                    run=self.name,
+                ),
+            )
+        return lines
+
+    # ------------------------------------------------------------------
+    # Failure and notification
+    # ------------------------------------------------------------------
+    def _fail(self, message, solver_status, started, interactive):
+        """Record why the run failed; the savepoint already undid any write."""
+        vals = {
+            "state": "failed",
+            "message": message,
+            "wall_time": time.monotonic() - started,
+            "date_end": fields.Datetime.now(),
+        }
+        if solver_status:
+            vals["solver_status"] = solver_status
+        _logger.warning("Schedule run %s failed: %s", self.name, message)
+        if interactive:
+            raise UserError(
+                self.env._("Schedule run %(run)s failed: %(why)s", run=self.name, why=message)
+            )
+        self.write(vals)
+        self.message_post(body=message)
+        return self
+
+    def _notify_done(self):
+        if self.trigger in ("cron", "negotiation") or not self.user_id:
+            return
+        self.message_post(
+            body=self.env._(
+                "%(run)s is done: %(moved)s work orders moved, %(late)s orders late.",
+                run=self.name,
+                moved=self.moved_count,
+                late=self.late_count,
+            ),
+            partner_ids=self.user_id.partner_id.ids,
+        )
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_schedule(self):
+        """Daily: reschedule every company's open manufacturing orders."""
+        for company in self.env["res.company"].search([]):
+            productions = self.env["mrp.production"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("confirmed", "progress", "to_close")),
+                ]
+            )
+            if productions:
+                self.with_company(company).schedule(productions=productions, trigger="cron")

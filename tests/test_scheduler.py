@@ -1,0 +1,327 @@
+"""The scheduler inside Odoo: extraction, write-back through the ORM, failure.
+
+These tests schedule real manufacturing orders in the test database and read
+the result back through Odoo's own fields (work order dates, calendar leaves,
+MO dates, purchase line dates), as a production planner would see them.
+"""
+
+from datetime import datetime, timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests.common import TransactionCase
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+class SchedulerCase(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write(
+            {"pps_rush_capacity_share": 0.0, "pps_material_buffer_days": 1}
+        )
+        cls.planner = mail_new_test_user(
+            cls.env,
+            login="sched_planner",
+            groups="base.group_user,pps_coordination.group_pps_planner",
+        )
+        cls.salesman = mail_new_test_user(
+            cls.env,
+            login="sched_sales",
+            groups="base.group_user,pps_coordination.group_pps_sales",
+        )
+        cls.env.user.tz = "UTC"
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "Two shifts, every day (UTC)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 6.0,
+                            "hour_to": 22.0,
+                            "day_period": "full_day",
+                        }
+                    )
+                    for day in range(7)
+                ],
+            }
+        )
+        cls.company.resource_calendar_id = cls.calendar
+        cls.wc_cut = cls._create_workcenter("Sched Cutting")
+        cls.wc_weld = cls._create_workcenter("Sched Welding")
+        cls.product = cls.env["product.product"].create(
+            {"name": "Sched Frame", "is_storable": True}
+        )
+        cls.bom = cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cls.product.product_tmpl_id.id,
+                "product_qty": 1.0,
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": "Cut",
+                            "workcenter_id": cls.wc_cut.id,
+                            "time_cycle_manual": 120.0,
+                            "time_mode": "manual",
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Weld",
+                            "workcenter_id": cls.wc_weld.id,
+                            "time_cycle_manual": 60.0,
+                            "time_mode": "manual",
+                        }
+                    ),
+                ],
+            }
+        )
+
+    @classmethod
+    def _create_workcenter(cls, name):
+        return cls.env["mrp.workcenter"].create(
+            {
+                "name": name,
+                "resource_calendar_id": cls.calendar.id,
+                "time_efficiency": 100,
+                "time_start": 0,
+                "time_stop": 0,
+            }
+        )
+
+    @classmethod
+    def _create_production(cls, deadline_days=5, qty=1.0):
+        production = cls.env["mrp.production"].create(
+            {
+                "product_id": cls.product.id,
+                "bom_id": cls.bom.id,
+                "product_qty": qty,
+                "date_deadline": fields.Datetime.now() + timedelta(days=deadline_days),
+            }
+        )
+        production.action_confirm()
+        return production
+
+    def _schedule(self, productions, **kwargs):
+        return (
+            self.env["pps.schedule.run"]
+            .with_user(self.planner)
+            .schedule(productions=productions, time_limit=5, workers=1, **kwargs)
+        )
+
+    def _assert_no_overlap(self, workorders):
+        by_center = {}
+        for wo in workorders:
+            by_center.setdefault(wo.workcenter_id, []).append(wo)
+        for center, wos in by_center.items():
+            wos.sort(key=lambda w: w.date_start)
+            for first, second in zip(wos, wos[1:], strict=False):
+                self.assertLessEqual(
+                    first.date_finished,
+                    second.date_start,
+                    f"{first.display_name} overlaps {second.display_name} on {center.name}",
+                )
+
+
+class TestSchedulerWriteBack(SchedulerCase):
+    def test_schedule_plans_work_orders_without_overlap(self):
+        """Three MOs compete for the same two work centers: after the run every
+        work order has dates and a calendar leave, in routing order, none
+        overlapping another on its work center, inside working hours, and each
+        MO spans its work orders."""
+        productions = self._create_production(3) | self._create_production(4)
+        productions |= self._create_production(6)
+        run = self._schedule(productions)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertIn(run.solver_status, ("optimal", "feasible"))
+        workorders = productions.workorder_ids
+        self.assertTrue(all(workorders.mapped("date_start")))
+        self.assertTrue(all(workorders.leave_id))
+        self.assertEqual(run.moved_count, len(workorders))
+        self._assert_no_overlap(workorders)
+        for production in productions:
+            cut, weld = production.workorder_ids.sorted("sequence")
+            self.assertLessEqual(cut.date_finished, weld.date_start)
+            self.assertEqual(production.date_start, min(production.workorder_ids.mapped("date_start")))
+            self.assertEqual(
+                production.date_finished, max(production.workorder_ids.mapped("date_finished"))
+            )
+            for wo in production.workorder_ids:
+                self.assertGreaterEqual(wo.date_start.hour, 6, "starts in working hours")
+                self.assertEqual(wo.leave_id.resource_id, wo.workcenter_id.resource_id)
+
+    def test_operation_spans_the_night_like_odoo(self):
+        """A 10-hour cut started late in the shift continues the next morning:
+        the engine follows Odoo's calendar semantics, so the written end is the
+        next day, and the calendar leave covers the night."""
+        self.bom.operation_ids[0].time_cycle_manual = 600.0
+        production = self._create_production(5)
+        run = self._schedule(production)
+        self.assertEqual(run.state, "done", run.message)
+        cut = production.workorder_ids.sorted("sequence")[0]
+        worked = self.calendar.get_work_hours_count(
+            cut.date_start, cut.date_finished, compute_leaves=False
+        )
+        self.assertAlmostEqual(worked, 10.0, places=1)
+
+    def test_rush_order_goes_first(self):
+        """With one bottleneck, the red-flagged MO is served before an older
+        MO with the same due date: tardiness is weighted by the flag."""
+        normal = self._create_production(0)
+        rush = self._create_production(0)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Rush Co"}).id,
+                "pps_rush": True,
+                "pps_serial": 1,
+            }
+        )
+        rush.pps_sale_order_id = order
+        self.assertTrue(rush.pps_rush)
+        self._schedule(normal | rush)
+        self.assertLess(
+            rush.workorder_ids.sorted("sequence")[0].date_start,
+            normal.workorder_ids.sorted("sequence")[0].date_start,
+        )
+
+    def test_second_run_moves_nothing(self):
+        """Stability: rescheduling unchanged data moves no work order."""
+        productions = self._create_production(2) | self._create_production(3)
+        self._schedule(productions)
+        before = {wo.id: (wo.date_start, wo.date_finished) for wo in productions.workorder_ids}
+        run = self._schedule(productions)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.moved_count, 0)
+        after = {wo.id: (wo.date_start, wo.date_finished) for wo in productions.workorder_ids}
+        self.assertEqual(before, after)
+
+    def test_locked_production_does_not_move(self):
+        """An MO under the execution lock keeps its plan; others route around it."""
+        locked = self._create_production(1)
+        locked.button_plan()
+        locked_plan = {wo.id: (wo.date_start, wo.date_finished) for wo in locked.workorder_ids}
+        locked.with_user(self.planner).action_pps_lock()
+        other = self._create_production(1)
+        run = self._schedule(locked | other)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(
+            locked_plan,
+            {wo.id: (wo.date_start, wo.date_finished) for wo in locked.workorder_ids},
+        )
+        self._assert_no_overlap((locked | other).workorder_ids)
+
+    def test_dry_run_writes_nothing_until_applied(self):
+        """A preview records the moves on the run but leaves the work orders as
+        they are; applying it writes them."""
+        production = self._create_production(3)
+        run = self._schedule(production, dry_run=True)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertFalse(any(production.workorder_ids.mapped("date_start")))
+        self.assertEqual(len(run.line_ids), 2)
+        run.with_user(self.planner).action_apply()
+        self.assertTrue(all(production.workorder_ids.mapped("date_start")))
+        self.assertTrue(run.applied)
+
+    def test_purchase_line_follows_need_date(self):
+        """An RFQ line supplying an MO component moves to the MO start minus the
+        material buffer."""
+        component = self.env["product.product"].create(
+            {"name": "Sched Steel", "is_storable": True}
+        )
+        self.bom.bom_line_ids = [Command.create({"product_id": component.id, "product_qty": 1})]
+        production = self._create_production(10)
+        vendor = self.env["res.partner"].create({"name": "Steel Vendor"})
+        rfq = self.env["purchase.order"].create(
+            {
+                "partner_id": vendor.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": component.id,
+                            "product_qty": 1,
+                            "date_planned": fields.Datetime.now() + timedelta(days=1),
+                        }
+                    )
+                ],
+            }
+        )
+        move = production.move_raw_ids
+        receipt = self.env["stock.move"].create(
+            {
+                "product_id": component.id,
+                "product_uom_qty": 1,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": move.location_id.id,
+                "purchase_line_id": rfq.order_line.id,
+            }
+        )
+        move.move_orig_ids = receipt
+        run = self._schedule(production)
+        self.assertEqual(run.state, "done", run.message)
+        need = production.date_start - timedelta(days=1)
+        self.assertEqual(rfq.order_line.date_planned, need)
+        self.assertTrue(run.line_ids.filtered(lambda line: line.record_type == "purchase"))
+
+
+class TestSchedulerFailures(SchedulerCase):
+    def test_salesperson_cannot_reschedule(self):
+        """Rescheduling is a planner's job, enforced on the server."""
+        production = self._create_production()
+        with self.assertRaises(AccessError):
+            self.env["pps.schedule.run"].with_user(self.salesman).schedule(productions=production)
+
+    def test_empty_calendar_fails_and_writes_nothing(self):
+        """A work center closed for the whole horizon cannot host its work:
+        the run fails with an explanation and no work order gets dates."""
+        production = self._create_production(3)
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Plant closed",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2000, 1, 1),
+                "date_to": datetime(2100, 1, 1),
+                "time_type": "leave",
+            }
+        )
+        run = self._schedule(production)
+        self.assertEqual(run.state, "failed")
+        self.assertTrue(run.message)
+        self.assertFalse(any(production.workorder_ids.mapped("date_start")))
+
+    def test_interactive_failure_raises(self):
+        """Interactive callers (buttons, server action) get a UserError."""
+        production = self._create_production(3)
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Plant closed",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2000, 1, 1),
+                "date_to": datetime(2100, 1, 1),
+                "time_type": "leave",
+            }
+        )
+        with self.assertRaises(UserError):
+            self._schedule(production, interactive=True)
+
+    def test_concurrent_run_is_refused(self):
+        """While a run of the company is running, a second one is refused."""
+        self.env["pps.schedule.run"].sudo().create({"state": "running"})
+        with self.assertRaisesRegex(UserError, "still running"):
+            self._schedule(self._create_production())
+
+    def test_server_action_is_bound_to_manufacturing_orders(self):
+        """The server action reschedules the selected MOs and opens the run."""
+        action = self.env.ref("pps_coordination_scheduler.action_server_pps_reschedule")
+        self.assertEqual(action.binding_model_id.model, "mrp.production")
+        production = self._create_production()
+        result = action.with_user(self.planner).with_context(
+            active_model="mrp.production", active_ids=production.ids
+        ).run()
+        run = self.env["pps.schedule.run"].browse(result["res_id"])
+        self.assertEqual(run.state, "done", run.message)
+        self.assertTrue(all(production.workorder_ids.mapped("date_start")))
