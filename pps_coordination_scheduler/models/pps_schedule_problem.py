@@ -114,18 +114,9 @@ class PpsScheduleProblem(models.AbstractModel):
             ).sorted(lambda wo: (wo.sequence, wo.id)):
                 modes = self._prepare_modes(workorder, wc_index)
                 current = self._prepare_assignment(workorder, modes, wc_index, origin)
-                reason = None
-                if workorder.state == "progress":
-                    reason = "in progress"
-                elif locked:
-                    reason = "locked"
-                elif (
-                    rush_insertion
-                    and workorder.date_start
-                    and workorder.date_start < frozen_until
-                    and not production.pps_rush
-                ):
-                    reason = "frozen"
+                reason = self._prepare_fixed_reason(
+                    workorder, locked, rush_insertion, frozen_until
+                )
                 index = len(operations)
                 if reason and current is None:
                     # Nothing planned to keep: a locked or frozen work order without
@@ -220,6 +211,27 @@ class PpsScheduleProblem(models.AbstractModel):
                 continue
             result |= production
         return result
+
+    @api.model
+    def _prepare_fixed_reason(self, workorder, locked, rush_insertion, frozen_until):
+        """Why ``workorder`` must keep its current plan, or None if it may move.
+
+        :param locked: its production is under the execution lock (and not
+            released by an agreed negotiation)
+        :param frozen_until: end of the frozen zone, used by rush insertions
+        """
+        if workorder.state == "progress":
+            return "in progress"
+        if locked:
+            return "locked"
+        if (
+            rush_insertion
+            and workorder.date_start
+            and workorder.date_start < frozen_until
+            and not workorder.production_id.pps_rush
+        ):
+            return "frozen"
+        return None
 
     @api.model
     def _prepare_obstacles(self, workcenters, productions, origin):
