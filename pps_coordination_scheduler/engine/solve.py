@@ -24,9 +24,11 @@ class SolveParams:
 
     ``time_limit`` is the budget in seconds for the CP-SAT phases (the greedy
     start comes on top; it takes well under a second per 1,000 operations).
-    With ``deterministic`` (the default when ``workers == 1``) the budget is
-    CP-SAT *deterministic* time, so a fixed ``seed`` gives the same schedule
-    on every run; wall time is then capped at three times the budget.
+    With ``deterministic`` (the default when ``workers == 1``) every CP-SAT
+    call gets a *deterministic*-time limit and is counted at its full budget,
+    so the number and length of the calls are fixed and a fixed ``seed``
+    gives the same schedule on every run (wall time is capped at three
+    times the budget as a safety net).
     Instances with more than ``lns_threshold`` movable operations are
     improved by large-neighbourhood search over windows of
     ``lns_window_ops`` consecutive operations, ``lns_window_time`` seconds each.
@@ -93,8 +95,9 @@ class _Clock:
             solver.parameters.max_time_in_seconds = budget
         return solver
 
-    def charge(self, solver: cp_model.CpSolver) -> None:
-        self.spent += solver.response_proto.deterministic_time
+    def charge(self, budget: float) -> None:
+        """Count a sub-solve's whole budget, so the number of solves is fixed."""
+        self.spent += budget
 
 
 @dataclass
@@ -274,9 +277,10 @@ def _monolithic(data, params, clock, starts):
     if params.use_hint and starts:
         m.add_hint(starts[0].schedule)
     share = params.tardiness_share if tardiness else 1.0
-    solver = clock.solver(max(0.01, clock.remaining() * share))
+    budget = max(0.01, clock.remaining() * share)
+    solver = clock.solver(budget)
     status = solver.solve(model)
-    clock.charge(solver)
+    clock.charge(budget)
     if status == cp_model.MODEL_INVALID:
         return None, Status.MODEL_INVALID, None, model.validate()
     if status == cp_model.INFEASIBLE:
@@ -306,9 +310,10 @@ def _monolithic(data, params, clock, starts):
     pool = [c for c in [*starts, found] if c.evaluation.weighted_tardiness <= level]
     pool.sort(key=lambda c: c.evaluation.key())
     m.add_hint(pool[0].schedule)
-    solver = clock.solver(max(0.01, clock.remaining()))
+    budget = max(0.01, clock.remaining())
+    solver = clock.solver(budget)
     status = solver.solve(model)
-    clock.charge(solver)
+    clock.charge(budget)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         second = _candidate(data, m, solver, frozen, "cp-sat")
         if second.evaluation.key() <= found.evaluation.key():
@@ -428,9 +433,10 @@ def _improve_window(data, params, clock, best, free, axes, days, stability):
         terms += (1 + (data.jobs[job].weight if late.get(job) else 0)) * ov.end
     m.model.minimize(terms)
     m.add_hint(best.schedule)
-    solver = clock.solver(min(params.lns_window_time, clock.remaining()))
+    budget = min(params.lns_window_time, clock.remaining())
+    solver = clock.solver(budget)
     status = solver.solve(m.model)
-    clock.charge(solver)
+    clock.charge(budget)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return _candidate(data, m, solver, frozen, "cp-sat lns")

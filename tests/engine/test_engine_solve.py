@@ -181,7 +181,9 @@ def test_large_instance_uses_windows_and_stays_valid():
     """Above the LNS threshold the engine improves by windows; the result
     must still be complete, valid and no worse than the start."""
     data = random_instance(5, n_jobs=12)
-    params = SolveParams(time_limit=2, workers=1, lns_threshold=5, lns_window_ops=6)
+    params = SolveParams(
+        time_limit=2, workers=1, lns_threshold=5, lns_window_ops=6, lns_window_time=0.2
+    )
     result = solve(data, params)
     assert result.ok and check(data, result.assignments) == []
     assert result.weighted_tardiness <= result.start_objective

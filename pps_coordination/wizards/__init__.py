@@ -1,0 +1,4 @@
+from . import pps_negotiation_request
+from . import pps_negotiation_answer
+from . import pps_negotiation_decide
+from . import pps_unlock_wizard
