@@ -289,7 +289,42 @@ class PpsScheduleProblem(models.AbstractModel):
                 windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
             else:
                 windows.append((begin, end))
-        return tuple(windows)
+        return tuple(self._reduce_for_abnormalities(workcenter, windows, origin))
+
+    @api.model
+    def _reduce_for_abnormalities(self, workcenter, windows, origin):
+        """Take away the capacity confirmed abnormalities remove from the center.
+
+        Within an abnormality's period only the first ``capacity_factor`` share
+        of each working window stays available (none for a breakdown, 0.6 of it
+        for a crew at 60%), so the engine sees plain, shorter windows.
+        """
+        abnormalities = self.env["pps.abnormality"].sudo().search(
+            [
+                ("workcenter_id", "=", workcenter.id),
+                ("state", "=", "confirmed"),
+                ("date_end", ">", origin),
+            ]
+        )
+        for abnormality in abnormalities:
+            low = to_minutes(origin, abnormality.date_start)
+            high = to_minutes(origin, abnormality.date_end, rounding=math.ceil)
+            factor = min(max(abnormality.capacity_factor, 0.0), 1.0)
+            reduced = []
+            for begin, end in windows:
+                if end <= low or begin >= high:
+                    reduced.append((begin, end))
+                    continue
+                if begin < low:
+                    reduced.append((begin, low))
+                inside_begin, inside_end = max(begin, low), min(end, high)
+                kept = int((inside_end - inside_begin) * factor)
+                if kept > 0:
+                    reduced.append((inside_begin, inside_begin + kept))
+                if end > high:
+                    reduced.append((high, end))
+            windows = reduced
+        return windows
 
     @api.model
     def _prepare_modes(self, workorder, wc_index):
