@@ -36,4 +36,5 @@
         "wizards/pps_negotiation_wizard_views.xml",
         "views/pps_coordination_menus.xml",
     ],
+    "demo": ["demo/pps_demo_factory.xml"],
 }

@@ -9,3 +9,4 @@ from . import sale_order
 from . import sale_order_line
 from . import mrp_production
 from . import mrp_workorder
+from . import pps_demo_factory
