@@ -1,0 +1,225 @@
+"""Delivery KPIs (OTD, OTIF, delay, promise accuracy, date changes) and the
+weekly meeting screen and report, on a small controlled set of shipments.
+
+The meeting judges our promises by these numbers; a wrong join or an off-by-one
+on the week boundary would go unnoticed in a pivot, so the numbers are checked
+exactly here.
+"""
+
+from datetime import datetime, time, timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.tests.common import TransactionCase
+
+
+class TestProgressKpi(TransactionCase):
+    """Three orders shipped in one week: early, on the day (but in two
+    shipments) and two days late; one more shipped the week after; one late
+    order not shipped; one made but not shipped."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.product = cls.env["product.product"].create(
+            {"name": "PPS KPI Item", "type": "consu", "is_storable": True}
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.product, cls.warehouse.lot_stock_id, 1000
+        )
+        cls.customer = cls.env["res.partner"].create({"name": "PPS KPI Customer"})
+        cls.sales_user = mail_new_test_user(
+            cls.env,
+            login="pps_kpi_sales",
+            groups="base.group_user,pps_coordination.group_pps_sales",
+        )
+        cls.planner = mail_new_test_user(
+            cls.env,
+            login="pps_kpi_planner",
+            groups="base.group_user,pps_coordination.group_pps_planner",
+        )
+        today = fields.Date.today()
+        # the week under review: two weeks ago, Monday to Sunday
+        cls.monday = today - timedelta(days=today.weekday() + 14)
+        wednesday = cls.monday + timedelta(days=2)
+
+        def at(day, hour=12):
+            return datetime.combine(day, time(hour))
+
+        cls.early = cls._create_order(at(wednesday))
+        cls._ship(cls.early, at(wednesday - timedelta(days=1)))
+        cls.on_day_split = cls._create_order(at(wednesday), qty=5)
+        cls._ship(cls.on_day_split, at(wednesday, 9), qty=2)
+        cls._ship(cls.on_day_split, at(wednesday, 15))
+        cls.late = cls._create_order(at(wednesday))
+        cls._ship(cls.late, at(wednesday + timedelta(days=2)))
+        cls.next_week = cls._create_order(at(wednesday))
+        cls._ship(cls.next_week, at(wednesday + timedelta(days=7)))
+        cls.late_open = cls._create_order(at(wednesday))
+        cls.late_open.picking_ids.do_unreserve()
+        cls.made_future = cls._create_order(at(today + timedelta(days=20)))
+        cls.change = None
+        if "pps.change.order" in cls.env:
+            with freeze_time(at(cls.monday + timedelta(days=1))):
+                cls.change = cls.env["pps.change.order"].sudo().create(
+                    {
+                        "sale_order_id": cls.late.id,
+                        "scenario": "internal_change",
+                        "old_date": at(wednesday - timedelta(days=3)),
+                        "new_date": at(wednesday),
+                        "reason": "Press 2 down\nwaiting for a spare part",
+                        "user_id": cls.planner.id,
+                    }
+                )
+        cls.week_orders = cls.early | cls.on_day_split | cls.late
+
+    @classmethod
+    def _create_order(cls, commitment_date, qty=1):
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "user_id": cls.sales_user.id,
+                "commitment_date": commitment_date,
+                "order_line": [(0, 0, {"product_id": cls.product.id, "product_uom_qty": qty})],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    @classmethod
+    def _ship(cls, order, when, qty=None):
+        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        with freeze_time(when):
+            for move in picking.move_ids:
+                move.quantity = qty if qty is not None else move.product_uom_qty
+            picking.move_ids.picked = True
+            res = picking.button_validate()
+            if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
+                picking.env["stock.backorder.confirmation"].with_context(
+                    **res["context"]
+                ).create({}).process()
+
+    def _period(self):
+        start = datetime.combine(self.monday, time())
+        return start, start + timedelta(days=7)
+
+    def test_kpi_rows_per_order(self):
+        """One row per confirmed order: on time means shipped on or before the
+        agreed day; in full means the first shipment carried everything; delay
+        and promise accuracy are in days."""
+        kpi = self.env["pps.delivery.kpi"]
+        rows = {r.sale_order_id: r for r in kpi.search([("sale_order_id", "in", self.week_orders.ids)])}
+        self.assertEqual(len(rows), 3)
+        early, split, late = rows[self.early], rows[self.on_day_split], rows[self.late]
+        self.assertEqual((early.on_time, early.in_full, early.otif), (True, True, True))
+        self.assertEqual((split.on_time, split.in_full, split.otif), (True, False, False))
+        self.assertEqual((late.on_time, late.in_full, late.otif), (False, True, False))
+        self.assertEqual([early.delay_days, split.delay_days, late.delay_days], [-1.0, 0.0, 2.0])
+        self.assertEqual(early.promise_accuracy_days, 1.0)
+        self.assertEqual(late.late_days, 2.0)
+        self.assertFalse(early.late_days)
+        self.assertEqual(split.first_shipment_date.hour, 9)
+        self.assertEqual(split.shipped_date.hour, 15)
+
+        open_row = kpi.search([("sale_order_id", "=", self.late_open.id)])
+        self.assertFalse(open_row.shipped)
+        self.assertFalse(open_row.on_time)
+        self.assertTrue(open_row.overdue)
+        self.assertFalse(open_row.shipped_date)
+
+    def test_date_changes_are_counted(self):
+        """The change order counts on its sale order, and the first promised
+        date is the date before the first change."""
+        if not self.change:
+            self.skipTest("pps.change.order is not installed")
+        row = self.env["pps.delivery.kpi"].search([("sale_order_id", "=", self.late.id)])
+        self.assertEqual(row.date_change_count, 1)
+        self.assertEqual(row.first_promised_date, self.change.old_date)
+        analysis = self.env["pps.date.change.analysis"].search([("sale_order_id", "=", self.late.id)])
+        self.assertEqual(len(analysis), 1)
+        self.assertEqual(analysis.scenario, "internal_change")
+        self.assertEqual(analysis.reason, "Press 2 down")
+        self.assertAlmostEqual(analysis.shift_days, 3.0)
+        self.assertTrue(analysis.postponed)
+
+    def test_weekly_summary_numbers(self):
+        """3 shipped in the week, 2 on time -> OTD 66.67 %; 1 on time and in
+        full -> OTIF 33.33 %; delays -1, 0, +2 -> average 0.33, late average 2,
+        promise accuracy 1.0. The order shipped the week after is excluded."""
+        summary = self.env["pps.delivery.kpi"]._pps_summary(*self._period())
+        self.assertEqual(summary["shipped_count"], 3)
+        self.assertEqual(summary["on_time_count"], 2)
+        self.assertAlmostEqual(summary["otd_rate"], 66.67)
+        self.assertAlmostEqual(summary["otif_rate"], 33.33)
+        self.assertAlmostEqual(summary["in_full_rate"], 66.67)
+        self.assertAlmostEqual(summary["avg_delay"], 0.33)
+        self.assertAlmostEqual(summary["avg_late_delay"], 2.0)
+        self.assertAlmostEqual(summary["promise_accuracy"], 1.0)
+        self.assertEqual(summary["date_change_count"], 1 if self.change else 0)
+
+    def test_pivot_average_is_the_rate(self):
+        """In the pivot, the average of on_time_rate over shipped orders is the
+        OTD rate: unshipped orders must not dilute it."""
+        [(rate, shipped)] = self.env["pps.delivery.kpi"]._read_group(
+            [("sale_order_id", "in", (self.week_orders | self.late_open).ids)],
+            aggregates=["on_time_rate:avg", "shipped_count:sum"],
+        )
+        self.assertAlmostEqual(rate, 66.67, places=2)
+        self.assertEqual(shipped, 3)
+
+    def test_meeting_screen_as_sales_user(self):
+        """The meeting screen shows the week's numbers and the audit counts to
+        a sales coordinator, and its buttons open the right audits."""
+        wizard = (
+            self.env["pps.weekly.meeting.report"]
+            .with_user(self.sales_user)
+            .create({"week_date": self.monday + timedelta(days=4)})
+        )
+        self.assertEqual(wizard.date_from, self.monday)
+        self.assertEqual(wizard.date_to, self.monday + timedelta(days=6))
+        self.assertEqual(wizard.shipped_count, 3)
+        self.assertAlmostEqual(wizard.otd_rate, 66.67)
+        self.assertAlmostEqual(wizard.otif_rate, 33.33)
+        self.assertGreaterEqual(wizard.late_count, 1)
+
+        action = wizard.action_open_late()
+        late = self.env["sale.order"].with_user(self.sales_user).search(action["domain"])
+        self.assertIn(self.late_open, late)
+        self.assertNotIn(self.made_future, late)
+        made = self.env["sale.order"].search(wizard.action_open_made_not_shipped()["domain"])
+        self.assertIn(self.made_future, made)
+        kpi_action = wizard.action_open_kpis()
+        self.assertEqual(
+            self.env["pps.delivery.kpi"].search(kpi_action["domain"]).sale_order_id,
+            self.week_orders,
+        )
+
+    def test_report_renders_the_week(self):
+        """The printable report (rendered as HTML, no wkhtmltopdf needed) shows
+        the week, its KPIs and the late orders, and not the orders on time."""
+        wizard = self.env["pps.weekly.meeting.report"].create({"week_date": self.monday})
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "pps_coordination.action_report_pps_weekly_meeting", wizard.ids
+        )
+        html = html.decode()
+        self.assertIn("Weekly Production", html)
+        self.assertIn(self.late_open.name, html)
+        self.assertIn("66.7 %", html)
+        self.assertIn("33.3 %", html)
+        self.assertNotIn(f">{self.early.name}<", html)
+        if self.change:
+            self.assertIn("Press 2 down", html)
+
+    def test_print_action(self):
+        """The Print button returns the PDF report action for the wizard."""
+        wizard = self.env["pps.weekly.meeting.report"].with_user(self.planner).create({})
+        action = wizard.action_print()
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(action["report_name"], "pps_coordination.report_pps_weekly_meeting")
+        self.assertEqual(action["report_type"], "qweb-pdf")
