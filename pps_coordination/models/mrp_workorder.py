@@ -1,0 +1,76 @@
+from odoo import api, models
+
+from .pps_lock_mixin import PPS_LOCK_EXECUTION
+
+
+class MrpWorkorder(models.Model):
+    """Work orders of a locked manufacturing order keep their plan.
+
+    Their dates, work center and expected duration cannot change and none can be
+    added or removed; starting, pausing and finishing them (execution) still
+    works.
+    """
+
+    _inherit = "mrp.workorder"
+
+    _pps_lock_protected_fields = (
+        "date_start",
+        "date_finished",
+        "workcenter_id",
+        "duration_expected",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        productions = self.env["mrp.production"].browse(
+            {vals["production_id"] for vals in vals_list if vals.get("production_id")}
+        )
+        productions._pps_check_lock(
+            {production: ["workorder_ids"] for production in productions}
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if any(fname in vals for fname in self._pps_lock_protected_fields):
+            self._pps_check_production_lock(vals)
+        return super().write(vals)
+
+    def unlink(self):
+        productions = self.production_id
+        productions._pps_check_lock(
+            {production: ["workorder_ids"] for production in productions}
+        )
+        return super().unlink()
+
+    def button_start(self, raise_on_invalid_state=False):
+        return super(MrpWorkorder, self._pps_execution()).button_start(
+            raise_on_invalid_state=raise_on_invalid_state
+        )
+
+    def button_finish(self):
+        return super(MrpWorkorder, self._pps_execution()).button_finish()
+
+    def button_pending(self):
+        return super(MrpWorkorder, self._pps_execution()).button_pending()
+
+    def action_mark_as_done(self):
+        return super(MrpWorkorder, self._pps_execution()).action_mark_as_done()
+
+    def _pps_execution(self):
+        return self.with_context(pps_lock_execution=PPS_LOCK_EXECUTION)
+
+    def _pps_check_production_lock(self, vals):
+        if not any(self.production_id.mapped("pps_locked")):
+            return
+        changed = {}
+        for workorder in self.filtered(lambda w: w.production_id.pps_locked):
+            for fname in self._pps_lock_protected_fields:
+                if fname not in vals:
+                    continue
+                field = workorder._fields[fname]
+                new = field.convert_to_record(
+                    field.convert_to_cache(vals[fname], workorder), workorder
+                )
+                if new != workorder[fname]:
+                    changed.setdefault(workorder.production_id, ["workorder_ids"])
+        self.production_id._pps_check_lock(changed)

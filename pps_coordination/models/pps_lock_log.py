@@ -1,0 +1,48 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class PpsLockLog(models.Model):
+    """Who locked or unlocked which record, when and why.
+
+    Entries are written by ``pps.lock.mixin`` as superuser; nobody may change or
+    delete them (no write/unlink access, and ``write``/``unlink`` refuse).
+    """
+
+    _name = "pps.lock.log"
+    _description = "PPS Lock Log"
+    _order = "date desc, id desc"
+    _rec_name = "res_name"
+
+    res_model = fields.Char(string="Model", required=True, readonly=True, index=True)
+    res_id = fields.Many2oneReference(
+        string="Record ID", model_field="res_model", required=True, readonly=True,
+        index=True,
+    )
+    res_name = fields.Char(string="Record", readonly=True)
+    action = fields.Selection(
+        [("lock", "Lock"), ("unlock", "Unlock")], required=True, readonly=True
+    )
+    user_id = fields.Many2one("res.users", string="User", required=True, readonly=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    reason = fields.Text(readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True,
+        default=lambda self: self.env.company,
+    )
+
+    def write(self, vals):
+        raise UserError(self.env._("The lock log cannot be changed."))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("The lock log cannot be deleted."))
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,245 @@
+"""Execution lock shared by sale orders and manufacturing orders.
+
+What it is
+    ``pps.lock.mixin`` is an abstract model. A model that inherits it gets the
+    fields ``pps_locked``, ``pps_locked_by_id`` and ``pps_locked_at``, the
+    actions ``action_pps_lock()`` and ``action_pps_unlock(reason=None)``, and a
+    guard in ``write()`` that refuses any change to the fields listed in the
+    class attribute ``_pps_lock_protected_fields`` while the record is locked.
+    The guard applies to everyone, the superuser and administrators included:
+    ``sudo()`` does not lift it. Child models (sale order lines, work orders)
+    call ``_pps_check_lock()`` on their parent from their own
+    ``create``/``write``/``unlink``.
+
+How to lift it
+    Only the server can lift the guard, never an RPC client. Code that must
+    change a locked record passes a module-level sentinel object in the
+    context and the guard compares it with ``is``::
+
+        from odoo.addons.pps_coordination.models.pps_lock_mixin import (
+            PPS_LOCK_BYPASS,
+        )
+
+        order.with_context(pps_lock_bypass=PPS_LOCK_BYPASS).write(
+            {"commitment_date": agreed_date}
+        )
+
+    JSON can only produce strings, numbers, lists and dicts, so a context
+    coming from XML-RPC/JSON-RPC can never hold the sentinel: a forged
+    ``{"pps_lock_bypass": "..."}`` is ignored. The bypass is reserved for an
+    agreed negotiation and for the scheduler applying it; every bypassed change
+    of a sale order's dates is recorded on a ``pps.change.order``.
+
+    ``PPS_LOCK_EXECUTION`` is a second sentinel used by the execution entry
+    points (confirming a sale order, starting, finishing and marking done
+    manufacturing work): the lock freezes plans, not execution, so those
+    standard flows keep working on a locked record.
+
+Lock and unlock
+    ``action_pps_lock()`` is open to sales coordinators, planners and the
+    unlock group. ``action_pps_unlock(reason)`` needs the unlock group (checked
+    with ``has_group``, so an administrator outside the group is refused) and a
+    reason. Both write a read-only ``pps.lock.log`` entry and a chatter message.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+#: Context value that lets server code change the protected fields of a locked
+#: record. Compared with ``is``: an RPC client cannot forge it.
+PPS_LOCK_BYPASS = object()
+
+#: Context value set by execution entry points (start, finish, mark done,
+#: confirm): the lock protects plans, not the execution of the work.
+PPS_LOCK_EXECUTION = object()
+
+LOCK_STATE_FIELDS = ("pps_locked", "pps_locked_by_id", "pps_locked_at")
+
+
+class PpsLockMixin(models.AbstractModel):
+    _name = "pps.lock.mixin"
+    _description = "PPS Execution Lock"
+
+    #: Field names a lock protects; each inheriting model sets its own.
+    _pps_lock_protected_fields = ()
+
+    pps_locked = fields.Boolean(
+        string="Locked",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Under the execution lock: dates, quantities and products are "
+        "frozen until a member of the unlock group unlocks it with a reason.",
+    )
+    pps_locked_by_id = fields.Many2one(
+        "res.users", string="Locked By", readonly=True, copy=False
+    )
+    pps_locked_at = fields.Datetime(string="Locked On", readonly=True, copy=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._pps_lock_bypassed():
+            for vals in vals_list:
+                if any(vals.get(fname) for fname in LOCK_STATE_FIELDS):
+                    raise UserError(
+                        self.env._(
+                            "A record cannot be created locked: use the Lock "
+                            "action once it exists."
+                        )
+                    )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self._pps_lock_bypassed():
+            if any(fname in vals for fname in LOCK_STATE_FIELDS):
+                raise UserError(
+                    self.env._(
+                        "The execution lock is set and lifted only through the "
+                        "Lock and Unlock actions."
+                    )
+                )
+            self._pps_check_lock(self._pps_lock_changed_fields(vals))
+        return super().write(vals)
+
+    def action_pps_lock(self):
+        """Put the records under the execution lock (sales, planners, unlock group)."""
+        user = self.env.user
+        if not any(
+            user.has_group(group)
+            for group in (
+                "pps_coordination.group_pps_sales",
+                "pps_coordination.group_pps_planner",
+                "pps_coordination.group_pps_unlock",
+            )
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only sales coordinators, production planners and the unlock "
+                    "group may lock %(records)s.",
+                    records=", ".join(self.mapped("display_name")),
+                )
+            )
+        self._pps_lock()
+        return True
+
+    def action_pps_unlock(self, reason=None):
+        """Lift the execution lock; needs the unlock group and a reason."""
+        if not self.env.user.has_group("pps_coordination.group_pps_unlock"):
+            raise AccessError(
+                self.env._(
+                    "Only members of the Unlock Privilege group may unlock "
+                    "%(records)s.",
+                    records=", ".join(self.mapped("display_name")),
+                )
+            )
+        if not (reason or "").strip():
+            raise UserError(self.env._("Unlocking needs a reason."))
+        self._pps_unlock(reason.strip())
+        return True
+
+    def _pps_lock_bypassed(self):
+        return self.env.context.get("pps_lock_bypass") is PPS_LOCK_BYPASS
+
+    def _pps_lock_in_execution(self):
+        return self.env.context.get("pps_lock_execution") is PPS_LOCK_EXECUTION
+
+    def _pps_lock_changed_fields(self, vals):
+        """Protected field names in ``vals`` whose value would change.
+
+        A relational x2many command always counts as a change; scalar and
+        many2one values are compared with the current value per record, so
+        writing back the same value (as some standard flows do) is harmless.
+        """
+        protected = [f for f in self._pps_lock_protected_fields if f in vals]
+        if not protected:
+            return {}
+        changed = {}
+        for record in self.filtered("pps_locked"):
+            names = []
+            for fname in protected:
+                field = record._fields[fname]
+                if field.type in ("one2many", "many2many"):
+                    names.append(fname)
+                    continue
+                new = field.convert_to_record(
+                    field.convert_to_cache(vals[fname], record), record
+                )
+                if new != record[fname]:
+                    names.append(fname)
+            if names:
+                changed[record] = names
+        return changed
+
+    def _pps_check_lock(self, changed):
+        """Raise when ``changed`` ({record: [field names]}) touches a locked record.
+
+        Children call it with their parent and the parent's field names they
+        stand for (``order_line``, ``workorder_ids``).
+        """
+        if not changed or self._pps_lock_bypassed() or self._pps_lock_in_execution():
+            return
+        for record, names in changed.items():
+            if not record.pps_locked or not names:
+                continue
+            labels = [record._fields[name].get_description(self.env)["string"]
+                      for name in names]
+            raise UserError(
+                self.env._(
+                    "%(record)s is under the execution lock (locked by %(user)s "
+                    "on %(date)s): %(fields)s cannot be changed. Agree a new date "
+                    "through a negotiation, or ask the unlock group to unlock it "
+                    "with a reason.",
+                    record=record.display_name,
+                    user=record.pps_locked_by_id.name or "-",
+                    date=record.pps_locked_at or "-",
+                    fields=", ".join(labels),
+                )
+            )
+
+    def _pps_lock(self, reason=None):
+        """Lock without the group check (server flows: agreement, cascade)."""
+        now = fields.Datetime.now()
+        self.sudo().with_context(pps_lock_bypass=PPS_LOCK_BYPASS).write(
+            {"pps_locked": True, "pps_locked_by_id": self.env.uid, "pps_locked_at": now}
+        )
+        self._pps_lock_log("lock", reason, now)
+        for record in self:
+            record.message_post(
+                body=self.env._(
+                    "Locked by %(user)s. %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason or "",
+                ),
+            )
+
+    def _pps_unlock(self, reason):
+        now = fields.Datetime.now()
+        self.sudo().with_context(pps_lock_bypass=PPS_LOCK_BYPASS).write(
+            {"pps_locked": False, "pps_locked_by_id": False, "pps_locked_at": False}
+        )
+        self._pps_lock_log("unlock", reason, now)
+        for record in self:
+            record.message_post(
+                body=self.env._(
+                    "Unlocked by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                ),
+            )
+
+    def _pps_lock_log(self, action, reason, date):
+        self.env["pps.lock.log"].sudo().create(
+            [
+                {
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "res_name": record.display_name,
+                    "action": action,
+                    "user_id": self.env.uid,
+                    "date": date,
+                    "reason": reason,
+                    "company_id": record.company_id.id or self.env.company.id,
+                }
+                for record in self
+            ]
+        )

@@ -1,0 +1,532 @@
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .pps_lock_mixin import PPS_LOCK_BYPASS
+
+#: Context value of the negotiation workflow methods: only they may create
+#: rounds and write their workflow fields. Compared with ``is`` (RPC-proof).
+PPS_NEGOTIATION_WORKFLOW = object()
+
+SCENARIOS = [
+    ("new_order", "New Order"),
+    ("rush_order", "Rush Order"),
+    ("customer_change", "Customer Change"),
+    ("internal_change", "Internal Change"),
+]
+
+
+class PpsNegotiation(models.Model):
+    """One round of request -> answer -> decision on one sale order.
+
+    Sales requests (``sale.order.action_pps_request_date``), a planner answers
+    (:meth:`action_answer`), sales agrees or rejects (:meth:`action_agree`,
+    :meth:`action_reject`). Planners may also open a round already answered
+    (``internal_change``, ``sale.order.action_pps_propose_date``). The workflow
+    fields are written only by these methods; each method checks the user's
+    group, locks the row and re-reads the state so that two users acting at
+    once cannot both succeed.
+    """
+
+    _name = "pps.negotiation"
+    _description = "Delivery Date Negotiation"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    _pps_workflow_fields = frozenset(
+        {
+            "name",
+            "sale_order_id",
+            "scenario",
+            "expected_date",
+            "scheduled_date",
+            "previous_date",
+            "state",
+            "decision",
+            "abnormality_id",
+            "requested_by_id",
+            "requested_at",
+            "answered_by_id",
+            "answered_at",
+            "decided_by_id",
+            "decided_at",
+            "change_order_id",
+            "company_id",
+        }
+    )
+
+    name = fields.Char(readonly=True, copy=False, default="/")
+    sale_order_id = fields.Many2one(
+        "sale.order", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        related="sale_order_id.company_id", store=True, index=True
+    )
+    partner_id = fields.Many2one(related="sale_order_id.partner_id")
+    salesperson_id = fields.Many2one(
+        related="sale_order_id.user_id", string="Salesperson", store=True
+    )
+    pps_rush = fields.Boolean(related="sale_order_id.pps_rush", string="Red Flag")
+    pps_serial = fields.Integer(related="sale_order_id.pps_serial", string="Serial")
+    scenario = fields.Selection(SCENARIOS, required=True, readonly=True, tracking=True)
+    expected_date = fields.Datetime(readonly=True, tracking=True)
+    scheduled_date = fields.Datetime(readonly=True, tracking=True)
+    previous_date = fields.Datetime(
+        string="Previous Agreed Date",
+        readonly=True,
+        help="The order's agreed (or else expected) date when this round was agreed.",
+    )
+    reason = fields.Text(help="Why the date is requested or changed.")
+    explanation = fields.Text(help="Why production answered this date.")
+    decision_reason = fields.Text(readonly=True)
+    abnormality_id = fields.Many2one("pps.abnormality", readonly=True, index=True)
+    state = fields.Selection(
+        [
+            ("requested", "Requested"),
+            ("answered", "Answered"),
+            ("agreed", "Agreed"),
+            ("rejected", "Rejected"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="requested",
+        required=True,
+        readonly=True,
+        tracking=True,
+        group_expand=True,
+    )
+    decision = fields.Selection(
+        [("pending", "Pending"), ("agreed", "Agreed"), ("rejected", "Rejected")],
+        compute="_compute_decision",
+        store=True,
+    )
+    requested_by_id = fields.Many2one("res.users", readonly=True)
+    requested_at = fields.Datetime(readonly=True)
+    answered_by_id = fields.Many2one("res.users", readonly=True)
+    answered_at = fields.Datetime(readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
+    decided_at = fields.Datetime(readonly=True)
+    change_order_id = fields.Many2one("pps.change.order", readonly=True, copy=False)
+
+    @api.depends("state")
+    def _compute_decision(self):
+        for negotiation in self:
+            negotiation.decision = (
+                negotiation.state if negotiation.state in ("agreed", "rejected") else "pending"
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._pps_in_workflow():
+            raise UserError(
+                self.env._(
+                    "Negotiation rounds are opened from the sale order (Request a "
+                    "Delivery Date, or Propose a Date for planners)."
+                )
+            )
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("pps.negotiation") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self._pps_in_workflow():
+            forbidden = self._pps_workflow_fields.intersection(vals)
+            if forbidden:
+                raise UserError(
+                    self.env._(
+                        "%(fields)s of a negotiation change only through its "
+                        "actions (answer, agree, reject, cancel).",
+                        fields=", ".join(sorted(forbidden)),
+                    )
+                )
+            if any(n.state not in ("requested", "answered") for n in self) and (
+                "reason" in vals or "explanation" in vals
+            ):
+                raise UserError(self.env._("A closed negotiation round cannot change."))
+        return super().write(vals)
+
+    def action_answer(self, scheduled_date=None, explanation=None):
+        """A planner answers with a scheduled date (None: ask for a promise)."""
+        self.ensure_one()
+        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
+            raise AccessError(
+                self.env._("Only production planners may answer a delivery-date request.")
+            )
+        self._pps_lock_rows()
+        if self.state != "requested":
+            raise UserError(
+                self.env._(
+                    "%(name)s is %(state)s: only a requested round can be answered.",
+                    name=self.name,
+                    state=self._pps_state_label(),
+                )
+            )
+        if not scheduled_date:
+            promise = self._pps_compute_promise()
+            scheduled_date = promise["date"]
+            explanation = explanation or promise["explanation"]
+        scheduled_date = self._pps_check_future_date(
+            scheduled_date, self.env._("scheduled date")
+        )
+        self._pps_check_rush_rule(self.sale_order_id, self.expected_date, scheduled_date)
+        self._pps_workflow().write(
+            {
+                "state": "answered",
+                "scheduled_date": scheduled_date,
+                "explanation": explanation or self.explanation,
+                "answered_by_id": self.env.uid,
+                "answered_at": fields.Datetime.now(),
+            }
+        )
+        self.sale_order_id.sudo().pps_scheduled_date = scheduled_date
+        self._pps_notify_answer()
+        return True
+
+    def action_agree(self):
+        """Sales agrees: the agreed date becomes the order's delivery date.
+
+        In one transaction: order dates, rescheduling hook, change order, lock.
+        """
+        self.ensure_one()
+        self._pps_check_decider()
+        self._pps_lock_rows()
+        self._pps_check_decidable()
+        order = self.sale_order_id
+        agreed = self.scheduled_date
+        previous = order.commitment_date or order.pps_expected_date
+        now = fields.Datetime.now()
+        self._pps_workflow().write(
+            {
+                "state": "agreed",
+                "previous_date": previous,
+                "decided_by_id": self.env.uid,
+                "decided_at": now,
+            }
+        )
+        order_bypass = order._pps_bypass()
+        order_bypass.write(
+            {
+                "commitment_date": agreed,
+                "pps_expected_date": agreed,
+                "pps_scheduled_date": agreed,
+            }
+        )
+        negotiation_bypass = self.sudo().with_context(pps_lock_bypass=PPS_LOCK_BYPASS)
+        rescheduled = order_bypass._pps_reschedule_for_agreement(negotiation_bypass)
+        change_order = self.env["pps.change.order"].sudo().create(
+            {
+                "sale_order_id": order.id,
+                "negotiation_id": self.id,
+                "scenario": self.scenario,
+                "old_date": previous,
+                "new_date": agreed,
+                "reason": self.reason or self.explanation,
+                "production_ids": [(6, 0, rescheduled["productions"].ids)],
+                "purchase_order_ids": [(6, 0, rescheduled["purchase_orders"].ids)],
+                "user_id": self.env.uid,
+                "date": now,
+            }
+        )
+        self._pps_workflow().write({"change_order_id": change_order.id})
+        order.sudo()._pps_lock(
+            self.env._("Agreed date of %(name)s.", name=self.name)
+        )
+        self._pps_notify_decision()
+        return True
+
+    def action_reject(self, reason=None):
+        """Sales rejects the answer; the order keeps its dates, a new round may follow."""
+        self.ensure_one()
+        self._pps_check_decider()
+        self._pps_lock_rows()
+        self._pps_check_decidable()
+        self._pps_workflow().write(
+            {
+                "state": "rejected",
+                "decision_reason": (reason or "").strip() or False,
+                "decided_by_id": self.env.uid,
+                "decided_at": fields.Datetime.now(),
+            }
+        )
+        self._pps_notify_decision()
+        return True
+
+    def action_cancel(self):
+        """Withdraw an open round (sales or planners)."""
+        user = self.env.user
+        if not (
+            user.has_group("pps_coordination.group_pps_sales")
+            or user.has_group("pps_coordination.group_pps_planner")
+        ):
+            raise AccessError(
+                self.env._("Only sales coordinators and planners may cancel a round.")
+            )
+        self._pps_lock_rows()
+        for negotiation in self:
+            if negotiation.state not in ("requested", "answered"):
+                raise UserError(
+                    self.env._(
+                        "%(name)s is %(state)s: only an open round can be cancelled.",
+                        name=negotiation.name,
+                        state=negotiation._pps_state_label(),
+                    )
+                )
+        self._pps_workflow().write({"state": "cancelled"})
+        self.sudo().activity_ids.unlink()
+        for negotiation in self:
+            negotiation.sudo().message_post(
+                body=self.env._("Cancelled by %(user)s.", user=user.name)
+            )
+        return True
+
+    def action_open_answer_wizard(self):
+        return self._pps_open_wizard("pps.negotiation.answer", self.env._("Answer"))
+
+    def action_open_decide_wizard(self):
+        return self._pps_open_wizard("pps.negotiation.decide", self.env._("Decide"))
+
+    def _pps_open_wizard(self, model, name):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_negotiation_id": self.id},
+        }
+
+    def _pps_compute_promise(self):
+        """Date production can promise for this round (extension point).
+
+        Default: the standard production lead time from now -- the products'
+        manufacturing lead time plus days to prepare the MO, plus the company's
+        security lead time -- counted in working days of the company calendar,
+        and never before the expected date unless the order has the red flag.
+        The scheduler add-on overrides it with ``sale.order.pps_quote_delivery_date()``.
+
+        :returns: ``{"date": datetime, "explanation": str}``
+        """
+        self.ensure_one()
+        order = self.sale_order_id
+        now = fields.Datetime.now()
+        days = order._pps_standard_lead_days()
+        calendar = order.company_id.resource_calendar_id
+        date = None
+        if calendar and days > 0:
+            date = calendar.plan_days(days, now, compute_leaves=True)
+            if date:
+                date = date.replace(tzinfo=None)
+        if not date:
+            date = now + timedelta(days=days)
+        explanation = self.env._(
+            "Standard lead time: %(days)s days (manufacturing lead time, days to "
+            "prepare the order and security lead time) from now.",
+            days=days,
+        )
+        if self.expected_date and self.expected_date > date and not order.pps_rush:
+            date = self.expected_date
+            explanation += " " + self.env._("The expected date can be met.")
+        return {"date": date, "explanation": explanation}
+
+    @api.model
+    def _pps_check_future_date(self, value, label):
+        if not value:
+            raise UserError(self.env._("The %(label)s is required.", label=label))
+        value = fields.Datetime.to_datetime(value)
+        if value.tzinfo:
+            raise UserError(self.env._("Dates are given in UTC, without a time zone."))
+        if value < fields.Datetime.now() - timedelta(minutes=1):
+            raise UserError(
+                self.env._(
+                    "The %(label)s %(date)s is in the past.", label=label, date=value
+                )
+            )
+        return value
+
+    @api.model
+    def _pps_check_rush_rule(self, order, expected_date, scheduled_date, postpone=False):
+        """Without the red flag, no date before the expected date or the lead time.
+
+        ``postpone`` (internal changes): a date at or after the currently agreed
+        date only postpones the order, so the lead-time floor does not apply.
+        """
+        if order.pps_rush:
+            return
+        if expected_date and scheduled_date < expected_date:
+            raise UserError(
+                self.env._(
+                    "%(order)s has no red flag: the scheduled date %(date)s cannot be "
+                    "earlier than the expected date %(expected)s. Sales must raise "
+                    "the red flag (rush order) first.",
+                    order=order.display_name,
+                    date=scheduled_date,
+                    expected=expected_date,
+                )
+            )
+        if postpone and expected_date and scheduled_date >= expected_date:
+            return
+        minimum = order._pps_minimum_answer_date()
+        if scheduled_date < minimum - timedelta(minutes=1):
+            raise UserError(
+                self.env._(
+                    "%(order)s has no red flag: the scheduled date %(date)s is inside "
+                    "the standard production lead time (%(days)s days, until "
+                    "%(minimum)s). Sales must raise the red flag (rush order) first.",
+                    order=order.display_name,
+                    date=scheduled_date,
+                    days=order._pps_standard_lead_days(),
+                    minimum=minimum,
+                )
+            )
+
+    @api.model
+    def _pps_create_round(self, vals):
+        return self.browse(self._pps_workflow().create(vals).ids)
+
+    def _pps_workflow(self):
+        return self.sudo().with_context(pps_negotiation_workflow=PPS_NEGOTIATION_WORKFLOW)
+
+    def _pps_in_workflow(self):
+        return self.env.context.get("pps_negotiation_workflow") is PPS_NEGOTIATION_WORKFLOW
+
+    def _pps_lock_rows(self):
+        """Lock the rounds' rows until commit, then re-read them.
+
+        A second user deciding the same round at the same time fails here
+        instead of deciding it twice.
+        """
+        try:
+            self.env.cr.execute(
+                "SELECT id FROM pps_negotiation WHERE id IN %s FOR UPDATE NOWAIT",
+                [tuple(self.ids)],
+            )
+        except pg_errors.LockNotAvailable as exc:
+            raise UserError(
+                self.env._(
+                    "Someone else is acting on this negotiation right now: reload "
+                    "it and try again."
+                )
+            ) from exc
+        self.invalidate_recordset()
+
+    def _pps_check_decider(self):
+        if not self.env.user.has_group("pps_coordination.group_pps_sales"):
+            raise AccessError(
+                self.env._("Only sales coordinators may agree or reject a date.")
+            )
+
+    def _pps_check_decidable(self):
+        if self.state != "answered":
+            raise UserError(
+                self.env._(
+                    "%(name)s is %(state)s: only an answered round can be agreed "
+                    "or rejected.",
+                    name=self.name,
+                    state=self._pps_state_label(),
+                )
+            )
+
+    def _pps_state_label(self):
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _pps_planner_to_notify(self):
+        """Who gets the planners' activity for a request.
+
+        The responsible of the order's first manufacturing order when that
+        person is a planner, else the first active planner of the company.
+        """
+        self.ensure_one()
+        order = self.sale_order_id
+        planner_group = self.env.ref("pps_coordination.group_pps_planner")
+        responsible = order._pps_productions().sudo().user_id.filtered(
+            lambda u: planner_group in u.all_group_ids
+        )[:1]
+        if responsible:
+            return responsible
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("all_group_ids", "in", planner_group.id),
+                    ("company_ids", "in", order.company_id.id),
+                    ("share", "=", False),
+                ],
+                order="id",
+                limit=1,
+            )
+        )
+
+    def _pps_notify_request(self):
+        self.ensure_one()
+        negotiation = self.sudo()
+        planner = self._pps_planner_to_notify()
+        body = self.env._(
+            "%(user)s requests a delivery date for %(order)s: expected %(date)s "
+            "(%(scenario)s). %(reason)s",
+            user=self.env.user.name,
+            order=self.sale_order_id.display_name,
+            date=self.expected_date,
+            scenario=dict(SCENARIOS)[self.scenario],
+            reason=self.reason or "",
+        )
+        negotiation.message_post(body=body)
+        self.sale_order_id.sudo().message_post(body=body)
+        if planner:
+            negotiation.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=planner.id,
+                summary=self.env._("Answer delivery date request"),
+                note=body,
+            )
+
+    def _pps_notify_answer(self):
+        self.ensure_one()
+        negotiation = self.sudo()
+        negotiation.activity_ids.action_feedback(
+            feedback=self.env._("Answered by %(user)s", user=self.env.user.name)
+        )
+        body = self.env._(
+            "%(user)s answers %(date)s for %(order)s. %(explanation)s",
+            user=self.env.user.name,
+            date=self.scheduled_date,
+            order=self.sale_order_id.display_name,
+            explanation=self.explanation or "",
+        )
+        negotiation.message_post(body=body)
+        self.sale_order_id.sudo().message_post(body=body)
+        salesperson = self.sale_order_id.user_id
+        if salesperson:
+            negotiation.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=salesperson.id,
+                summary=self.env._("Agree or reject the scheduled date"),
+                note=body,
+            )
+
+    def _pps_notify_decision(self):
+        self.ensure_one()
+        negotiation = self.sudo()
+        if self.state == "agreed":
+            body = self.env._(
+                "%(user)s agreed %(date)s for %(order)s; change order %(change)s.",
+                user=self.env.user.name,
+                date=self.scheduled_date,
+                order=self.sale_order_id.display_name,
+                change=self.change_order_id.name,
+            )
+        else:
+            body = self.env._(
+                "%(user)s rejected %(date)s for %(order)s. %(reason)s",
+                user=self.env.user.name,
+                date=self.scheduled_date,
+                order=self.sale_order_id.display_name,
+                reason=self.decision_reason or "",
+            )
+        negotiation.activity_ids.action_feedback(feedback=body)
+        negotiation.message_post(body=body)
+        self.sale_order_id.sudo().message_post(body=body)

@@ -1,0 +1,177 @@
+"""Shared fixture of the coordination suites.
+
+A plant small enough to reason about, built once per test class without demo
+data:
+
+- the current company, working on the standard 40-hour calendar, with
+  ``security_lead`` set to 1 day;
+- one work center on that calendar;
+- a finished product (manufacture + make-to-order) whose BoM has one operation
+  on the work center (60 minutes per unit), a manufacturing lead time of 2 days
+  and 1 day to prepare the MO, so the standard production lead time is
+  2 + 1 + 1 = 4 days;
+- a bought component (buy + make-to-order, one vendor), so that confirming an
+  order creates an MO and an RFQ behind it;
+- a customer, and users of each group made with ``mail_new_test_user``:
+  ``sales_user`` (Sales Coordinator), ``planner_user`` (Production Planner),
+  ``unlock_user`` (Unlock Privilege and Sales Coordinator), ``admin_user``
+  (Settings, Sales and Manufacturing administrator, none of the PPS groups).
+
+Factories: ``_create_sale_order(...)`` and ``_confirm_with_production(...)``.
+Suites import it with ``from common import PpsCoordinationCase`` (pytest puts
+``tests/`` on the path).
+"""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests.common import TransactionCase
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+SALES_GROUPS = "base.group_user,pps_coordination.group_pps_sales"
+PLANNER_GROUPS = "base.group_user,pps_coordination.group_pps_planner"
+UNLOCK_GROUPS = (
+    "base.group_user,pps_coordination.group_pps_sales,"
+    "pps_coordination.group_pps_unlock"
+)
+ADMIN_GROUPS = (
+    "base.group_user,base.group_system,sales_team.group_sale_manager,"
+    "mrp.group_mrp_manager,purchase.group_purchase_manager"
+)
+
+
+class PpsCoordinationCase(TransactionCase):
+    """Base class: a company, a routed product, a customer and one user per group."""
+
+    STANDARD_LEAD_DAYS = 4
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.calendar = cls.env.ref("resource.resource_calendar_std")
+        cls.company.write(
+            {"resource_calendar_id": cls.calendar.id, "security_lead": 1.0}
+        )
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.env.ref("stock.route_warehouse0_mto").active = True
+        cls.route_mto = cls.warehouse.mto_pull_id.route_id
+        cls.route_manufacture = cls.warehouse.manufacture_pull_id.route_id
+        cls.route_buy = cls.env.ref("purchase_stock.route_warehouse0_buy")
+
+        cls.workcenter = cls.env["mrp.workcenter"].create(
+            {
+                "name": "PPS Assembly Cell",
+                "resource_calendar_id": cls.calendar.id,
+                "time_efficiency": 100,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.vendor = cls.env["res.partner"].create({"name": "PPS Steel Vendor"})
+        cls.customer = cls.env["res.partner"].create({"name": "PPS Customer"})
+        cls.component = cls.env["product.product"].create(
+            {
+                "name": "PPS Steel Plate",
+                "is_storable": True,
+                "route_ids": [Command.set([cls.route_buy.id, cls.route_mto.id])],
+                "seller_ids": [
+                    Command.create({"partner_id": cls.vendor.id, "price": 5.0, "delay": 1})
+                ],
+            }
+        )
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "PPS Gearbox",
+                "is_storable": True,
+                "route_ids": [
+                    Command.set([cls.route_manufacture.id, cls.route_mto.id])
+                ],
+            }
+        )
+        cls.bom = cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cls.product.product_tmpl_id.id,
+                "product_qty": 1,
+                "produce_delay": 2,
+                "days_to_prepare_mo": 1,
+                "bom_line_ids": [
+                    Command.create({"product_id": cls.component.id, "product_qty": 2})
+                ],
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": "Assemble",
+                            "workcenter_id": cls.workcenter.id,
+                            "time_cycle_manual": 60,
+                            "time_mode": "manual",
+                        }
+                    )
+                ],
+            }
+        )
+
+        cls.sales_user = mail_new_test_user(
+            cls.env, login="pps_sales", name="Sally Sales", groups=SALES_GROUPS
+        )
+        cls.planner_user = mail_new_test_user(
+            cls.env, login="pps_planner", name="Pete Planner", groups=PLANNER_GROUPS
+        )
+        cls.unlock_user = mail_new_test_user(
+            cls.env, login="pps_unlock", name="Una Unlock", groups=UNLOCK_GROUPS
+        )
+        cls.admin_user = mail_new_test_user(
+            cls.env, login="pps_admin", name="Ada Admin", groups=ADMIN_GROUPS
+        )
+
+    # ------------------------------------------------------------ factories
+    @classmethod
+    def _now(cls):
+        return fields.Datetime.now().replace(microsecond=0)
+
+    @classmethod
+    def _in_days(cls, days):
+        return cls._now() + timedelta(days=days)
+
+    @classmethod
+    def _create_sale_order(cls, product=None, qty=1, expected_date=None, **values):
+        """A quotation of the sales user for the customer (created as superuser)."""
+        vals = {
+            "partner_id": cls.customer.id,
+            "user_id": cls.sales_user.id,
+            "company_id": cls.company.id,
+            "order_line": [
+                Command.create(
+                    {"product_id": (product or cls.product).id, "product_uom_qty": qty}
+                )
+            ],
+        }
+        if expected_date:
+            vals["pps_expected_date"] = expected_date
+        vals.update(values)
+        return cls.env["sale.order"].create(vals)
+
+    @classmethod
+    def _confirm_with_production(cls, order, plan=True):
+        """Confirm ``order`` (as superuser) and return its MOs, planned if asked."""
+        order.action_confirm()
+        productions = order._pps_productions()
+        assert productions, "confirming the order must create a manufacturing order"
+        if plan:
+            productions.filtered(lambda p: p.state == "confirmed").button_plan()
+        return productions
+
+    @classmethod
+    def _agree_new_order(cls, order, expected_date, scheduled_date=None):
+        """Run a full new_order round as the right users; returns the round."""
+        negotiation = order.with_user(cls.sales_user).action_pps_request_date(
+            expected_date
+        )
+        negotiation.with_user(cls.planner_user).action_answer(
+            scheduled_date or expected_date
+        )
+        negotiation.with_user(cls.sales_user).action_agree()
+        return negotiation

@@ -1,0 +1,330 @@
+"""Delivery-date negotiation: the four scenarios end to end, and their refusals."""
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from common import PpsCoordinationCase
+from psycopg2 import errors as pg_errors
+
+from odoo.exceptions import AccessError, UserError
+
+
+class TestNegotiationNewOrder(PpsCoordinationCase):
+    def test_new_order_agreed_sets_dates_change_order_and_lock(self):
+        """The main dialogue: sales request, planner answers, sales agrees; the
+        agreed date becomes the delivery date, a change order is recorded and
+        the order is locked, with the trail of who did what."""
+        order = self._create_sale_order()
+        expected = self._in_days(10)
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            expected, reason="Customer tender"
+        )
+        self.assertEqual(negotiation.state, "requested")
+        self.assertEqual(negotiation.requested_by_id, self.sales_user)
+        self.assertEqual(order.pps_negotiation_state, "requested")
+        self.assertTrue(negotiation.name.startswith("NEG/"))
+        planner_activity = negotiation.activity_ids
+        self.assertEqual(planner_activity.user_id, self.planner_user)
+
+        scheduled = self._in_days(12)
+        negotiation.with_user(self.planner_user).action_answer(
+            scheduled, explanation="Cell busy until then"
+        )
+        self.assertEqual(negotiation.state, "answered")
+        self.assertEqual(negotiation.answered_by_id, self.planner_user)
+        self.assertEqual(order.pps_scheduled_date, scheduled)
+        self.assertEqual(order.pps_negotiation_state, "answered")
+        self.assertEqual(negotiation.activity_ids.user_id, self.sales_user)
+
+        negotiation.with_user(self.sales_user).action_agree()
+        self.assertEqual(negotiation.state, "agreed")
+        self.assertEqual(negotiation.decision, "agreed")
+        self.assertEqual(negotiation.decided_by_id, self.sales_user)
+        self.assertEqual(order.commitment_date, scheduled)
+        self.assertEqual(order.pps_expected_date, scheduled)
+        self.assertEqual(order.pps_negotiation_state, "agreed")
+        self.assertFalse(negotiation.activity_ids)
+        change = negotiation.change_order_id
+        self.assertTrue(change.name.startswith("CO/"))
+        self.assertEqual(change.sale_order_id, order)
+        self.assertEqual(change.old_date, expected)
+        self.assertEqual(change.new_date, scheduled)
+        self.assertEqual(change.user_id, self.sales_user)
+        self.assertEqual(order.pps_change_order_ids, change)
+        self.assertTrue(order.pps_locked)
+        self.assertEqual(order.pps_locked_by_id, self.sales_user)
+        self.assertIn("agreed", order.message_ids[0].body)
+
+    def test_new_order_rejected_changes_nothing_and_allows_a_new_round(self):
+        """A rejection leaves the order's dates alone, creates no change order,
+        does not lock, and a new round may follow."""
+        order = self._create_sale_order()
+        expected = self._in_days(10)
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(expected)
+        negotiation.with_user(self.planner_user).action_answer(self._in_days(20))
+        negotiation.with_user(self.sales_user).action_reject(reason="Too late")
+        self.assertEqual(negotiation.state, "rejected")
+        self.assertEqual(negotiation.decision_reason, "Too late")
+        self.assertEqual(order.pps_negotiation_state, "rejected")
+        self.assertFalse(order.commitment_date)
+        self.assertEqual(order.pps_expected_date, expected)
+        self.assertFalse(order.pps_change_order_ids)
+        self.assertFalse(order.pps_locked)
+        second = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(15)
+        )
+        self.assertEqual(second.state, "requested")
+
+    def test_answer_without_date_uses_the_promise(self):
+        """Without a date, the planner's answer is production's promise: the
+        standard lead time, never before the expected date."""
+        order = self._create_sale_order()
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(5)
+        )
+        negotiation.with_user(self.planner_user).action_answer()
+        minimum = self._now() + timedelta(days=self.STANDARD_LEAD_DAYS)
+        self.assertGreaterEqual(negotiation.scheduled_date, minimum)
+        self.assertGreaterEqual(negotiation.scheduled_date, negotiation.expected_date)
+        self.assertIn("lead time", negotiation.explanation)
+
+    def test_only_one_open_round_per_order(self):
+        """Two open rounds on one order would let two answers race."""
+        order = self._create_sale_order()
+        order.with_user(self.sales_user).action_pps_request_date(self._in_days(10))
+        with self.assertRaisesRegex(UserError, "already has an open negotiation"):
+            order.with_user(self.sales_user).action_pps_request_date(self._in_days(11))
+
+    def test_bad_input_is_refused_clearly(self):
+        """A past or missing expected date and an unknown scenario are refused
+        before anything is written."""
+        order = self._create_sale_order()
+        requester = order.with_user(self.sales_user)
+        with self.assertRaisesRegex(UserError, "in the past"):
+            requester.action_pps_request_date(self._in_days(-1))
+        with self.assertRaisesRegex(UserError, "is required"):
+            requester.action_pps_request_date(False)
+        with self.assertRaisesRegex(UserError, "Unknown scenario"):
+            requester.action_pps_request_date(self._in_days(10), scenario="bribe")
+        self.assertFalse(order.pps_negotiation_ids)
+
+
+class TestNegotiationRefusals(PpsCoordinationCase):
+    def _answered_round(self, expected_days=10, scheduled_days=12):
+        order = self._create_sale_order()
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(expected_days)
+        )
+        negotiation.with_user(self.planner_user).action_answer(
+            self._in_days(scheduled_days)
+        )
+        return order, negotiation
+
+    def test_early_date_without_red_flag_is_refused(self):
+        """Without the red flag, production may not answer before the expected
+        date nor inside the standard lead time."""
+        order = self._create_sale_order()
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(10)
+        )
+        with self.assertRaisesRegex(UserError, "earlier than the expected date"):
+            negotiation.with_user(self.planner_user).action_answer(self._in_days(8))
+        early = order.with_user(self.sales_user)
+        negotiation.with_user(self.sales_user).action_cancel()
+        negotiation = early.action_pps_request_date(self._in_days(1))
+        with self.assertRaisesRegex(UserError, "standard production lead time"):
+            negotiation.with_user(self.planner_user).action_answer(self._in_days(2))
+        self.assertEqual(negotiation.state, "requested")
+
+    def test_salesperson_cannot_answer(self):
+        """Only planners answer: a salesperson answering is an access error."""
+        order = self._create_sale_order()
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(10)
+        )
+        with self.assertRaises(AccessError):
+            negotiation.with_user(self.sales_user).action_answer(self._in_days(12))
+        self.assertEqual(negotiation.state, "requested")
+
+    def test_planner_cannot_decide(self):
+        """Only sales decide: a planner agreeing or rejecting is an access error."""
+        order, negotiation = self._answered_round()
+        with self.assertRaises(AccessError):
+            negotiation.with_user(self.planner_user).action_agree()
+        with self.assertRaises(AccessError):
+            negotiation.with_user(self.planner_user).action_reject()
+        self.assertEqual(negotiation.state, "answered")
+        self.assertFalse(order.commitment_date)
+
+    def test_planner_cannot_request(self):
+        """Requests come from sales."""
+        order = self._create_sale_order()
+        with self.assertRaises(AccessError):
+            order.with_user(self.planner_user).action_pps_request_date(self._in_days(10))
+
+    def test_decision_on_cancelled_round_is_refused(self):
+        """A cancelled round cannot be agreed afterwards (stale screen, RPC)."""
+        order, negotiation = self._answered_round()
+        negotiation.with_user(self.sales_user).action_cancel()
+        self.assertEqual(negotiation.state, "cancelled")
+        self.assertEqual(order.pps_negotiation_state, "none")
+        with self.assertRaisesRegex(UserError, "only an answered round"):
+            negotiation.with_user(self.sales_user).action_agree()
+        with self.assertRaisesRegex(UserError, "only an answered round"):
+            negotiation.with_user(self.sales_user).action_reject()
+        self.assertFalse(order.pps_change_order_ids)
+
+    def test_second_decision_is_refused(self):
+        """Agreeing twice must not create two change orders."""
+        order, negotiation = self._answered_round()
+        negotiation.with_user(self.sales_user).action_agree()
+        with self.assertRaisesRegex(UserError, "only an answered round"):
+            negotiation.with_user(self.sales_user).action_agree()
+        self.assertEqual(len(order.pps_change_order_ids), 1)
+
+    def test_workflow_fields_cannot_be_written_directly(self):
+        """An RPC client cannot skip the workflow by writing the state, nor
+        create a round already agreed."""
+        order, negotiation = self._answered_round()
+        with self.assertRaisesRegex(UserError, "only through its actions"):
+            negotiation.with_user(self.planner_user).write({"state": "agreed"})
+        with self.assertRaisesRegex(UserError, "only through its actions"):
+            negotiation.with_user(self.planner_user).write(
+                {"scheduled_date": self._in_days(1)}
+            )
+        with self.assertRaisesRegex(UserError, "opened from the sale order"):
+            self.env["pps.negotiation"].with_user(self.sales_user).create(
+                {"sale_order_id": order.id, "scenario": "new_order", "state": "agreed"}
+            )
+
+    def test_concurrent_decision_fails_fast(self):
+        """While another transaction holds the round's row (a colleague deciding
+        at the same moment), deciding fails with a clear message and changes
+        nothing, instead of agreeing twice."""
+        order, negotiation = self._answered_round()
+        cursor_class = type(self.env.cr)
+        original = cursor_class.execute
+
+        def execute(cr, query, params=None, log_exceptions=True):
+            if "FOR UPDATE NOWAIT" in str(query):
+                raise pg_errors.LockNotAvailable("could not obtain lock")
+            return original(cr, query, params, log_exceptions)
+
+        with patch.object(cursor_class, "execute", execute):
+            with self.assertRaisesRegex(UserError, "Someone else is acting"):
+                negotiation.with_user(self.sales_user).action_agree()
+        self.assertEqual(negotiation.state, "answered")
+        self.assertFalse(order.pps_change_order_ids)
+
+
+class TestNegotiationRush(PpsCoordinationCase):
+    def test_rush_order_allows_early_answer_and_sets_flag_and_serial(self):
+        """With the red flag (raised by the rush request, with a serial), the
+        planner may answer inside the standard lead time."""
+        order = self._create_sale_order()
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(3), scenario="rush_order", reason="Line down", serial=1
+        )
+        self.assertTrue(order.pps_rush)
+        self.assertEqual(order.pps_serial, 1)
+        early = self._in_days(1)
+        negotiation.with_user(self.planner_user).action_answer(early)
+        negotiation.with_user(self.sales_user).action_agree()
+        self.assertEqual(order.commitment_date, early)
+        self.assertEqual(negotiation.change_order_id.scenario, "rush_order")
+        self.assertTrue(order.pps_locked)
+
+    def test_rush_flag_is_for_sales_only(self):
+        """Raising the red flag is a sales decision."""
+        order = self._create_sale_order()
+        with self.assertRaises(AccessError):
+            order.with_user(self.planner_user).write({"pps_rush": True})
+
+
+class TestNegotiationCustomerChange(PpsCoordinationCase):
+    def test_customer_change_needs_an_order_in_production(self):
+        """A customer change on a mere quotation is refused with a hint."""
+        order = self._create_sale_order()
+        with self.assertRaisesRegex(UserError, "already in production"):
+            order.with_user(self.sales_user).action_pps_request_date(
+                self._in_days(10), scenario="customer_change"
+            )
+
+    def test_customer_change_reschedules_production_and_purchases(self):
+        """On a locked order in production, agreeing the customer's new date
+        shifts the MO, its planned work order and the RFQ behind it by the same
+        delta, lists them on the change order and locks the order again."""
+        order = self._create_sale_order()
+        first = self._agree_new_order(order, self._in_days(10))
+        self.assertTrue(order.pps_locked)
+        productions = self._confirm_with_production(order)
+        production = productions.filtered(lambda p: p.product_id == self.product)
+        self.assertTrue(production.pps_locked, "MOs of a locked order are locked")
+        workorder = production.workorder_ids
+        self.assertTrue(workorder.date_start, "the fixture plans the work order")
+        lines = production._pps_supplying_purchase_lines()
+        self.assertTrue(lines, "the component is bought to order")
+        before = {
+            "mo_start": production.date_start,
+            "mo_finish": production.date_finished,
+            "wo_start": workorder.date_start,
+            "wo_finish": workorder.date_finished,
+            "po": lines[0].date_planned,
+        }
+
+        new_date = self._in_days(17)
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            new_date, scenario="customer_change", reason="Customer site not ready"
+        )
+        negotiation.with_user(self.planner_user).action_answer(new_date)
+        negotiation.with_user(self.sales_user).action_agree()
+
+        delta = new_date - first.scheduled_date
+        self.assertEqual(order.commitment_date, new_date)
+        self.assertEqual(production.date_start, before["mo_start"] + delta)
+        self.assertEqual(production.date_finished, before["mo_finish"] + delta)
+        self.assertEqual(workorder.date_start, before["wo_start"] + delta)
+        self.assertEqual(workorder.date_finished, before["wo_finish"] + delta)
+        self.assertEqual(lines[0].date_planned, before["po"] + delta)
+        change = negotiation.change_order_id
+        self.assertEqual(change.old_date, first.scheduled_date)
+        self.assertEqual(change.new_date, new_date)
+        self.assertIn(production, change.production_ids)
+        self.assertEqual(change.purchase_order_ids, lines.order_id)
+        self.assertTrue(order.pps_locked)
+        self.assertTrue(production.pps_locked)
+        self.assertEqual(len(order.pps_change_order_ids), 2)
+
+
+class TestNegotiationInternalChange(PpsCoordinationCase):
+    def test_planner_proposes_and_sales_agree(self):
+        """A planner proposes a later date with a reason; the round starts
+        answered, sales agree, dates move, a change order is made, the order
+        is locked."""
+        order = self._create_sale_order()
+        first = self._agree_new_order(order, self._in_days(10))
+        proposed = self._in_days(14)
+        negotiation = order.with_user(self.planner_user).action_pps_propose_date(
+            proposed, "Press maintenance moved"
+        )
+        self.assertEqual(negotiation.scenario, "internal_change")
+        self.assertEqual(negotiation.state, "answered")
+        self.assertEqual(negotiation.expected_date, first.scheduled_date)
+        self.assertEqual(negotiation.activity_ids.user_id, self.sales_user)
+        negotiation.with_user(self.sales_user).action_agree()
+        self.assertEqual(order.commitment_date, proposed)
+        self.assertEqual(negotiation.change_order_id.scenario, "internal_change")
+        self.assertEqual(negotiation.change_order_id.reason, "Press maintenance moved")
+        self.assertTrue(order.pps_locked)
+
+    def test_internal_change_needs_planner_and_reason(self):
+        """Sales cannot propose production dates; a planner must give a reason."""
+        order = self._create_sale_order()
+        with self.assertRaises(AccessError):
+            order.with_user(self.sales_user).action_pps_propose_date(
+                self._in_days(10), "why not"
+            )
+        with self.assertRaisesRegex(UserError, "needs a reason"):
+            order.with_user(self.planner_user).action_pps_propose_date(
+                self._in_days(10), " "
+            )
