@@ -1,0 +1,87 @@
+"""Seeded factory-like instances for the engine benchmarks.
+
+20 work centers on a two-shift calendar (Monday to Friday, 06:00-22:00) with a
+few one-day leaves; manufacturing orders with routings of 3-8 operations, 20%
+of them with an alternative work center (20% slower); release and due dates;
+component orders feeding a consuming order (multi-level precedence); about
+10% rush orders. Minute 0 is a Monday midnight, days are calendar days.
+"""
+
+from __future__ import annotations
+
+import random
+
+DAY = 1440
+SHIFTS = (6 * 60, 22 * 60)  # two shifts back to back
+N_CENTERS = 20
+
+
+def calendar(days: int, leaves: set[int]) -> tuple[tuple[int, int], ...]:
+    """Working windows of ``days`` days, weekends and ``leaves`` (day numbers) off."""
+    return tuple(
+        (d * DAY + SHIFTS[0], d * DAY + SHIFTS[1])
+        for d in range(days)
+        if d % 7 < 5 and d not in leaves
+    )
+
+
+def generate(n_ops: int, seed: int = 0, load: float = 0.85):
+    """A ``ProblemData`` with about ``n_ops`` operations.
+
+    ``load`` is the share of the non-rush working capacity the work needs
+    over the release period, which sets how hard the due dates are to meet.
+    """
+    from engine import Job, Mode, Operation, Precedence, ProblemData, Resource
+
+    rng = random.Random(seed)
+    routings = []
+    total = 0
+    while total < n_ops:
+        length = rng.randint(3, 8)
+        steps = []
+        for _ in range(length):
+            center = rng.randrange(N_CENTERS)
+            duration = rng.choice((30, 60, 90, 120, 180, 240, 300, 360, 480))
+            alt = None
+            if rng.random() < 0.2:
+                alt = (center + rng.randint(1, N_CENTERS - 1)) % N_CENTERS
+            steps.append((center, duration, alt))
+        routings.append(steps)
+        total += length
+    work = sum(d for steps in routings for _, d, _ in steps)
+    per_day = N_CENTERS * (SHIFTS[1] - SHIFTS[0]) * 5 / 7 * 0.8
+    release_days = max(2, round(work / per_day / load))
+    days = 3 * release_days + 30
+    resources = []
+    for c in range(N_CENTERS):
+        leaves = {rng.randrange(days) for _ in range(rng.randint(0, 3))}
+        resources.append(Resource(f"WC{c:02d}", calendar(days, leaves)))
+    jobs, operations, precedences = [], [], []
+    first_last = []
+    for j, steps in enumerate(routings):
+        release = rng.randrange(release_days) * DAY
+        flow = sum(d for _, d, _ in steps)
+        slack = int(flow * rng.uniform(2.0, 5.0)) + rng.randint(1, 6) * DAY
+        rush = rng.random() < 0.1
+        weight = rng.choice((1, 1, 1, 2, 3)) + (4 if rush else 0)
+        jobs.append(Job(f"MO{j}", release, release + slack, weight, rush))
+        first = len(operations)
+        for k, (center, duration, alt) in enumerate(steps):
+            modes = [Mode(center, duration)]
+            if alt is not None:
+                modes.append(Mode(alt, duration * 6 // 5))
+            operations.append(Operation(f"MO{j}/{k}", j, tuple(modes)))
+            if k:
+                precedences.append(Precedence(len(operations) - 2, len(operations) - 1))
+        first_last.append((first, len(operations) - 1))
+    # about one order in five is a component of a later order released after it
+    for j in range(len(routings) - 1):
+        if rng.random() < 0.2:
+            consumer = rng.randrange(j + 1, min(len(routings), j + 20))
+            if jobs[consumer].release >= jobs[j].release:
+                precedences.append(
+                    Precedence(first_last[j][1], first_last[consumer][0])
+                )
+    return ProblemData(
+        resources, jobs, operations, precedences, horizon=days * DAY, rush_share=0.2
+    )
