@@ -30,8 +30,15 @@ class TestDemoFactory(TransactionCase):
         workcenters = self.env["mrp.workcenter"].concat(
             *(
                 self.ref_demo(f"demo_workcenter_{key}")
-                for key in ("cutting", "cnc", "welding", "painting", "assembly1",
-                            "assembly2", "quality")
+                for key in (
+                    "cutting",
+                    "cnc",
+                    "welding",
+                    "painting",
+                    "assembly1",
+                    "assembly2",
+                    "quality",
+                )
             )
         )
         self.assertTrue(self.loaded)
@@ -44,7 +51,8 @@ class TestDemoFactory(TransactionCase):
             [(6.0, 14.0), (14.0, 22.0)],
         )
         self.assertGreaterEqual(
-            len(workcenters.filtered(lambda wc: wc.resource_calendar_id == two_shifts)), 5
+            len(workcenters.filtered(lambda wc: wc.resource_calendar_id == two_shifts)),
+            5,
         )
         self.assertTrue(all(wc.costs_hour > 0 for wc in workcenters))
 
@@ -71,14 +79,23 @@ class TestDemoFactory(TransactionCase):
         boms = self.env["mrp.bom"].search([("bom_line_ids.product_id", "=", frame.id)])
         self.assertEqual(
             boms.product_tmpl_id,
-            (self.ref_demo("demo_product_wb200") | self.ref_demo("demo_product_tc80"))
-            .product_tmpl_id,
+            (
+                self.ref_demo("demo_product_wb200") | self.ref_demo("demo_product_tc80")
+            ).product_tmpl_id,
         )
         frame_bom = self.ref_demo("demo_bom_sf100")
-        self.assertEqual(frame_bom.byproduct_ids.product_id, self.ref_demo("demo_product_so1"))
+        self.assertEqual(
+            frame_bom.byproduct_ids.product_id, self.ref_demo("demo_product_so1")
+        )
         self.assertTrue(all(bom.operation_ids for bom in boms | frame_bom))
-        self.assertIn(self.env.ref("mrp.group_mrp_byproducts"), self.env.ref("base.group_user").implied_ids)
-        self.assertIn(self.env.ref("mrp.group_mrp_routings"), self.env.ref("base.group_user").implied_ids)
+        self.assertIn(
+            self.env.ref("mrp.group_mrp_byproducts"),
+            self.env.ref("base.group_user").implied_ids,
+        )
+        self.assertIn(
+            self.env.ref("mrp.group_mrp_routings"),
+            self.env.ref("base.group_user").implied_ids,
+        )
         castor = self.ref_demo("demo_product_cw100")
         self.assertIn("CW-100B", castor.description)
         self.assertTrue(castor.seller_ids.delay)
@@ -95,10 +112,12 @@ class TestDemoFactory(TransactionCase):
         self.assertGreater(max(dates), self.now + timedelta(days=35))
         self.assertTrue(6 <= len(self.orders.partner_id) <= 8)
         if "pps_expected_date" in self.orders._fields:
-            self.assertTrue(all(
-                o.pps_expected_date and o.pps_expected_date <= o.commitment_date
-                for o in self.orders
-            ))
+            self.assertTrue(
+                all(
+                    o.pps_expected_date and o.pps_expected_date <= o.commitment_date
+                    for o in self.orders
+                )
+            )
 
     def test_some_orders_shipped_some_late(self):
         """Progress tracking needs history: some orders are delivered and done,
@@ -108,25 +127,33 @@ class TestDemoFactory(TransactionCase):
         )
         self.assertGreaterEqual(len(shipped), 3)
         self.assertTrue(all(o.commitment_date < self.now for o in shipped))
-        self.assertTrue(all(
-            mo.state == "done" for mo in shipped.stock_reference_ids.production_ids
-        ))
+        self.assertTrue(
+            all(mo.state == "done" for mo in shipped.stock_reference_ids.production_ids)
+        )
         late = self.orders.filtered(
-            lambda o: o.commitment_date < self.now
-            and any(p.state not in ("done", "cancel") for p in o.picking_ids)
+            lambda o: (
+                o.commitment_date < self.now
+                and any(p.state not in ("done", "cancel") for p in o.picking_ids)
+            )
         )
         self.assertGreaterEqual(len(late), 3)
 
     def test_rush_orders_carry_serials(self):
         """Rush orders with serials 1..5 show the red flag in the demo (only
         once the fields exist on sale.order)."""
-        if "pps_rush" not in self.orders._fields or "pps_serial" not in self.orders._fields:
+        if (
+            "pps_rush" not in self.orders._fields
+            or "pps_serial" not in self.orders._fields
+        ):
             self.skipTest("sale.order has no pps_rush/pps_serial yet")
         rush = self.orders.filtered("pps_rush")
         self.assertEqual(sorted(rush.mapped("pps_serial")), [1, 2, 3, 4, 5])
-        self.assertTrue(all(
-            self.now < o.commitment_date < self.now + timedelta(days=12) for o in rush
-        ))
+        self.assertTrue(
+            all(
+                self.now < o.commitment_date < self.now + timedelta(days=12)
+                for o in rush
+            )
+        )
 
     def test_manufacturing_and_purchase_orders_confirmed_and_planned(self):
         """Confirmed orders must reach production and purchasing: their MOs
@@ -154,8 +181,14 @@ class TestDemoFactory(TransactionCase):
         again by hand: the second call must leave the database unchanged."""
         counts = {
             model: self.env[model].search_count([])
-            for model in ("sale.order", "mrp.production", "purchase.order",
-                          "mrp.workcenter", "product.product", "res.partner")
+            for model in (
+                "sale.order",
+                "mrp.production",
+                "purchase.order",
+                "mrp.workcenter",
+                "product.product",
+                "res.partner",
+            )
         }
         self.assertFalse(self.env["pps.demo.factory"]._load_demo_factory())
         self.assertEqual(

@@ -6,8 +6,8 @@ What it is
 ``_load_demo_factory()``, called by ``demo/pps_demo_factory.xml`` when the
 add-on is installed with demo data. Every date is computed from the moment the
 data is loaded, so the demo never goes stale: late orders are late *today*,
-rush orders fall inside this week's frozen zone, and the order book reaches six
-weeks ahead. Tests call the same method on a database without demo data.
+rush orders are due within days, and the order book reaches six weeks ahead.
+Tests call the same method on a database without demo data.
 
 How it works
 ------------
@@ -19,7 +19,7 @@ tables below) and turns it into records through ``_prepare_*`` methods that
 return plain dicts. The records that define the plant get XML ids under
 ``pps_coordination`` (``pps_coordination.demo_workcenter_cnc``, ...) with
 ``noupdate`` so that module updates keep them, other add-ons and tests can
-reference them, and uninstalling the add-on removes them. Generated documents
+reference them, and uninstalling the add-on can remove them. Generated documents
 (manufacturing, purchase and delivery orders) are reached through their sale
 order. The method is idempotent: when ``pps_coordination.demo_workcenter_cutting``
 exists it does nothing.
@@ -31,46 +31,47 @@ and "Day shift (06:00-14:00)" (Mon-Fri), in the loading user's time zone (UTC
 when none). The day-shift calendar carries a public holiday on the first
 weekday at least four days from today.
 
-====  ==================  ==========  ======  ====  ==========  =========================
-code  work center         calendar    EUR/h   eff.  setup/stop  notes
-====  ==================  ==========  ======  ====  ==========  =========================
-CUT   Cutting             two shifts  45      100%  10/5 min
-CNC   CNC Milling         two shifts  85      95%   20/10 min
-WLD   Welding             two shifts  60      90%   5/5 min
-PNT   Painting            day shift   50      100%  15/15 min   2 parts in parallel (oven),
-                                                                public holiday
-AS1   Assembly line 1     two shifts  55      100%  10/5 min    alternative: Assembly line 2
-AS2   Assembly line 2     two shifts  55      85%   10/5 min    older line
-QCP   Quality & Packing   two shifts  35      100%  0/0 min
-====  ==================  ==========  ======  ====  ==========  =========================
+====  =================  ==========  =====  ====  ======  ==========================
+code  work center        calendar    EUR/h  eff.  set/cl  notes
+====  =================  ==========  =====  ====  ======  ==========================
+CUT   Cutting            two shifts  45     100%  10/5
+CNC   CNC Milling        two shifts  85     95%   20/10
+WLD   Welding            two shifts  60     90%   5/5
+PNT   Painting           day shift   50     100%  15/15   oven: 2 parts in parallel;
+                                                          public holiday
+AS1   Assembly line 1    two shifts  55     100%  10/5    alternative: AS2
+AS2   Assembly line 2    two shifts  55     85%   10/5    older line
+QCP   Quality & Packing  two shifts  35     100%  0/0
+====  =================  ==========  =====  ====  ======  ==========================
 
-=========  ===============================  ==========================  =======================
-code       product                          supply                      bill of materials
-=========  ===============================  ==========================  =======================
-WB-200     Industrial Workbench             MTO + Manufacture           SF-100, BW-2000;
-                                                                        AS1 45', QCP 15'
-TC-80      Mobile Tool Cabinet              MTO + Manufacture           SF-100, 4 CW-100,
-                                                                        2 SS-2; CUT 15',
-                                                                        PNT 30', AS2 40',
-                                                                        QCP 10'
-MG-50      CNC Machine Guard                MTO + Manufacture           3 SS-2, PW-50, 0.4 kg
-                                                                        PP-7035; CUT 20',
-                                                                        CNC 45', WLD 30',
-                                                                        PNT 25', AS1 30',
-                                                                        QCP 10'
-SF-100     Welded Steel Frame (semi-        MTO + Manufacture           6 m ST-40, 0.3 kg
-           finished, shared by WB-200                                   PP-7035; CUT 15',
-           and TC-80)                                                   WLD 40', PNT 20';
-                                                                        by-product 0.5 kg SO-1
-ST-40      Steel tube 40x40x2 (m)           Buy, Nordic Steel, 7 d      in stock (400 m)
-SS-2       Steel sheet 2 mm                 Buy, Nordic Steel, 10 d     in stock (120), short
-BW-2000    Beech worktop 2000x750           Buy, Holz Meier, 14 d       in stock (12), short
-CW-100     Castor wheel 100 mm              MTO + Buy, Rolltec, 5 d     substitute: CW-100B
-CW-100B    Castor wheel 100 mm with brake   Buy, Rolltec, 4 d           in stock (40)
-PW-50      Polycarbonate window 500x400     MTO + Buy, ClearView, 12 d
-PP-7035    Powder paint RAL 7035 (kg)       Buy, ChemCoat, 3 d          in stock (150 kg)
-SO-1       Steel offcuts (kg)               by-product of SF-100
-=========  ===============================  ==========================  =======================
+(set/cl: setup and cleanup minutes.)
+
+=======  ==============================  ===========================  ===========
+code     product                         supply (vendor, lead time)   stock
+=======  ==============================  ===========================  ===========
+WB-200   Industrial Workbench            MTO + Manufacture
+TC-80    Mobile Tool Cabinet             MTO + Manufacture
+MG-50    CNC Machine Guard               MTO + Manufacture
+SF-100   Welded Steel Frame (semi-fin.)  MTO + Manufacture
+ST-40    Steel tube 40x40x2 (m)          Buy, Nordic Steel, 7 d       400 m
+SS-2     Steel sheet 2 mm 1250x2500      Buy, Nordic Steel, 10 d      120, short
+BW-2000  Beech worktop 2000x750          Buy, Holz Meier, 14 d        12, short
+CW-100   Castor wheel 100 mm             MTO + Buy, Rolltec, 5 d
+CW-100B  Castor wheel 100 mm with brake  Buy, Rolltec, 4 d            40
+PW-50    Polycarbonate window 500x400    MTO + Buy, ClearView, 12 d
+PP-7035  Powder paint RAL 7035 (kg)      Buy, ChemCoat, 3 d           150 kg
+SO-1     Steel offcuts (kg)              by-product of SF-100
+=======  ==============================  ===========================  ===========
+
+CW-100B is the substitute of CW-100 (noted in both descriptions for now).
+Bills of materials and routings (minutes per unit):
+
+- SF-100: 6 m ST-40, 0.3 kg PP-7035; CUT 15, WLD 40, PNT 20; by-product
+  0.5 kg SO-1. Shared by WB-200 and TC-80.
+- WB-200: SF-100, BW-2000; AS1 45, QCP 15.
+- TC-80: SF-100, 4 CW-100, 2 SS-2; CUT 15, PNT 30, AS2 40, QCP 10.
+- MG-50: 3 SS-2, PW-50, 0.4 kg PP-7035; CUT 20, CNC 45, WLD 30, PNT 25,
+  AS1 30, QCP 10.
 
 Orders: 36 confirmed sale orders from seven customer companies, salesperson
 admin. ``commitment_date`` (agreed) runs from today - 14 days to today + 40
@@ -156,59 +157,218 @@ _DEMO_VENDORS = [
     ("chemcoat", "ChemCoat Finishes NV", "be", "Ghent"),
 ]
 
-# Products: key, code, name, kind, uom, sale price, cost, vendor, vendor lead
-# time (days), opening stock, description.
-# kind: "finished" (MTO + Manufacture), "semi" (MTO + Manufacture),
-# "buy" (Buy, from stock), "buy_mto" (MTO + Buy), "byproduct".
+# Products. kind: "finished" and "semi" (MTO + Manufacture), "buy" (Buy, from
+# stock), "buy_mto" (MTO + Buy), "byproduct". vendor/delay: main vendor and its
+# lead time in days; stock: opening quantity.
 _DEMO_PRODUCTS = [
-    ("wb200", "WB-200", "Industrial Workbench", "finished", "unit", 890.0, 0.0,
-     None, 0, 0, "Heavy-duty workbench: welded frame and beech worktop."),
-    ("tc80", "TC-80", "Mobile Tool Cabinet", "finished", "unit", 640.0, 0.0,
-     None, 0, 0, "Powder-coated tool cabinet on castors, built on the SF-100 frame."),
-    ("mg50", "MG-50", "CNC Machine Guard", "finished", "unit", 1150.0, 0.0,
-     None, 0, 0, "Milled and welded guard with a polycarbonate window."),
-    ("sf100", "SF-100", "Welded Steel Frame", "semi", "unit", 0.0, 0.0,
-     None, 0, 0, "Semi-finished frame shared by WB-200 and TC-80."),
-    ("st40", "ST-40", "Steel tube 40x40x2", "buy", "meter", 0.0, 6.5,
-     "nordic_steel", 7, 400, "Square steel tube, sold by the metre."),
-    ("ss2", "SS-2", "Steel sheet 2 mm 1250x2500", "buy", "unit", 0.0, 48.0,
-     "nordic_steel", 10, 120, "Cold-rolled sheet for panels and guards."),
-    ("bw2000", "BW-2000", "Beech worktop 2000x750", "buy", "unit", 0.0, 120.0,
-     "holz_meier", 14, 12, "Solid beech worktop, 40 mm."),
-    ("cw100", "CW-100", "Castor wheel 100 mm", "buy_mto", "unit", 0.0, 9.5,
-     "rolltec", 5, 0, "Swivel castor. Substitute: CW-100B (castor wheel 100 mm with "
-     "brake) may replace it when short."),
-    ("cw100b", "CW-100B", "Castor wheel 100 mm with brake", "buy", "unit", 0.0, 12.0,
-     "rolltec", 4, 40, "Swivel castor with brake. Substitute for CW-100."),
-    ("pw50", "PW-50", "Polycarbonate window 500x400", "buy_mto", "unit", 0.0, 65.0,
-     "clearview", 12, 0, "Impact-resistant 6 mm window, cut to size by the vendor."),
-    ("pp7035", "PP-7035", "Powder paint RAL 7035", "buy", "kg", 0.0, 11.0,
-     "chemcoat", 3, 150, "Light grey polyester powder."),
-    ("so1", "SO-1", "Steel offcuts", "byproduct", "kg", 0.0, 0.2,
-     None, 0, 0, "Scrap steel from cutting, sold to the recycler."),
+    {
+        "key": "wb200",
+        "code": "WB-200",
+        "name": "Industrial Workbench",
+        "kind": "finished",
+        "uom": "unit",
+        "price": 890.0,
+        "cost": 0.0,
+        "vendor": None,
+        "delay": 0,
+        "stock": 0,
+        "note": "Heavy-duty workbench: welded frame and beech worktop.",
+    },
+    {
+        "key": "tc80",
+        "code": "TC-80",
+        "name": "Mobile Tool Cabinet",
+        "kind": "finished",
+        "uom": "unit",
+        "price": 640.0,
+        "cost": 0.0,
+        "vendor": None,
+        "delay": 0,
+        "stock": 0,
+        "note": "Powder-coated tool cabinet on castors, built on the SF-100 frame.",
+    },
+    {
+        "key": "mg50",
+        "code": "MG-50",
+        "name": "CNC Machine Guard",
+        "kind": "finished",
+        "uom": "unit",
+        "price": 1150.0,
+        "cost": 0.0,
+        "vendor": None,
+        "delay": 0,
+        "stock": 0,
+        "note": "Milled and welded guard with a polycarbonate window.",
+    },
+    {
+        "key": "sf100",
+        "code": "SF-100",
+        "name": "Welded Steel Frame",
+        "kind": "semi",
+        "uom": "unit",
+        "price": 0.0,
+        "cost": 0.0,
+        "vendor": None,
+        "delay": 0,
+        "stock": 0,
+        "note": "Semi-finished frame shared by WB-200 and TC-80.",
+    },
+    {
+        "key": "st40",
+        "code": "ST-40",
+        "name": "Steel tube 40x40x2",
+        "kind": "buy",
+        "uom": "meter",
+        "price": 0.0,
+        "cost": 6.5,
+        "vendor": "nordic_steel",
+        "delay": 7,
+        "stock": 400,
+        "note": "Square steel tube, sold by the metre.",
+    },
+    {
+        "key": "ss2",
+        "code": "SS-2",
+        "name": "Steel sheet 2 mm 1250x2500",
+        "kind": "buy",
+        "uom": "unit",
+        "price": 0.0,
+        "cost": 48.0,
+        "vendor": "nordic_steel",
+        "delay": 10,
+        "stock": 120,
+        "note": "Cold-rolled sheet for panels and guards.",
+    },
+    {
+        "key": "bw2000",
+        "code": "BW-2000",
+        "name": "Beech worktop 2000x750",
+        "kind": "buy",
+        "uom": "unit",
+        "price": 0.0,
+        "cost": 120.0,
+        "vendor": "holz_meier",
+        "delay": 14,
+        "stock": 12,
+        "note": "Solid beech worktop, 40 mm.",
+    },
+    {
+        "key": "cw100",
+        "code": "CW-100",
+        "name": "Castor wheel 100 mm",
+        "kind": "buy_mto",
+        "uom": "unit",
+        "price": 0.0,
+        "cost": 9.5,
+        "vendor": "rolltec",
+        "delay": 5,
+        "stock": 0,
+        "note": (
+            "Swivel castor. Substitute: CW-100B (castor wheel 100 mm with brake) "
+            "may replace it when short."
+        ),
+    },
+    {
+        "key": "cw100b",
+        "code": "CW-100B",
+        "name": "Castor wheel 100 mm with brake",
+        "kind": "buy",
+        "uom": "unit",
+        "price": 0.0,
+        "cost": 12.0,
+        "vendor": "rolltec",
+        "delay": 4,
+        "stock": 40,
+        "note": "Swivel castor with brake. Substitute for CW-100.",
+    },
+    {
+        "key": "pw50",
+        "code": "PW-50",
+        "name": "Polycarbonate window 500x400",
+        "kind": "buy_mto",
+        "uom": "unit",
+        "price": 0.0,
+        "cost": 65.0,
+        "vendor": "clearview",
+        "delay": 12,
+        "stock": 0,
+        "note": "Impact-resistant 6 mm window, cut to size by the vendor.",
+    },
+    {
+        "key": "pp7035",
+        "code": "PP-7035",
+        "name": "Powder paint RAL 7035",
+        "kind": "buy",
+        "uom": "kg",
+        "price": 0.0,
+        "cost": 11.0,
+        "vendor": "chemcoat",
+        "delay": 3,
+        "stock": 150,
+        "note": "Light grey polyester powder.",
+    },
+    {
+        "key": "so1",
+        "code": "SO-1",
+        "name": "Steel offcuts",
+        "kind": "byproduct",
+        "uom": "kg",
+        "price": 0.0,
+        "cost": 0.2,
+        "vendor": None,
+        "delay": 0,
+        "stock": 0,
+        "note": "Scrap steel from cutting, sold to the recycler.",
+    },
 ]
 
 # Bills of materials: product -> (produce delay in days, components
 # [(product, qty)], operations [(name, work center, minutes per unit)],
 # by-products [(product, qty)]).
 _DEMO_BOMS = {
-    "sf100": (1, [("st40", 6.0), ("pp7035", 0.3)],
-              [("Saw tubes", "cutting", 15.0), ("Weld frame", "welding", 40.0),
-               ("Powder-coat frame", "painting", 20.0)],
-              [("so1", 0.5)]),
-    "wb200": (2, [("sf100", 1.0), ("bw2000", 1.0)],
-              [("Mount worktop and drawers", "assembly1", 45.0),
-               ("Inspect and pack", "quality", 15.0)],
-              []),
-    "tc80": (2, [("sf100", 1.0), ("cw100", 4.0), ("ss2", 2.0)],
-             [("Cut side panels", "cutting", 15.0), ("Powder-coat panels", "painting", 30.0),
-              ("Assemble cabinet", "assembly2", 40.0), ("Inspect and pack", "quality", 10.0)],
-             []),
-    "mg50": (2, [("ss2", 3.0), ("pw50", 1.0), ("pp7035", 0.4)],
-             [("Cut blanks", "cutting", 20.0), ("Mill window frame", "cnc", 45.0),
-              ("Weld guard frame", "welding", 30.0), ("Powder-coat guard", "painting", 25.0),
-              ("Fit window", "assembly1", 30.0), ("Inspect and pack", "quality", 10.0)],
-             []),
+    "sf100": (
+        1,
+        [("st40", 6.0), ("pp7035", 0.3)],
+        [
+            ("Saw tubes", "cutting", 15.0),
+            ("Weld frame", "welding", 40.0),
+            ("Powder-coat frame", "painting", 20.0),
+        ],
+        [("so1", 0.5)],
+    ),
+    "wb200": (
+        2,
+        [("sf100", 1.0), ("bw2000", 1.0)],
+        [
+            ("Mount worktop and drawers", "assembly1", 45.0),
+            ("Inspect and pack", "quality", 15.0),
+        ],
+        [],
+    ),
+    "tc80": (
+        2,
+        [("sf100", 1.0), ("cw100", 4.0), ("ss2", 2.0)],
+        [
+            ("Cut side panels", "cutting", 15.0),
+            ("Powder-coat panels", "painting", 30.0),
+            ("Assemble cabinet", "assembly2", 40.0),
+            ("Inspect and pack", "quality", 10.0),
+        ],
+        [],
+    ),
+    "mg50": (
+        2,
+        [("ss2", 3.0), ("pw50", 1.0), ("pp7035", 0.4)],
+        [
+            ("Cut blanks", "cutting", 20.0),
+            ("Mill window frame", "cnc", 45.0),
+            ("Weld guard frame", "welding", 30.0),
+            ("Powder-coat guard", "painting", 25.0),
+            ("Fit window", "assembly1", 30.0),
+            ("Inspect and pack", "quality", 10.0),
+        ],
+        [],
+    ),
 }
 
 ORDER_COUNT = 36
@@ -229,8 +389,9 @@ class PpsDemoFactory(models.AbstractModel):
             _logger.info("PPS demo factory: already loaded, nothing to do")
             return False
         started = time.monotonic()
-        ctx = {"tracking_disable": True, "mail_notrack": True, "mail_create_nolog": True}
-        factory = self.with_context(**ctx)
+        factory = self.with_context(
+            tracking_disable=True, mail_notrack=True, mail_create_nolog=True
+        )
         data = {}
         steps = [
             ("settings", factory._demo_step_settings),
@@ -250,7 +411,9 @@ class PpsDemoFactory(models.AbstractModel):
             count = step(data)
             _logger.info(
                 "PPS demo factory: %s: %s records in %.1f s",
-                name, count, time.monotonic() - step_started,
+                name,
+                count,
+                time.monotonic() - step_started,
             )
         _logger.info("PPS demo factory: loaded in %.1f s", time.monotonic() - started)
         return True
@@ -319,7 +482,9 @@ class PpsDemoFactory(models.AbstractModel):
         partners = {}
         for role, specs in (("customer", _DEMO_CUSTOMERS), ("vendor", _DEMO_VENDORS)):
             for spec in specs:
-                partner = self.env["res.partner"].create(self._prepare_partner_vals(spec, role))
+                partner = self.env["res.partner"].create(
+                    self._prepare_partner_vals(spec, role)
+                )
                 self._demo_xmlid(f"demo_partner_{spec[0]}", partner)
                 partners[spec[0]] = partner
         data["partners"] = partners
@@ -332,9 +497,9 @@ class PpsDemoFactory(models.AbstractModel):
             template = self.env["product.template"].create(
                 self._prepare_product_vals(spec, data)
             )
-            self._demo_xmlid(f"demo_product_{spec[0]}", template.product_variant_id)
-            self._demo_xmlid(f"demo_product_template_{spec[0]}", template)
-            products[spec[0]] = template.product_variant_id
+            self._demo_xmlid(f"demo_product_{spec['key']}", template.product_variant_id)
+            self._demo_xmlid(f"demo_product_template_{spec['key']}", template)
+            products[spec["key"]] = template.product_variant_id
         data["products"] = products
         return len(products)
 
@@ -351,12 +516,12 @@ class PpsDemoFactory(models.AbstractModel):
         location = data["warehouse"].lot_stock_id
         quants = self.env["stock.quant"]
         for spec in _DEMO_PRODUCTS:
-            if spec[9]:
+            if spec["stock"]:
                 quants |= quants.with_context(inventory_mode=True).create(
                     {
-                        "product_id": data["products"][spec[0]].id,
+                        "product_id": data["products"][spec["key"]].id,
                         "location_id": location.id,
-                        "inventory_quantity": spec[9],
+                        "inventory_quantity": spec["stock"],
                     }
                 )
         quants.action_apply_inventory()
@@ -385,7 +550,9 @@ class PpsDemoFactory(models.AbstractModel):
         shipped = data["orders"].get("shipped", self.env["sale.order"])
         for order in shipped:
             references = order.stock_reference_ids
-            purchases = references.purchase_ids.filtered(lambda p: p.state in ("draft", "sent"))
+            purchases = references.purchase_ids.filtered(
+                lambda p: p.state in ("draft", "sent")
+            )
             purchases.button_confirm()
             receipts = references.purchase_ids.picking_ids.filtered(
                 lambda p: p.state not in ("done", "cancel")
@@ -394,12 +561,17 @@ class PpsDemoFactory(models.AbstractModel):
             productions = references.production_ids.filtered(
                 lambda mo: mo.state not in ("done", "cancel")
             )
-            children = productions.filtered(lambda mo: mo.production_group_id.parent_ids)
+            children = productions.filtered(
+                lambda mo: mo.production_group_id.parent_ids
+            )
             for production in children + (productions - children):
                 production.action_assign()
                 production.button_mark_done()
             deliveries = order.picking_ids.filtered(
-                lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+                lambda p: (
+                    p.picking_type_code == "outgoing"
+                    and p.state not in ("done", "cancel")
+                )
             )
             self._demo_validate_pickings(deliveries)
             self._demo_backdate(order, receipts, productions, deliveries)
@@ -456,7 +628,8 @@ class PpsDemoFactory(models.AbstractModel):
         rng = random.Random(19)
         customers = data["customers"]
         products = data["products"]
-        today = fields.Datetime.now().replace(hour=14, minute=0, second=0, microsecond=0)
+        today = fields.Datetime.now().replace(hour=14, minute=0, second=0)
+        today = today.replace(microsecond=0)
         quantities = {"wb200": (2, 8), "tc80": (2, 6), "mg50": (1, 4)}
         finished = list(quantities)
 
@@ -465,13 +638,19 @@ class PpsDemoFactory(models.AbstractModel):
 
         specs = []
         for i, offset in enumerate((-14, -11, -8, -5)):
-            specs.append({"kind": "shipped", "offset": offset, "lines": [(products["mg50"], 1 + i % 2)]})
+            mg50 = (products["mg50"], 1 + i % 2)
+            specs.append({"kind": "shipped", "offset": offset, "lines": [mg50]})
         for offset in (-8, -5, -3, -1):
-            specs.append({"kind": "late", "offset": offset, "lines": [line(rng.choice(finished))]})
+            lines = [line(rng.choice(finished))]
+            specs.append({"kind": "late", "offset": offset, "lines": lines})
         for serial, offset in enumerate((2, 3, 5, 7, 9), start=1):
             specs.append(
-                {"kind": "rush", "offset": offset, "serial": serial,
-                 "lines": [line(finished[serial % 3])]}
+                {
+                    "kind": "rush",
+                    "offset": offset,
+                    "serial": serial,
+                    "lines": [line(finished[serial % 3])],
+                }
             )
         normal_count = ORDER_COUNT - len(specs)
         for i in range(normal_count):
@@ -485,7 +664,8 @@ class PpsDemoFactory(models.AbstractModel):
             spec["commitment_date"] = self._demo_weekday(
                 today + timedelta(days=spec["offset"]), backward=spec["offset"] < 0
             )
-            spec["expected_date"] = spec["commitment_date"] - timedelta(days=rng.choice((0, 0, 1, 3)))
+            wish = timedelta(days=rng.choice((0, 0, 1, 3)))
+            spec["expected_date"] = spec["commitment_date"] - wish
         return specs
 
     # ------------------------------------------------------------------
@@ -517,7 +697,7 @@ class PpsDemoFactory(models.AbstractModel):
         local_tz = pytz.timezone(tz)
         day = self._demo_weekday(fields.Datetime.now() + timedelta(days=4)).date()
         start = local_tz.localize(datetime.combine(day, datetime.min.time()))
-        stop = local_tz.localize(datetime.combine(day, datetime.max.time().replace(microsecond=0)))
+        stop = start + timedelta(days=1, seconds=-1)
         return {
             "name": "Public holiday",
             "calendar_id": calendar.id,
@@ -528,7 +708,7 @@ class PpsDemoFactory(models.AbstractModel):
         }
 
     def _prepare_workcenter_vals(self, spec, calendars):
-        key, code, name, calendar, cost, efficiency, setup, cleanup, capacity = spec
+        _key, code, name, calendar, cost, efficiency, setup, cleanup, capacity = spec
         vals = {
             "name": name,
             "code": code,
@@ -558,7 +738,7 @@ class PpsDemoFactory(models.AbstractModel):
         return vals
 
     def _prepare_product_vals(self, spec, data):
-        key, code, name, kind, uom, price, cost, vendor, delay, _stock, note = spec
+        kind = spec["kind"]
         routes = data["routes"]
         route_ids = {
             "finished": routes["mto"] | routes["manufacture"],
@@ -568,30 +748,33 @@ class PpsDemoFactory(models.AbstractModel):
             "byproduct": self.env["stock.route"],
         }[kind]
         uom_record = self.env.ref(
-            {"unit": "uom.product_uom_unit", "meter": "uom.product_uom_meter",
-             "kg": "uom.product_uom_kgm"}[uom]
+            {
+                "unit": "uom.product_uom_unit",
+                "meter": "uom.product_uom_meter",
+                "kg": "uom.product_uom_kgm",
+            }[spec["uom"]]
         )
         vals = {
-            "name": name,
-            "default_code": code,
+            "name": spec["name"],
+            "default_code": spec["code"],
             "type": "consu",
             "is_storable": True,
             "uom_id": uom_record.id,
-            "list_price": price,
-            "standard_price": cost,
+            "list_price": spec["price"],
+            "standard_price": spec["cost"],
             "sale_ok": kind == "finished",
             "purchase_ok": kind in ("buy", "buy_mto"),
             "route_ids": [Command.set(route_ids.ids)],
-            "description": note,
+            "description": spec["note"],
             "sale_delay": 14 if kind == "finished" else 0,
         }
-        if vendor:
+        if spec["vendor"]:
             vals["seller_ids"] = [
                 Command.create(
                     {
-                        "partner_id": data["partners"][vendor].id,
-                        "price": cost,
-                        "delay": delay,
+                        "partner_id": data["partners"][spec["vendor"]].id,
+                        "price": spec["cost"],
+                        "delay": spec["delay"],
                         "min_qty": 1.0,
                     }
                 )
@@ -691,13 +874,18 @@ class PpsDemoFactory(models.AbstractModel):
                 workorder.time_ids.write({"date_start": cursor, "date_end": finish})
                 cursor = finish
             production.with_context(force_date=True).write(
-                {"date_start": start, "date_finished": max(cursor, start + timedelta(hours=1))}
+                {
+                    "date_start": start,
+                    "date_finished": max(cursor, start + timedelta(hours=1)),
+                }
             )
 
     def _demo_validate_pickings(self, pickings):
         for picking in pickings:
             picking.action_assign()
-            for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+            for move in picking.move_ids.filtered(
+                lambda m: m.state not in ("done", "cancel")
+            ):
                 move.quantity = move.product_uom_qty
                 move.picked = True
         if pickings:
