@@ -19,7 +19,6 @@ else
     odoo_bin -c "$PPS_CONF" -d "$db" -i "$PPS_MODULES" --stop-after-init
 fi
 cd "$PPS_ROOT"
-export QUEUE_JOB__NO_DELAY=1
 set +e
 "$PPS_PYTHON" -m pytest --odoo-config="$PPS_CONF" --odoo-database="$db" --odoo-http \
     --odoo-log-level=warn "${@:-tests}"

@@ -325,3 +325,31 @@ class TestSchedulerFailures(SchedulerCase):
         run = self.env["pps.schedule.run"].browse(result["res_id"])
         self.assertEqual(run.state, "done", run.message)
         self.assertTrue(all(production.workorder_ids.mapped("date_start")))
+
+
+class TestSchedulerBackground(SchedulerCase):
+    def test_large_interactive_run_goes_to_a_job(self):
+        """An interactive run over many work orders is handed to a queue_job
+        job: the run shows "running" at once, refuses a second run meanwhile,
+        and the job completes it and notifies the planner."""
+        from unittest.mock import patch
+
+        from odoo.addons.pps_coordination_scheduler.models import pps_schedule_run
+        from odoo.addons.queue_job.tests.common import trap_jobs
+
+        production = self._create_production(3)
+        Run = type(self.env["pps.schedule.run"])
+        with (
+            patch.object(Run, "_run_synchronously", return_value=False),
+            patch.object(pps_schedule_run, "BACKGROUND_THRESHOLD", 0),
+            trap_jobs() as trap,
+        ):
+            run = self._schedule(production, interactive=True)
+            trap.assert_jobs_count(1)
+            self.assertEqual(run.state, "running")
+            with self.assertRaisesRegex(UserError, "still running"):
+                self._schedule(production)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertTrue(all(production.workorder_ids.mapped("date_start")))
+        self.assertIn(self.planner.partner_id, run.message_ids.partner_ids)
