@@ -12,8 +12,9 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import fields
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests.common import TransactionCase
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 
 class ProgressCase(TransactionCase):
@@ -39,7 +40,9 @@ class ProgressCase(TransactionCase):
             {
                 "product_tmpl_id": cls.widget.product_tmpl_id.id,
                 "product_qty": 1,
-                "bom_line_ids": [(0, 0, {"product_id": cls.component.id, "product_qty": 2})],
+                "bom_line_ids": [
+                    (0, 0, {"product_id": cls.component.id, "product_qty": 2})
+                ],
             }
         )
         cls.stocked = cls._create_product("PPS Stocked Item", qty_on_hand=1000)
@@ -79,7 +82,14 @@ class ProgressCase(TransactionCase):
                 "user_id": cls.sales_user.id,
                 "commitment_date": commitment_date,
                 "order_line": [
-                    (0, 0, {"product_id": (product or cls.widget).id, "product_uom_qty": qty})
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": (product or cls.widget).id,
+                            "product_uom_qty": qty,
+                        },
+                    )
                 ],
             }
         )
@@ -89,7 +99,9 @@ class ProgressCase(TransactionCase):
 
     @staticmethod
     def _deliveries(order):
-        return order.picking_ids.filtered(lambda p: p.location_dest_id.usage == "customer")
+        return order.picking_ids.filtered(
+            lambda p: p.location_dest_id.usage == "customer"
+        )
 
     @staticmethod
     def _produce(production, qty=None):
@@ -103,7 +115,10 @@ class ProgressCase(TransactionCase):
             move.quantity = qty if qty is not None else move.product_uom_qty
         picking.move_ids.picked = True
         res = picking.button_validate()
-        if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
+        if (
+            isinstance(res, dict)
+            and res.get("res_model") == "stock.backorder.confirmation"
+        ):
             wizard = (
                 picking.env["stock.backorder.confirmation"]
                 .with_context(**res["context"])
@@ -115,7 +130,9 @@ class ProgressCase(TransactionCase):
     def _progress_in_db(self, order):
         """The stored value, read back through a search (so it is flushed)."""
         for value, _label in self.env["sale.order"]._fields["pps_progress"].selection:
-            if self.env["sale.order"].search([("id", "=", order.id), ("pps_progress", "=", value)]):
+            if self.env["sale.order"].search(
+                [("id", "=", order.id), ("pps_progress", "=", value)]
+            ):
                 return value
         return None
 
@@ -201,21 +218,31 @@ class TestProgressStatus(ProgressCase):
         date counts."""
         past = fields.Datetime.now() - timedelta(days=2)
         order = self._create_order(commitment_date=past)
-        self.assertTrue(self.env["sale.order"].search([("id", "=", order.id), ("pps_overdue", "=", True)]))
+        self.assertTrue(
+            self.env["sale.order"].search(
+                [("id", "=", order.id), ("pps_overdue", "=", True)]
+            )
+        )
         order.commitment_date = fields.Datetime.now() + timedelta(days=5)
         self.assertFalse(order.pps_overdue)
         self.assertEqual(order.pps_delivery_date, order.commitment_date)
 
         no_agreed = self._create_order()
-        expected = "pps_expected_date" in no_agreed._fields and no_agreed.pps_expected_date
-        self.assertEqual(no_agreed.pps_delivery_date, expected or no_agreed.expected_date)
+        expected = (
+            "pps_expected_date" in no_agreed._fields and no_agreed.pps_expected_date
+        )
+        self.assertEqual(
+            no_agreed.pps_delivery_date, expected or no_agreed.expected_date
+        )
 
     def test_sales_user_reads_progress(self):
         """A sales coordinator (no manufacturing rights) can read and search the
         progress of his orders: the computation runs with sudo where needed."""
         order = self._create_order(qty=1)
-        found = self.env["sale.order"].with_user(self.sales_user).search(
-            [("id", "=", order.id), ("pps_progress", "=", "not_started")]
+        found = (
+            self.env["sale.order"]
+            .with_user(self.sales_user)
+            .search([("id", "=", order.id), ("pps_progress", "=", "not_started")])
         )
         self.assertEqual(found, order)
         self.assertEqual(found.pps_progress, "not_started")
@@ -246,7 +273,9 @@ class TestProgressAudits(ProgressCase):
         cls.cancelled = cls._create_order(commitment_date=past)
         cls.cancelled._action_cancel()
         # quotation, past date
-        cls.quotation = cls._create_order(cls.stocked, commitment_date=past, confirm=False)
+        cls.quotation = cls._create_order(
+            cls.stocked, commitment_date=past, confirm=False
+        )
         cls.all_orders = (
             cls.late_not_started
             | cls.late_in_progress
@@ -260,7 +289,9 @@ class TestProgressAudits(ProgressCase):
 
     def _audit(self, audit, **kwargs):
         domain = self.env["sale.order"]._pps_audit_domain(audit, **kwargs)
-        return self.env["sale.order"].search(domain + [("id", "in", self.all_orders.ids)])
+        return self.env["sale.order"].search(
+            domain + [("id", "in", self.all_orders.ids)]
+        )
 
     def test_statuses_of_the_fixture(self):
         """The fixture covers every status (else the audit tests prove little)."""
@@ -291,7 +322,9 @@ class TestProgressAudits(ProgressCase):
     def test_made_not_shipped_audit(self):
         """Made but not shipped = confirmed, completed, not closed (shipped and
         cancelled orders are closed)."""
-        self.assertEqual(self._audit("made_not_shipped"), self.late_completed | self.made_future)
+        self.assertEqual(
+            self._audit("made_not_shipped"), self.late_completed | self.made_future
+        )
 
     def test_late_audit(self):
         """Late = overdue and not closed, whatever the progress: not started,
@@ -330,16 +363,27 @@ class TestProgressAudits(ProgressCase):
             self.assertFalse(favourite.user_ids, "favourites are shared")
             self.assertFalse(favourite.is_default)
 
-            action = self.env.ref(f"pps_coordination.sale_order_progress_action_{audit}")
-            self.assertEqual(ast.literal_eval(action.context).get(f"search_default_pps_filter_{audit}"), 1)
+            action = self.env.ref(
+                f"pps_coordination.sale_order_progress_action_{audit}"
+            )
+            self.assertEqual(
+                ast.literal_eval(action.context).get(
+                    f"search_default_pps_filter_{audit}"
+                ),
+                1,
+            )
 
     def test_audits_as_sales_user(self):
         """A sales coordinator sees the audits of his own orders."""
         domain = self.env["sale.order"]._pps_audit_domain("late")
-        late = self.env["sale.order"].with_user(self.sales_user).search(
-            domain + [("id", "in", self.all_orders.ids)]
+        late = (
+            self.env["sale.order"]
+            .with_user(self.sales_user)
+            .search(domain + [("id", "in", self.all_orders.ids)])
         )
-        self.assertEqual(late, self.late_not_started | self.late_in_progress | self.late_completed)
+        self.assertEqual(
+            late, self.late_not_started | self.late_in_progress | self.late_completed
+        )
 
 
 class TestProgressCron(ProgressCase):
@@ -351,21 +395,29 @@ class TestProgressCron(ProgressCase):
         self.assertEqual(cron.model_id.model, "sale.order")
         self.assertEqual(cron.code.strip(), "model._cron_pps_progress()")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
-        order = self._create_order(commitment_date=fields.Datetime.now() + timedelta(hours=1))
+        order = self._create_order(
+            commitment_date=fields.Datetime.now() + timedelta(hours=1)
+        )
         self.assertFalse(order.pps_overdue)
         activity_type = self.env.ref("pps_coordination.mail_activity_type_pps_overdue")
         with freeze_time(fields.Datetime.now() + timedelta(days=1)):
-            self.assertFalse(order.pps_overdue, "nothing was written: the stored value is stale")
+            self.assertFalse(
+                order.pps_overdue, "nothing was written: the stored value is stale"
+            )
             self.env["sale.order"]._cron_pps_progress()
             order.invalidate_recordset()
             self.assertTrue(order.pps_overdue)
-            activities = order.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+            activities = order.activity_ids.filtered(
+                lambda a: a.activity_type_id == activity_type
+            )
             self.assertEqual(len(activities), 1)
             self.assertEqual(activities.user_id, self.sales_user)
             self.assertEqual(activities.date_deadline, fields.Date.context_today(order))
 
             self.env["sale.order"]._cron_pps_progress()
-            activities = order.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+            activities = order.activity_ids.filtered(
+                lambda a: a.activity_type_id == activity_type
+            )
             self.assertEqual(len(activities), 1, "no duplicate while one is open")
 
     def test_cron_flags_schedule_past_agreed_date(self):
@@ -381,6 +433,13 @@ class TestProgressCron(ProgressCase):
         activity_type = self.env.ref("pps_coordination.mail_activity_type_pps_overdue")
         self.env["sale.order"]._cron_pps_progress()
         self.assertEqual(
-            len(slipping.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)), 1
+            len(
+                slipping.activity_ids.filtered(
+                    lambda a: a.activity_type_id == activity_type
+                )
+            ),
+            1,
         )
-        self.assertFalse(on_plan.activity_ids.filtered(lambda a: a.activity_type_id == activity_type))
+        self.assertFalse(
+            on_plan.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        )

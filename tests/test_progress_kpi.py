@@ -11,8 +11,9 @@ from datetime import datetime, time, timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests.common import TransactionCase
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 
 class TestProgressKpi(TransactionCase):
@@ -67,15 +68,19 @@ class TestProgressKpi(TransactionCase):
         cls.change = None
         if "pps.change.order" in cls.env:
             with freeze_time(at(cls.monday + timedelta(days=1))):
-                cls.change = cls.env["pps.change.order"].sudo().create(
-                    {
-                        "sale_order_id": cls.late.id,
-                        "scenario": "internal_change",
-                        "old_date": at(wednesday - timedelta(days=3)),
-                        "new_date": at(wednesday),
-                        "reason": "Press 2 down\nwaiting for a spare part",
-                        "user_id": cls.planner.id,
-                    }
+                cls.change = (
+                    cls.env["pps.change.order"]
+                    .sudo()
+                    .create(
+                        {
+                            "sale_order_id": cls.late.id,
+                            "scenario": "internal_change",
+                            "old_date": at(wednesday - timedelta(days=3)),
+                            "new_date": at(wednesday),
+                            "reason": "Press 2 down\nwaiting for a spare part",
+                            "user_id": cls.planner.id,
+                        }
+                    )
                 )
         cls.week_orders = cls.early | cls.on_day_split | cls.late
 
@@ -86,7 +91,9 @@ class TestProgressKpi(TransactionCase):
                 "partner_id": cls.customer.id,
                 "user_id": cls.sales_user.id,
                 "commitment_date": commitment_date,
-                "order_line": [(0, 0, {"product_id": cls.product.id, "product_uom_qty": qty})],
+                "order_line": [
+                    (0, 0, {"product_id": cls.product.id, "product_uom_qty": qty})
+                ],
             }
         )
         order.action_confirm()
@@ -94,13 +101,18 @@ class TestProgressKpi(TransactionCase):
 
     @classmethod
     def _ship(cls, order, when, qty=None):
-        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        picking = order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
         with freeze_time(when):
             for move in picking.move_ids:
                 move.quantity = qty if qty is not None else move.product_uom_qty
             picking.move_ids.picked = True
             res = picking.button_validate()
-            if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
+            if (
+                isinstance(res, dict)
+                and res.get("res_model") == "stock.backorder.confirmation"
+            ):
                 picking.env["stock.backorder.confirmation"].with_context(
                     **res["context"]
                 ).create({}).process()
@@ -114,13 +126,20 @@ class TestProgressKpi(TransactionCase):
         agreed day; in full means the first shipment carried everything; delay
         and promise accuracy are in days."""
         kpi = self.env["pps.delivery.kpi"]
-        rows = {r.sale_order_id: r for r in kpi.search([("sale_order_id", "in", self.week_orders.ids)])}
+        rows = {
+            r.sale_order_id: r
+            for r in kpi.search([("sale_order_id", "in", self.week_orders.ids)])
+        }
         self.assertEqual(len(rows), 3)
         early, split, late = rows[self.early], rows[self.on_day_split], rows[self.late]
         self.assertEqual((early.on_time, early.in_full, early.otif), (True, True, True))
-        self.assertEqual((split.on_time, split.in_full, split.otif), (True, False, False))
+        self.assertEqual(
+            (split.on_time, split.in_full, split.otif), (True, False, False)
+        )
         self.assertEqual((late.on_time, late.in_full, late.otif), (False, True, False))
-        self.assertEqual([early.delay_days, split.delay_days, late.delay_days], [-1.0, 0.0, 2.0])
+        self.assertEqual(
+            [early.delay_days, split.delay_days, late.delay_days], [-1.0, 0.0, 2.0]
+        )
         self.assertEqual(early.promise_accuracy_days, 1.0)
         self.assertEqual(late.late_days, 2.0)
         self.assertFalse(early.late_days)
@@ -138,10 +157,14 @@ class TestProgressKpi(TransactionCase):
         date is the date before the first change."""
         if not self.change:
             self.skipTest("pps.change.order is not installed")
-        row = self.env["pps.delivery.kpi"].search([("sale_order_id", "=", self.late.id)])
+        row = self.env["pps.delivery.kpi"].search(
+            [("sale_order_id", "=", self.late.id)]
+        )
         self.assertEqual(row.date_change_count, 1)
         self.assertEqual(row.first_promised_date, self.change.old_date)
-        analysis = self.env["pps.date.change.analysis"].search([("sale_order_id", "=", self.late.id)])
+        analysis = self.env["pps.date.change.analysis"].search(
+            [("sale_order_id", "=", self.late.id)]
+        )
         self.assertEqual(len(analysis), 1)
         self.assertEqual(analysis.scenario, "internal_change")
         self.assertEqual(analysis.reason, "Press 2 down")
@@ -189,10 +212,14 @@ class TestProgressKpi(TransactionCase):
         self.assertGreaterEqual(wizard.late_count, 1)
 
         action = wizard.action_open_late()
-        late = self.env["sale.order"].with_user(self.sales_user).search(action["domain"])
+        late = (
+            self.env["sale.order"].with_user(self.sales_user).search(action["domain"])
+        )
         self.assertIn(self.late_open, late)
         self.assertNotIn(self.made_future, late)
-        made = self.env["sale.order"].search(wizard.action_open_made_not_shipped()["domain"])
+        made = self.env["sale.order"].search(
+            wizard.action_open_made_not_shipped()["domain"]
+        )
         self.assertIn(self.made_future, made)
         kpi_action = wizard.action_open_kpis()
         self.assertEqual(
@@ -203,7 +230,9 @@ class TestProgressKpi(TransactionCase):
     def test_report_renders_the_week(self):
         """The printable report (rendered as HTML, no wkhtmltopdf needed) shows
         the week, its KPIs and the late orders, and not the orders on time."""
-        wizard = self.env["pps.weekly.meeting.report"].create({"week_date": self.monday})
+        wizard = self.env["pps.weekly.meeting.report"].create(
+            {"week_date": self.monday}
+        )
         html, _type = self.env["ir.actions.report"]._render_qweb_html(
             "pps_coordination.action_report_pps_weekly_meeting", wizard.ids
         )
@@ -218,8 +247,12 @@ class TestProgressKpi(TransactionCase):
 
     def test_print_action(self):
         """The Print button returns the PDF report action for the wizard."""
-        wizard = self.env["pps.weekly.meeting.report"].with_user(self.planner).create({})
+        wizard = (
+            self.env["pps.weekly.meeting.report"].with_user(self.planner).create({})
+        )
         action = wizard.action_print()
         self.assertEqual(action["type"], "ir.actions.report")
-        self.assertEqual(action["report_name"], "pps_coordination.report_pps_weekly_meeting")
+        self.assertEqual(
+            action["report_name"], "pps_coordination.report_pps_weekly_meeting"
+        )
         self.assertEqual(action["report_type"], "qweb-pdf")

@@ -33,7 +33,9 @@ class MrpProduction(models.Model):
         return productions
 
     def write(self, vals):
-        orders = self._pps_sale_orders() if PROGRESS_TRIGGERS.intersection(vals) else None
+        orders = (
+            self._pps_sale_orders() if PROGRESS_TRIGGERS.intersection(vals) else None
+        )
         res = super().write(vals)
         if orders is not None:
             (orders | self._pps_sale_orders())._pps_recompute_progress()

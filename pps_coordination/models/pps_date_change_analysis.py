@@ -25,7 +25,9 @@ class PpsDateChangeAnalysis(models.Model):
     salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     date = fields.Datetime(string="Agreed On", readonly=True)
     scenario = fields.Selection(SCENARIOS, readonly=True)
-    abnormality_type = fields.Selection(ABNORMALITY_TYPES, string="Abnormality", readonly=True)
+    abnormality_type = fields.Selection(
+        ABNORMALITY_TYPES, string="Abnormality", readonly=True
+    )
     reason = fields.Char(readonly=True, help="First line of the change's reason.")
     old_date = fields.Datetime(readonly=True)
     new_date = fields.Datetime(readonly=True)
@@ -35,7 +37,11 @@ class PpsDateChangeAnalysis(models.Model):
     def init(self):
         sql.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._pps_query())
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._pps_query(),
+            )
         )
 
     @api.model
@@ -72,7 +78,8 @@ class PpsDateChangeAnalysis(models.Model):
         return SQL(
             """
             SELECT co.id, co.name, co.sale_order_id,
-                   so.company_id, so.partner_id, co.user_id, so.user_id AS salesperson_id,
+                   so.company_id, so.partner_id, co.user_id,
+                   so.user_id AS salesperson_id,
                    co.date, co.scenario, %(abnormality_type)s AS abnormality_type,
                    LEFT(SPLIT_PART(COALESCE(co.reason, ''), E'\\n', 1), 120) AS reason,
                    co.old_date, co.new_date,

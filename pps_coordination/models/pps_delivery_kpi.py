@@ -78,7 +78,10 @@ class PpsDeliveryKpi(models.Model):
     otif = fields.Boolean(string="OTIF", readonly=True)
     delay_days = fields.Float(string="Delay (days)", readonly=True, aggregator="avg")
     late_days = fields.Float(
-        string="Days Late", readonly=True, aggregator="avg", help="Delay of the late shipments."
+        string="Days Late",
+        readonly=True,
+        aggregator="avg",
+        help="Delay of the late shipments.",
     )
     promise_accuracy_days = fields.Float(
         string="Promise Accuracy (days)",
@@ -86,16 +89,28 @@ class PpsDeliveryKpi(models.Model):
         aggregator="avg",
         help="Days between the promised date and the actual shipment, early or late.",
     )
-    on_time_rate = fields.Float(string="On-Time Rate (%)", readonly=True, aggregator="avg")
-    in_full_rate = fields.Float(string="In-Full Rate (%)", readonly=True, aggregator="avg")
+    on_time_rate = fields.Float(
+        string="On-Time Rate (%)", readonly=True, aggregator="avg"
+    )
+    in_full_rate = fields.Float(
+        string="In-Full Rate (%)", readonly=True, aggregator="avg"
+    )
     otif_rate = fields.Float(string="OTIF Rate (%)", readonly=True, aggregator="avg")
-    date_change_count = fields.Integer(string="Date Changes", readonly=True, aggregator="sum")
-    shipped_count = fields.Integer(string="Shipped Orders", readonly=True, aggregator="sum")
+    date_change_count = fields.Integer(
+        string="Date Changes", readonly=True, aggregator="sum"
+    )
+    shipped_count = fields.Integer(
+        string="Shipped Orders", readonly=True, aggregator="sum"
+    )
 
     def init(self):
         sql.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._pps_query())
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._pps_query(),
+            )
         )
 
     @api.model
@@ -135,11 +150,13 @@ class PpsDeliveryKpi(models.Model):
                        MAX(sp.date_done) AS last_date
                   FROM stock_picking sp
                   JOIN stock_location sl ON sl.id = sp.location_dest_id
-                 WHERE sp.state = 'done' AND sl.usage = 'customer' AND sp.sale_id IS NOT NULL
+                 WHERE sp.state = 'done' AND sl.usage = 'customer'
+                   AND sp.sale_id IS NOT NULL
               GROUP BY sp.sale_id
             ), first_shipment AS (
                 SELECT gl.order_id,
-                       BOOL_AND(COALESCE(q.qty, 0) >= gl.product_uom_qty - 0.00001) AS in_full
+                       BOOL_AND(COALESCE(q.qty, 0) >= gl.product_uom_qty - 0.00001)
+                           AS in_full
                   FROM goods_line gl
                   JOIN shipment sh ON sh.order_id = gl.order_id
              LEFT JOIN LATERAL (
@@ -154,13 +171,16 @@ class PpsDeliveryKpi(models.Model):
             ), change AS (%(changes)s
             ), base AS (
                 SELECT so.id,
-                       so.company_id, so.partner_id, so.user_id, so.team_id, so.date_order,
-                       COALESCE(so.commitment_date, so.pps_delivery_date) AS agreed_date,
+                       so.company_id, so.partner_id, so.user_id, so.team_id,
+                       so.date_order,
+                       COALESCE(so.commitment_date, so.pps_delivery_date)
+                           AS agreed_date,
                        %(expected)s AS expected_date,
                        COALESCE(ch.first_date, so.commitment_date, so.pps_delivery_date)
                            AS first_promised_date,
                        sh.first_date AS first_shipment_date,
-                       CASE WHEN so.pps_progress = 'shipped' THEN sh.last_date END AS shipped_date,
+                       CASE WHEN so.pps_progress = 'shipped' THEN sh.last_date END
+                           AS shipped_date,
                        so.pps_progress AS progress,
                        COALESCE(so.pps_overdue, FALSE) AS overdue,
                        COALESCE(fs.in_full, FALSE) AS first_in_full,
@@ -179,19 +199,24 @@ class PpsDeliveryKpi(models.Model):
             SELECT m.id, m.id AS sale_order_id,
                    m.company_id, m.partner_id, m.user_id, m.team_id, m.date_order,
                    m.agreed_date, m.expected_date, m.first_promised_date,
-                   m.first_shipment_date, m.shipped_date, m.progress, m.overdue, m.shipped,
+                   m.first_shipment_date, m.shipped_date, m.progress, m.overdue,
+                   m.shipped,
                    COALESCE(m.shipped AND m.delay <= 0, FALSE) AS on_time,
                    m.shipped AND m.first_in_full AS in_full,
-                   COALESCE(m.shipped AND m.delay <= 0 AND m.first_in_full, FALSE) AS otif,
+                   COALESCE(m.shipped AND m.delay <= 0 AND m.first_in_full, FALSE)
+                       AS otif,
                    m.delay::float AS delay_days,
                    CASE WHEN m.delay > 0 THEN m.delay::float END AS late_days,
                    ABS(m.delay)::float AS promise_accuracy_days,
                    CASE WHEN m.shipped THEN
-                       CASE WHEN m.delay <= 0 THEN 100.0 ELSE 0.0 END END AS on_time_rate,
+                       CASE WHEN m.delay <= 0 THEN 100.0 ELSE 0.0 END
+                   END AS on_time_rate,
                    CASE WHEN m.shipped THEN
-                       CASE WHEN m.first_in_full THEN 100.0 ELSE 0.0 END END AS in_full_rate,
+                       CASE WHEN m.first_in_full THEN 100.0 ELSE 0.0 END
+                   END AS in_full_rate,
                    CASE WHEN m.shipped THEN
-                       CASE WHEN m.delay <= 0 AND m.first_in_full THEN 100.0 ELSE 0.0 END
+                       CASE WHEN m.delay <= 0 AND m.first_in_full
+                            THEN 100.0 ELSE 0.0 END
                    END AS otif_rate,
                    m.date_change_count,
                    CASE WHEN m.shipped THEN 1 ELSE 0 END AS shipped_count
@@ -222,7 +247,9 @@ class PpsDeliveryKpi(models.Model):
         rows = self.search(domain)
         shipped = len(rows)
         late = rows.filtered(lambda r: r.delay_days > 0)
-        changes = self.env["pps.date.change.analysis"]._pps_changes(date_from, date_to, company_ids)
+        changes = self.env["pps.date.change.analysis"]._pps_changes(
+            date_from, date_to, company_ids
+        )
 
         def mean(values):
             values = list(values)
@@ -246,5 +273,7 @@ class PpsDeliveryKpi(models.Model):
             "promise_accuracy": mean(rows.mapped("promise_accuracy_days")),
             "date_change_count": len(changes),
             "changed_order_count": changed_orders,
-            "changes_per_order": round(len(changes) / changed_orders, 2) if changed_orders else 0.0,
+            "changes_per_order": round(len(changes) / changed_orders, 2)
+            if changed_orders
+            else 0.0,
         }

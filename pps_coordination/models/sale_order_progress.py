@@ -175,7 +175,9 @@ class SaleOrder(models.Model):
         deliveries = order.picking_ids.filtered(
             lambda p: p.location_dest_id.usage == "customer"
         )
-        open_deliveries = deliveries.filtered(lambda p: p.state not in ("done", "cancel"))
+        open_deliveries = deliveries.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
         if productions and all(mo.state == "done" for mo in productions):
             return "completed"
         if open_deliveries and all(p.state == "assigned" for p in open_deliveries):
@@ -183,7 +185,9 @@ class SaleOrder(models.Model):
         partially_shipped = any(line.qty_delivered > 0 for line in lines) or any(
             p.state == "done" for p in deliveries
         )
-        started = any(mo.state in ("progress", "to_close", "done") for mo in productions)
+        started = any(
+            mo.state in ("progress", "to_close", "done") for mo in productions
+        )
         if started or partially_shipped:
             return "in_progress"
         return "not_started"
@@ -224,9 +228,13 @@ class SaleOrder(models.Model):
         else:
             raise ValueError(f"Unknown audit {audit!r}, expected one of {PPS_AUDITS}")
         if date_from:
-            domain.append(("pps_delivery_date", ">=", fields.Datetime.to_datetime(date_from)))
+            domain.append(
+                ("pps_delivery_date", ">=", fields.Datetime.to_datetime(date_from))
+            )
         if date_to:
-            domain.append(("pps_delivery_date", "<", fields.Datetime.to_datetime(date_to)))
+            domain.append(
+                ("pps_delivery_date", "<", fields.Datetime.to_datetime(date_to))
+            )
         return domain
 
     @api.model
@@ -248,13 +256,21 @@ class SaleOrder(models.Model):
 
         Returns the number of activities created.
         """
-        orders = self.search([("state", "=", "sale"), ("pps_progress", "in", list(OPEN_PROGRESS))])
+        orders = self.search(
+            [("state", "=", "sale"), ("pps_progress", "in", list(OPEN_PROGRESS))]
+        )
         self.env.add_to_compute(self._fields["pps_overdue"], orders)
         orders._recompute_recordset(["pps_overdue"])
         _logger.info("pps progress: overdue refreshed on %s open orders", len(orders))
-        flagged = orders.filtered(lambda o: o.pps_overdue or o._pps_scheduled_after_agreed())
+        flagged = orders.filtered(
+            lambda o: o.pps_overdue or o._pps_scheduled_after_agreed()
+        )
         created = flagged._pps_schedule_overdue_activity()
-        _logger.info("pps progress: %s activities created for %s flagged orders", created, len(flagged))
+        _logger.info(
+            "pps progress: %s activities created for %s flagged orders",
+            created,
+            len(flagged),
+        )
         return created
 
     def _pps_scheduled_after_agreed(self):
@@ -302,7 +318,8 @@ class SaleOrder(models.Model):
             else:
                 summary = self.env._("Scheduled after the agreed date")
                 note = self.env._(
-                    "%(order)s is scheduled on %(scheduled)s, after its agreed date %(agreed)s.",
+                    "%(order)s is scheduled on %(scheduled)s, "
+                    "after its agreed date %(agreed)s.",
                     order=order.name,
                     scheduled=fields.Date.to_string(order.pps_scheduled_date),
                     agreed=fields.Date.to_string(order.commitment_date),

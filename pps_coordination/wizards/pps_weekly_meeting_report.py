@@ -36,12 +36,20 @@ class PpsWeeklyMeetingReport(models.TransientModel):
     otd_rate = fields.Float(string="On-Time Delivery (%)", compute="_compute_kpis")
     otif_rate = fields.Float(string="OTIF (%)", compute="_compute_kpis")
     avg_delay = fields.Float(string="Average Delay (days)", compute="_compute_kpis")
-    avg_late_delay = fields.Float(string="Average Delay when Late (days)", compute="_compute_kpis")
-    promise_accuracy = fields.Float(string="Promise Accuracy (days)", compute="_compute_kpis")
+    avg_late_delay = fields.Float(
+        string="Average Delay when Late (days)", compute="_compute_kpis"
+    )
+    promise_accuracy = fields.Float(
+        string="Promise Accuracy (days)", compute="_compute_kpis"
+    )
     date_change_count = fields.Integer(string="Date Changes", compute="_compute_kpis")
-    changes_per_order = fields.Float(string="Changes per Changed Order", compute="_compute_kpis")
+    changes_per_order = fields.Float(
+        string="Changes per Changed Order", compute="_compute_kpis"
+    )
     wip_count = fields.Integer(string="Work in Progress Due", compute="_compute_kpis")
-    made_not_shipped_count = fields.Integer(string="Made but Not Shipped", compute="_compute_kpis")
+    made_not_shipped_count = fields.Integer(
+        string="Made but Not Shipped", compute="_compute_kpis"
+    )
     late_count = fields.Integer(string="Late Orders", compute="_compute_kpis")
 
     @api.depends("week_date")
@@ -75,11 +83,15 @@ class PpsWeeklyMeetingReport(models.TransientModel):
 
     def action_open_wip(self):
         self.ensure_one()
-        return self._pps_audit_action("wip", self.env._("Work in Progress Due This Week"))
+        return self._pps_audit_action(
+            "wip", self.env._("Work in Progress Due This Week")
+        )
 
     def action_open_made_not_shipped(self):
         self.ensure_one()
-        return self._pps_audit_action("made_not_shipped", self.env._("Made but Not Shipped"))
+        return self._pps_audit_action(
+            "made_not_shipped", self.env._("Made but Not Shipped")
+        )
 
     def action_open_late(self):
         self.ensure_one()
@@ -107,7 +119,9 @@ class PpsWeeklyMeetingReport(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        return self.env.ref("pps_coordination.action_report_pps_weekly_meeting").report_action(self)
+        return self.env.ref(
+            "pps_coordination.action_report_pps_weekly_meeting"
+        ).report_action(self)
 
     # ------------------------------------------------------------------
     # Business methods
@@ -151,7 +165,9 @@ class PpsWeeklyMeetingReport(models.TransientModel):
         start, stop = self._pps_period()
         SaleOrder = self.env["sale.order"]
         data = {
-            "kpis": self.env["pps.delivery.kpi"]._pps_summary(start, stop, self.company_ids.ids),
+            "kpis": self.env["pps.delivery.kpi"]._pps_summary(
+                start, stop, self.company_ids.ids
+            ),
             "counts": {},
             "orders": {},
         }
