@@ -122,8 +122,11 @@ class Model:
             model.add_hint(t, max(0, completion[j] - self.data.jobs[j].due))
         if self.makespan is not None:
             model.add_hint(self.makespan, max(a.end for a in schedule.values()))
+        busy = _nonrush_busy(
+            self.data, self.axes, schedule, {r for _, r, _ in self.blocks}
+        )
         for var, r, day in self.blocks:
-            start = _free_block(self.data, self.axes[r], schedule, r, day)
+            start = _free_block(busy.get(r, []), day)
             if start is not None:
                 model.add_hint(var, start)
 
@@ -140,19 +143,30 @@ class Model:
         return result
 
 
-def _free_block(data, axis, schedule, r, day: ReserveDay) -> int | None:
-    """First start of a reserve block in ``day`` clear of non-rush work."""
-    busy = []
+def _nonrush_busy(data, axes, schedule, resources) -> dict[int, list]:
+    """Sorted working-axis intervals of movable non-rush work per resource."""
+    busy: dict[int, list] = {}
     for i, a in schedule.items():
         op = data.operations[i]
-        if a.resource != r or op.fixed is not None or data.jobs[op.job].rush:
+        if a.resource not in resources or op.fixed is not None:
             continue
-        p = axis.pos(a.start)
-        q = p + op.modes[a.mode].duration
-        if q > day.seg_start and p < day.seg_end:
-            busy.append((p, q))
+        if data.jobs[op.job].rush:
+            continue
+        p = axes[a.resource].pos(a.start)
+        busy.setdefault(a.resource, []).append((p, p + op.modes[a.mode].duration))
+    for intervals in busy.values():
+        intervals.sort()
+    return busy
+
+
+def _free_block(busy, day: ReserveDay) -> int | None:
+    """First start of a reserve block in ``day`` clear of the ``busy`` work."""
     cursor = day.seg_start
-    for p, q in sorted(busy):
+    for p, q in busy:
+        if q <= day.seg_start:
+            continue
+        if p >= day.seg_end:
+            break
         if p - cursor >= day.block:
             return cursor
         cursor = max(cursor, q)
@@ -182,8 +196,12 @@ def build(
     hi = data.end_of_calendar() if hi is None else hi
     m = Model(cp_model.CpModel(), data, axes)
     ranges = _add_operations(m, free, frozen, lo, hi)
-    _add_no_overlap(m, frozen, ranges)
-    _add_reserve(m, days, frozen, ranges)
+    by_resource: dict[int, list] = {}
+    for i, a in frozen.items():
+        if a.resource in ranges:
+            by_resource.setdefault(a.resource, []).append((i, a))
+    _add_no_overlap(m, by_resource, ranges)
+    _add_reserve(m, days, by_resource, ranges)
     _add_precedences(m)
     _add_tardiness(m, frozen)
     if makespan:
@@ -320,9 +338,7 @@ def _wall(model, axis: WorkAxis, p, shift, window_of, p_lo, p_hi, name, links):
 def _frozen_on(m: Model, frozen, r: int, lo: int, hi: int, nonrush_only: bool):
     """Constant intervals of frozen operations on resource r overlapping [lo, hi)."""
     data = m.data
-    for i, a in frozen.items():
-        if a.resource != r:
-            continue
+    for i, a in frozen.get(r, ()):
         op = data.operations[i]
         if nonrush_only and (op.fixed is not None or data.jobs[op.job].rush):
             continue

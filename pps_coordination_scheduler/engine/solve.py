@@ -43,9 +43,9 @@ class SolveParams:
     use_hint: bool = True
     objective: str = "tardiness"
     deterministic: bool | None = None
-    lns_threshold: int = 1500
-    lns_window_ops: int = 250
-    lns_window_time: float = 2.0
+    lns_threshold: int = 300
+    lns_window_ops: int = 60
+    lns_window_time: float = 0.3
     tardiness_share: float = 0.7
     reach: float = 0.25
 
@@ -263,17 +263,22 @@ def _monolithic(data, params, clock, starts):
     frozen = {i: op.fixed for i, op in enumerate(data.operations) if op.fixed}
     stability = any(data.operations[i].current is not None for i in free)
     hi = data.end_of_calendar()
+    tardiness = params.objective == "tardiness"
     if starts:  # keep the window tables short: ends within the start's reach
         makespan = starts[0].evaluation.makespan
-        hi = min(hi, makespan + int(params.reach * makespan) + data.day_length)
+        if tardiness:
+            hi = min(hi, makespan + int(params.reach * makespan) + data.day_length)
+        else:  # anything longer than the start would be thrown away anyway
+            hi = min(hi, makespan)
     try:
         m = build(data, axes, days, free, frozen, hi=hi, stability=stability)
     except NoRoom as error:
         return None, Status.INFEASIBLE, None, f"{error}."
     model = m.model
-    tardiness = params.objective == "tardiness"
     primary = m.weighted_tardiness() if tardiness else m.makespan
     model.minimize(primary)
+    if tardiness and starts:  # only schedules at least as good are of use
+        model.add(primary <= starts[0].evaluation.weighted_tardiness)
     if params.use_hint and starts:
         m.add_hint(starts[0].schedule)
     share = params.tardiness_share if tardiness else 1.0
