@@ -127,6 +127,10 @@ class ProgressCase(TransactionCase):
             wizard.process()
         return res
 
+    def _audit_ids(self, audit, orders):
+        domain = self.env["sale.order"]._pps_audit_domain(audit)
+        return self.env["sale.order"].search(domain + [("id", "in", orders.ids)]).ids
+
     def _progress_in_db(self, order):
         """The stored value, read back through a search (so it is flushed)."""
         for value, _label in self.env["sale.order"]._fields["pps_progress"].selection:
@@ -176,6 +180,35 @@ class TestProgressStatus(ProgressCase):
         backorder.action_assign()
         self.assertEqual(self._progress_in_db(order), "completed")
         self._ship(backorder)
+        self.assertEqual(self._progress_in_db(order), "shipped")
+
+    def test_partly_reserved_goods_are_not_made(self):
+        """With 3 in stock for 5 ordered, the delivery is 'Ready' (ship as soon
+        as possible) but the goods are not all there: not 'completed'."""
+        scarce = self._create_product("PPS Scarce Item", qty_on_hand=3)
+        order = self._create_order(scarce, qty=5)
+        delivery = self._deliveries(order)
+        self.assertEqual(delivery.state, "assigned")
+        self.assertEqual(self._progress_in_db(order), "not_started")
+        self.env["stock.quant"]._update_available_quantity(
+            scarce, self.warehouse.lot_stock_id, 2
+        )
+        delivery.action_assign()
+        self.assertEqual(self._progress_in_db(order), "completed")
+
+    def test_pick_ship_route_is_made_when_the_pick_is_ready(self):
+        """In two-step delivery the goods are made (completed) once the pick is
+        fully reserved, stay so while they wait at the output, and ship with
+        the second step."""
+        self.warehouse.delivery_steps = "pick_ship"
+        order = self._create_order(self.stocked, qty=2)
+        pick = order.picking_ids
+        self.assertEqual(pick.location_dest_id.usage, "internal")
+        self.assertEqual(self._progress_in_db(order), "completed")
+        self.assertEqual(self._audit_ids("made_not_shipped", order), order.ids)
+        self._ship(pick)
+        self.assertEqual(self._progress_in_db(order), "completed")
+        self._ship(self._deliveries(order))
         self.assertEqual(self._progress_in_db(order), "shipped")
 
     def test_cancelled_and_quotation(self):

@@ -12,8 +12,9 @@ What it adds
     ``cancelled``   the order is cancelled;
     ``shipped``     every goods line is delivered (delivered qty >= ordered qty);
     ``completed``   not shipped, but the goods are made: every manufacturing order
-                    of the order is done, or every open customer delivery is ready
-                    (picking state ``assigned``);
+                    of the order is done, or the goods still to ship are all
+                    reserved at the first open step of the delivery (see
+                    ``_pps_goods_ready``);
     ``in_progress`` an MO is in progress / to close / done (a started work order
                     puts its MO in progress), or the order is partially shipped;
     ``not_started`` otherwise (quotations are always ``not_started``).
@@ -88,6 +89,7 @@ class SaleOrder(models.Model):
         "order_line.qty_delivered",
         "order_line.product_uom_qty",
         "picking_ids.state",
+        "picking_ids.move_ids.state",
         "stock_reference_ids.production_ids.state",
     )
     def _compute_pps_progress(self):
@@ -172,16 +174,13 @@ class SaleOrder(models.Model):
         if lines and all(delivered):
             return "shipped"
         productions = order._pps_progress_productions()
+        if productions and all(mo.state == "done" for mo in productions):
+            return "completed"
+        if order._pps_goods_ready():
+            return "completed"
         deliveries = order.picking_ids.filtered(
             lambda p: p.location_dest_id.usage == "customer"
         )
-        open_deliveries = deliveries.filtered(
-            lambda p: p.state not in ("done", "cancel")
-        )
-        if productions and all(mo.state == "done" for mo in productions):
-            return "completed"
-        if open_deliveries and all(p.state == "assigned" for p in open_deliveries):
-            return "completed"
         partially_shipped = any(line.qty_delivered > 0 for line in lines) or any(
             p.state == "done" for p in deliveries
         )
@@ -191,6 +190,20 @@ class SaleOrder(models.Model):
         if started or partially_shipped:
             return "in_progress"
         return "not_started"
+
+    def _pps_goods_ready(self):
+        """The goods still to ship are all reserved at the first open step of
+        the delivery route (the delivery itself in one step, the pick in
+        pick-ship): steps waiting for another operation are skipped, and every
+        remaining move must be fully reserved (``assigned``)."""
+        self.ensure_one()
+        first_steps = self.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel", "waiting")
+        )
+        moves = first_steps.move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel")
+        )
+        return bool(moves) and all(move.state == "assigned" for move in moves)
 
     def _pps_recompute_progress(self):
         """Mark progress (and so overdue) for recomputation, e.g. from MO changes
