@@ -8,6 +8,8 @@ from psycopg2 import errors as pg_errors
 
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.pps_coordination.models.sale_order import SaleOrder as BaseSaleOrder
+
 
 class TestNegotiationNewOrder(PpsCoordinationCase):
     def test_new_order_agreed_sets_dates_change_order_and_lock(self):
@@ -253,7 +255,16 @@ class TestNegotiationCustomerChange(PpsCoordinationCase):
     def test_customer_change_reschedules_production_and_purchases(self):
         """On a locked order in production, agreeing the customer's new date
         shifts the MO, its planned work order and the RFQ behind it by the same
-        delta, lists them on the change order and locks the order again."""
+        delta, lists them on the change order and locks the order again.
+
+        This is the fallback of ``pps_coordination`` alone; the test database
+        also has the scheduler, whose override re-plans instead (tested in
+        test_scheduler_negotiation.py), so the base method is put back here.
+        """
+        base = BaseSaleOrder._pps_reschedule_for_agreement
+        patcher = patch.object(type(self.env["sale.order"]), "_pps_reschedule_for_agreement", base)
+        patcher.start()
+        self.addCleanup(patcher.stop)
         order = self._create_sale_order()
         first = self._agree_new_order(order, self._in_days(10))
         self.assertTrue(order.pps_locked)
