@@ -18,16 +18,33 @@ data:
   (Settings, Sales and Manufacturing administrator, none of the PPS groups).
 
 Factories: ``_create_sale_order(...)`` and ``_confirm_with_production(...)``.
+
+Extension points: the scheduler add-on overrides ``_pps_reschedule_for_agreement``,
+``_pps_compute_promise`` and ``_pps_estimate_delays``. With ``PPS_DEFAULT_HOOKS``
+(the default) each test runs pps_coordination's own implementations of these
+hooks, so the coordination suites test this add-on whether or not the scheduler
+is installed; set it to False in a subclass to run through the installed
+overrides.
 Suites import it with ``from common import PpsCoordinationCase`` (pytest puts
 ``tests/`` on the path).
 """
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.tests.common import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.pps_coordination.models.pps_abnormality import PpsAbnormality
+from odoo.addons.pps_coordination.models.pps_negotiation import PpsNegotiation
+from odoo.addons.pps_coordination.models.sale_order import SaleOrder
+
+DEFAULT_HOOKS = (
+    ("sale.order", SaleOrder, "_pps_reschedule_for_agreement"),
+    ("pps.negotiation", PpsNegotiation, "_pps_compute_promise"),
+    ("pps.abnormality", PpsAbnormality, "_pps_estimate_delays"),
+)
 
 SALES_GROUPS = "base.group_user,pps_coordination.group_pps_sales"
 PLANNER_GROUPS = "base.group_user,pps_coordination.group_pps_planner"
@@ -45,6 +62,7 @@ class PpsCoordinationCase(TransactionCase):
     """Base class: a company, a routed product, a customer and one user per group."""
 
     STANDARD_LEAD_DAYS = 4
+    PPS_DEFAULT_HOOKS = True
 
     @classmethod
     def setUpClass(cls):
@@ -126,6 +144,16 @@ class PpsCoordinationCase(TransactionCase):
         cls.admin_user = mail_new_test_user(
             cls.env, login="pps_admin", name="Ada Admin", groups=ADMIN_GROUPS
         )
+
+    def setUp(self):
+        super().setUp()
+        if self.PPS_DEFAULT_HOOKS:
+            for model, python_class, name in DEFAULT_HOOKS:
+                patcher = patch.object(
+                    type(self.env[model]), name, getattr(python_class, name)
+                )
+                patcher.start()
+                self.addCleanup(patcher.stop)
 
     # ------------------------------------------------------------ factories
     @classmethod

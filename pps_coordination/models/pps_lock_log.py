@@ -32,6 +32,7 @@ class PpsLockLog(models.Model):
     )
 
     def write(self, vals):
+        self.check_access("write")
         raise UserError(self.env._("The lock log cannot be changed."))
 
     @api.ondelete(at_uninstall=False)

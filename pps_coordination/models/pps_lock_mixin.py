@@ -203,7 +203,7 @@ class PpsLockMixin(models.AbstractModel):
             {"pps_locked": True, "pps_locked_by_id": self.env.uid, "pps_locked_at": now}
         )
         self._pps_lock_log("lock", reason, now)
-        for record in self:
+        for record in self.sudo():
             record.message_post(
                 body=self.env._(
                     "Locked by %(user)s. %(reason)s",
@@ -218,7 +218,7 @@ class PpsLockMixin(models.AbstractModel):
             {"pps_locked": False, "pps_locked_by_id": False, "pps_locked_at": False}
         )
         self._pps_lock_log("unlock", reason, now)
-        for record in self:
+        for record in self.sudo():
             record.message_post(
                 body=self.env._(
                     "Unlocked by %(user)s: %(reason)s",
@@ -240,6 +240,6 @@ class PpsLockMixin(models.AbstractModel):
                     "reason": reason,
                     "company_id": record.company_id.id or self.env.company.id,
                 }
-                for record in self
+                for record in self.sudo()
             ]
         )

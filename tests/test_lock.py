@@ -1,0 +1,229 @@
+"""Execution lock: protected fields refused for everyone, execution still works,
+lock and unlock logged, and no way around it from RPC."""
+
+from common import PpsCoordinationCase
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
+
+
+class TestSaleOrderLock(PpsCoordinationCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls._create_sale_order(expected_date=cls._in_days(10))
+        cls.order.with_user(cls.sales_user).action_pps_lock()
+
+    def test_admin_cannot_change_locked_delivery_date(self):
+        """The lock holds for administrators and the superuser alike."""
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            self.order.with_user(self.admin_user).write(
+                {"commitment_date": self._in_days(3)}
+            )
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            self.order.sudo().write({"pps_expected_date": self._in_days(3)})
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            self.order.with_user(self.admin_user).write({"partner_id": self.vendor.id})
+        self.assertFalse(self.order.commitment_date)
+
+    def test_admin_cannot_change_locked_lines(self):
+        """Quantities, products, new and deleted lines are all refused."""
+        line = self.order.order_line
+        admin_order = self.order.with_user(self.admin_user)
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            line.with_user(self.admin_user).write({"product_uom_qty": 5})
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            admin_order.write(
+                {"order_line": [Command.create({"product_id": self.component.id})]}
+            )
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            self.env["sale.order.line"].create(
+                {"order_id": self.order.id, "product_id": self.component.id}
+            )
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            line.with_user(self.admin_user).unlink()
+        self.assertEqual(line.product_uom_qty, 1)
+
+    def test_unprotected_fields_and_same_values_still_write(self):
+        """The lock freezes the plan, not the whole order: a customer reference
+        can change, and writing back an unchanged date is harmless."""
+        self.order.with_user(self.sales_user).write({"client_order_ref": "PO-778"})
+        self.order.with_user(self.sales_user).write(
+            {"pps_expected_date": self.order.pps_expected_date}
+        )
+        self.assertEqual(self.order.client_order_ref, "PO-778")
+
+    def test_forged_bypass_from_rpc_is_refused(self):
+        """A context value sent by a client (a string, even the right name, or
+        any other object) never lifts the lock; only the module's sentinel does."""
+        for forged in ("PPS_LOCK_BYPASS", True, 1, {"bypass": True}):
+            with self.assertRaisesRegex(UserError, "execution lock"):
+                self.order.with_user(self.admin_user).with_context(
+                    pps_lock_bypass=forged
+                ).write({"commitment_date": self._in_days(3)})
+        server_date = self._in_days(12)
+        self.order.with_context(pps_lock_bypass=PPS_LOCK_BYPASS).write(
+            {"commitment_date": server_date}
+        )
+        self.assertEqual(self.order.commitment_date, server_date)
+
+    def test_lock_state_only_through_actions(self):
+        """Nobody unlocks by writing the flag."""
+        with self.assertRaisesRegex(UserError, "Lock and Unlock actions"):
+            self.order.with_user(self.admin_user).write({"pps_locked": False})
+        with self.assertRaisesRegex(UserError, "Lock and Unlock actions"):
+            self.order.sudo().write({"pps_locked_by_id": self.admin_user.id})
+        self.assertTrue(self.order.pps_locked)
+
+    def test_unlock_needs_the_privilege(self):
+        """Salespeople and administrators outside the unlock group are refused."""
+        with self.assertRaises(AccessError):
+            self.order.with_user(self.sales_user).action_pps_unlock("customer asked")
+        with self.assertRaises(AccessError):
+            self.order.with_user(self.admin_user).action_pps_unlock("customer asked")
+        with self.assertRaises(AccessError):
+            self.order.with_user(self.planner_user).action_pps_unlock("customer asked")
+        self.assertTrue(self.order.pps_locked)
+
+    def test_unlock_needs_a_reason(self):
+        """An unlock without a reason leaves no trail worth having."""
+        for reason in (None, "", "   "):
+            with self.assertRaisesRegex(UserError, "needs a reason"):
+                self.order.with_user(self.unlock_user).action_pps_unlock(reason)
+        self.assertTrue(self.order.pps_locked)
+
+    def test_lock_and_unlock_are_logged_with_user_and_time(self):
+        """Each lock and unlock writes a log entry with who, when and why, and a
+        chatter message; after the unlock the order can be edited again."""
+        order = self._create_sale_order()
+        before = fields.Datetime.now().replace(microsecond=0)
+        order.with_user(self.sales_user).action_pps_lock()
+        after_lock = fields.Datetime.now()
+        self.assertEqual(order.pps_locked_by_id, self.sales_user)
+        self.assertTrue(before <= order.pps_locked_at <= after_lock)
+        order.with_user(self.unlock_user).action_pps_unlock("Customer adds a line")
+        after_unlock = fields.Datetime.now()
+        self.assertFalse(order.pps_locked)
+        self.assertFalse(order.pps_locked_by_id)
+        logs = self.env["pps.lock.log"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", order.id)],
+            order="id",
+        )
+        self.assertEqual(logs.mapped("action"), ["lock", "unlock"])
+        self.assertEqual(logs[0].user_id, self.sales_user)
+        self.assertEqual(logs[1].user_id, self.unlock_user)
+        self.assertEqual(logs[1].reason, "Customer adds a line")
+        self.assertTrue(before <= logs[0].date <= logs[1].date <= after_unlock)
+        self.assertIn("Customer adds a line", order.message_ids[0].body)
+        order.with_user(self.admin_user).write({"commitment_date": self._in_days(5)})
+
+    def test_lock_log_is_read_only(self):
+        """The log is evidence: users may read it, nobody changes or deletes it."""
+        log = self.env["pps.lock.log"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", self.order.id)]
+        )
+        self.assertEqual(log.with_user(self.sales_user).user_id, self.sales_user)
+        with self.assertRaises(AccessError):
+            log.with_user(self.unlock_user).write({"reason": "nothing happened"})
+        with self.assertRaises(AccessError):
+            log.with_user(self.unlock_user).unlink()
+        with self.assertRaises(AccessError):
+            self.env["pps.lock.log"].with_user(self.sales_user).create(
+                {"res_model": "sale.order", "res_id": self.order.id, "action": "unlock",
+                 "user_id": self.sales_user.id}
+            )
+        with self.assertRaises(UserError):
+            log.sudo().write({"reason": "nothing happened"})
+        with self.assertRaises(UserError):
+            log.sudo().unlink()
+
+    def test_lock_needs_a_coordination_group(self):
+        """Locking is for sales, planners and the unlock group."""
+        order = self._create_sale_order()
+        with self.assertRaises(AccessError):
+            order.with_user(self.admin_user).action_pps_lock()
+        order.with_user(self.planner_user).action_pps_lock()
+        self.assertTrue(order.pps_locked)
+
+    def test_confirming_a_locked_quotation_locks_its_production(self):
+        """Confirmation is execution: it works under the lock, and the MOs it
+        creates inherit the lock."""
+        productions = self._confirm_with_production(self.order, plan=False)
+        self.assertEqual(self.order.state, "sale")
+        self.assertTrue(all(productions.mapped("pps_locked")))
+        self.assertEqual(productions.pps_sale_order_id, self.order)
+
+
+class TestProductionLock(PpsCoordinationCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls._create_sale_order()
+        cls.productions = cls._confirm_with_production(cls.order)
+        cls.production = cls.productions.filtered(lambda p: p.product_id == cls.product)
+        cls.production.with_user(cls.planner_user).action_pps_lock()
+
+    def test_protected_production_fields_are_refused(self):
+        """Dates, quantity, BoM and work orders of a locked MO are frozen."""
+        production = self.production.with_user(self.admin_user)
+        for vals in (
+            {"date_start": self._in_days(1)},
+            {"product_qty": 7},
+            {"date_deadline": self._in_days(20)},
+        ):
+            with self.assertRaisesRegex(UserError, "execution lock"):
+                production.write(vals)
+        workorder = self.production.workorder_ids.with_user(self.admin_user)
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            workorder.write({"date_start": self._in_days(2)})
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            workorder.write({"duration_expected": 5})
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            workorder.unlink()
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            self.env["mrp.workorder"].create(
+                {
+                    "name": "Extra",
+                    "production_id": self.production.id,
+                    "workcenter_id": self.workcenter.id,
+                    "product_uom_id": self.product.uom_id.id,
+                }
+            )
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            self.production.with_user(self.admin_user).button_unplan()
+
+    def test_execution_still_works_on_a_locked_production(self):
+        """The lock is about plans: a planner can start and finish the work
+        order, record the quantity and mark the MO done."""
+        production = self.production.with_user(self.planner_user)
+        workorder = production.workorder_ids
+        production.qty_producing = 1
+        workorder.button_start()
+        self.assertEqual(workorder.state, "progress")
+        workorder.button_finish()
+        self.assertEqual(workorder.state, "done")
+        for move in production.move_raw_ids:
+            move.quantity = move.product_uom_qty
+        production.move_raw_ids.picked = True
+        self.assertIs(production.button_mark_done(), True)
+        self.assertEqual(production.state, "done")
+        self.assertTrue(production.pps_locked)
+
+    def test_production_follows_its_sale_order(self):
+        """MOs carry the order's red flag and serial, and unlocking the order
+        unlocks them (logged per record)."""
+        self.order.sudo().write({"pps_serial": 4})
+        self.assertEqual(self.production.pps_serial, 4)
+        self.assertEqual(self.production.pps_sale_order_id, self.order)
+        self.order.with_user(self.sales_user).action_pps_lock()
+        self.order.with_user(self.unlock_user).action_pps_unlock("re-plan")
+        self.assertFalse(self.production.pps_locked)
+        log = self.env["pps.lock.log"].search(
+            [("res_model", "=", "mrp.production"), ("res_id", "=", self.production.id)],
+            order="id desc",
+            limit=1,
+        )
+        self.assertEqual(log.action, "unlock")
+        self.assertEqual(log.user_id, self.unlock_user)
