@@ -6,13 +6,15 @@ manufacturing and delivery and check the stored values and the audit domains.
 """
 
 import ast
-from datetime import timedelta
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from lxml import etree
 
 from odoo import fields
 from odoo.tests.common import TransactionCase
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -404,6 +406,26 @@ class TestProgressAudits(ProgressCase):
                     f"search_default_pps_filter_{audit}"
                 ),
                 1,
+            )
+
+    def test_due_this_week_filter_spans_monday_to_monday(self):
+        """The 'Due This Week' / 'Due Next Week' filters of the WIP audit cover
+        Monday 00:00 to the next Monday, whatever the day they are used on."""
+        arch = self.env["sale.order"].get_view(
+            self.env.ref("sale.view_sales_order_filter").id, "search"
+        )["arch"]
+        tree = etree.fromstring(arch)
+        this_week = tree.xpath("//filter[@name='pps_filter_due_this_week']")[0]
+        next_week = tree.xpath("//filter[@name='pps_filter_due_next_week']")[0]
+        for today in (date(2026, 11, 23), date(2026, 11, 25), date(2026, 11, 29)):
+            env = {"context_today": lambda d=today: d, "relativedelta": relativedelta}
+            domain = safe_eval(this_week.get("domain"), env)
+            self.assertEqual(
+                (domain[0][2], domain[1][2]), ("2026-11-23", "2026-11-30"), today
+            )
+            domain = safe_eval(next_week.get("domain"), env)
+            self.assertEqual(
+                (domain[0][2], domain[1][2]), ("2026-11-30", "2026-12-07"), today
             )
 
     def test_audits_as_sales_user(self):
