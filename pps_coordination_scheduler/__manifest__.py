@@ -18,5 +18,6 @@
         "security/pps_coordination_scheduler_security.xml",
         "data/pps_schedule_run_data.xml",
         "views/pps_schedule_run_views.xml",
+        "views/pps_dispatch_board_views.xml",
     ],
 }

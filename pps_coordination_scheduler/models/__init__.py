@@ -5,3 +5,5 @@ from . import mrp_production
 from . import mrp_workorder
 from . import sale_order
 from . import pps_abnormality
+from . import pps_dispatch_week_lock
+from . import pps_dispatch_board

@@ -1,6 +1,15 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.pps_coordination.models.pps_lock_mixin import (
+    PPS_LOCK_BYPASS,
+    PPS_LOCK_EXECUTION,
+)
+
+#: Fields a weekly dispatch lock protects on the work orders of a locked week.
+WEEK_LOCK_FIELDS = ("date_start", "date_finished", "workcenter_id")
 
 
 class MrpWorkorder(models.Model):
@@ -31,9 +40,16 @@ class MrpWorkorder(models.Model):
                 and workorder.state not in ("done", "cancel")
             )
 
+    def write(self, vals):
+        if any(fname in vals for fname in WEEK_LOCK_FIELDS):
+            self._pps_check_week_lock(vals)
+        return super().write(vals)
+
     def _search_pps_frozen(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(self.env._("Unsupported search on the frozen flag."))
+            raise NotImplementedError(
+                self.env._("Unsupported search on the frozen flag.")
+            )
         frozen = (operator == "=") == value
         limit = self.env.company and self._pps_frozen_until(self.env.company)
         domain = [
@@ -48,3 +64,69 @@ class MrpWorkorder(models.Model):
     def _pps_frozen_until(self, company=None):
         company = company or self.company_id or self.env.company
         return fields.Datetime.now() + timedelta(days=company.pps_frozen_days)
+
+    def _pps_check_week_lock(self, vals):
+        """Refuse moving a work order out of, within or into a locked week.
+
+        Work orders whose planned start falls in a week locked for their work
+        center (``pps.dispatch.week.lock``) keep their dates and work center;
+        none can be planned into such a week by hand. Only server code passing
+        ``PPS_LOCK_BYPASS`` (the scheduler, which keeps them fixed anyway) or an
+        execution entry point (start, finish) gets through.
+        """
+        context = self.env.context
+        if (
+            context.get("pps_lock_bypass") is PPS_LOCK_BYPASS
+            or context.get("pps_lock_execution") is PPS_LOCK_EXECUTION
+        ):
+            return
+        Lock = self.env["pps.dispatch.week.lock"]
+        new_workcenter = (
+            self.env["mrp.workcenter"].browse(vals["workcenter_id"])
+            if vals.get("workcenter_id")
+            else None
+        )
+        workcenters = self.workcenter_id | (
+            new_workcenter or self.env["mrp.workcenter"]
+        )
+        if not workcenters or not Lock.sudo().search_count(
+            [("workcenter_id", "in", workcenters.ids)], limit=1
+        ):
+            return
+        locked = Lock._locked_keys(workcenters)
+        for workorder in self:
+            workcenter = new_workcenter or workorder.workcenter_id
+            start = (
+                fields.Datetime.to_datetime(vals["date_start"])
+                if "date_start" in vals
+                else workorder.date_start
+            )
+            finished = (
+                fields.Datetime.to_datetime(vals["date_finished"])
+                if "date_finished" in vals
+                else workorder.date_finished
+            )
+            if (
+                workcenter == workorder.workcenter_id
+                and start == workorder.date_start
+                and finished == workorder.date_finished
+            ):
+                continue
+            for key in (
+                Lock._week_key(workorder.workcenter_id, workorder.date_start),
+                Lock._week_key(workcenter, start),
+            ):
+                if key in locked:
+                    raise UserError(
+                        self.env._(
+                            "%(workorder)s: the week of %(week)s is locked for "
+                            "%(workcenter)s. Its dispatched work orders keep their "
+                            "dates and work center; ask the unlock group to unlock "
+                            "the week with a reason.",
+                            workorder=workorder.display_name,
+                            week=key[1],
+                            workcenter=self.env["mrp.workcenter"]
+                            .browse(key[0])
+                            .display_name,
+                        )
+                    )

@@ -1,0 +1,298 @@
+"""Weekly dispatch lock: a work center's week, once dispatched, stays put.
+
+A planner locks a work center for one week (a Monday) from the dispatch board
+or from the list of week locks. While the lock exists:
+
+- work orders of that work center whose planned start falls in that week (in
+  the work center's calendar time zone) refuse changes of their dates and work
+  center, and no work order can be planned into it by hand
+  (``mrp.workorder.write`` guard; only server code passing
+  ``PPS_LOCK_BYPASS`` in the context lifts it);
+- the scheduler keeps them where they are (reason "week locked").
+
+Locking and unlocking are written to ``pps.lock.log`` (model
+``mrp.workcenter``); unlocking needs the unlock privilege and a reason.
+"""
+
+from datetime import datetime, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+PLANNER_GROUP = "pps_coordination.group_pps_planner"
+UNLOCK_GROUP = "pps_coordination.group_pps_unlock"
+
+
+def monday_of(day):
+    """The Monday starting the week of ``day`` (a date)."""
+    return day - timedelta(days=day.weekday())
+
+
+def local_date(moment, tz_name):
+    """Calendar day of the naive UTC datetime ``moment`` in time zone ``tz_name``."""
+    tz = pytz.timezone(tz_name or "UTC")
+    return pytz.utc.localize(moment).astimezone(tz).date()
+
+
+def workcenter_tz(workcenter):
+    """Time zone in which a work center's days and weeks are counted."""
+    return (
+        workcenter.resource_calendar_id.tz
+        or workcenter.company_id.resource_calendar_id.tz
+        or "UTC"
+    )
+
+
+class PpsDispatchWeekLock(models.Model):
+    _name = "pps.dispatch.week.lock"
+    _description = "Weekly Dispatch Lock"
+    _order = "week_start desc, workcenter_id"
+    _rec_name = "workcenter_id"
+
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    workcenter_id = fields.Many2one(
+        "mrp.workcenter",
+        string="Work Center",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    week_start = fields.Date(
+        string="Week of",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Monday that starts the locked week.",
+    )
+    week_end = fields.Date(compute="_compute_week_end", string="Until")
+    locked_by_id = fields.Many2one(
+        "res.users",
+        string="Locked By",
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    locked_at = fields.Datetime(
+        string="Locked On", readonly=True, default=fields.Datetime.now
+    )
+
+    _workcenter_week_uniq = models.Constraint(
+        "UNIQUE(workcenter_id, week_start)",
+        "This work center's week is already locked.",
+    )
+
+    @api.depends("week_start")
+    def _compute_week_end(self):
+        for lock in self:
+            lock.week_end = lock.week_start and lock.week_start + timedelta(days=6)
+
+    @api.constrains("week_start")
+    def _check_week_start(self):
+        for lock in self:
+            if lock.week_start.weekday() != 0:
+                raise ValidationError(
+                    self.env._(
+                        "A locked week starts on a Monday, not on %(day)s.",
+                        day=lock.week_start,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_planner()
+        for vals in vals_list:
+            vals.pop("locked_by_id", None)
+            vals.pop("locked_at", None)
+            if vals.get("workcenter_id") and not vals.get("company_id"):
+                workcenter = self.env["mrp.workcenter"].browse(vals["workcenter_id"])
+                vals["company_id"] = (workcenter.company_id or self.env.company).id
+        locks = super().create(vals_list)
+        locks._log("lock", None)
+        return locks
+
+    def write(self, vals):
+        raise UserError(
+            self.env._(
+                "A week lock cannot be changed: unlock it and lock the right week."
+            )
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_through_unlock(self):
+        if not self.env.context.get("pps_week_unlock_reason"):
+            raise UserError(
+                self.env._("Use Unlock, with a reason, to lift a week lock.")
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    @api.model
+    def action_lock_week(self, workcenter_id, week_start):
+        """Lock ``workcenter_id`` for the week of ``week_start`` (any day of it)."""
+        self._check_planner()
+        workcenter = self.env["mrp.workcenter"].browse(int(workcenter_id)).exists()
+        if not workcenter:
+            raise UserError(self.env._("This work center does not exist any more."))
+        workcenter.check_access("read")
+        monday = monday_of(fields.Date.to_date(week_start))
+        existing = self.search(
+            [("workcenter_id", "=", workcenter.id), ("week_start", "=", monday)]
+        )
+        if existing:
+            raise UserError(
+                self.env._(
+                    "%(workcenter)s is already locked for the week of %(week)s.",
+                    workcenter=workcenter.display_name,
+                    week=monday,
+                )
+            )
+        return self.create({"workcenter_id": workcenter.id, "week_start": monday})
+
+    @api.model
+    def action_unlock_week(self, workcenter_id, week_start, reason=None):
+        """Lift the lock of a work center's week; unlock group and a reason."""
+        if not self.env.user.has_group(UNLOCK_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only members of the Unlock Privilege group may unlock a week."
+                )
+            )
+        if not (reason or "").strip():
+            raise UserError(self.env._("Unlocking a week needs a reason."))
+        monday = monday_of(fields.Date.to_date(week_start))
+        lock = self.search(
+            [("workcenter_id", "=", int(workcenter_id)), ("week_start", "=", monday)]
+        )
+        if not lock:
+            raise UserError(self.env._("This week is not locked."))
+        lock.action_unlock(reason)
+        return True
+
+    def action_unlock(self, reason=None):
+        """Unlock these weeks (unlock group, reason), logging each."""
+        if not self.env.user.has_group(UNLOCK_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only members of the Unlock Privilege group may unlock a week."
+                )
+            )
+        if not (reason or "").strip():
+            raise UserError(self.env._("Unlocking a week needs a reason."))
+        self._log("unlock", reason.strip())
+        self.sudo().with_context(pps_week_unlock_reason=reason.strip()).unlink()
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_planner(self):
+        if not (self.env.su or self.env.user.has_group(PLANNER_GROUP)):
+            raise AccessError(
+                self.env._("Only production planners can lock a work center's week.")
+            )
+
+    def _log(self, action, reason):
+        now = fields.Datetime.now()
+        self.env["pps.lock.log"].sudo().create(
+            [
+                {
+                    "res_model": "mrp.workcenter",
+                    "res_id": lock.workcenter_id.id,
+                    "res_name": lock.workcenter_id.display_name,
+                    "action": action,
+                    "user_id": self.env.uid,
+                    "date": now,
+                    "reason": self.env._(
+                        "Week of %(week)s: %(reason)s",
+                        week=lock.week_start,
+                        reason=reason or self.env._("dispatched"),
+                    ),
+                    "company_id": lock.company_id.id,
+                }
+                for lock in self.sudo()
+            ]
+        )
+
+    @api.model
+    def _locked_keys(self, workcenters, start=None, stop=None):
+        """{(workcenter id, Monday)} of the locks on ``workcenters``.
+
+        :param start: optional first day of interest (a date)
+        :param stop: optional last day of interest (a date)
+        """
+        domain = [("workcenter_id", "in", workcenters.ids)]
+        if start:
+            domain.append(("week_start", ">=", monday_of(start)))
+        if stop:
+            domain.append(("week_start", "<=", stop))
+        rows = self.sudo().search_read(domain, ["workcenter_id", "week_start"])
+        return {(row["workcenter_id"][0], row["week_start"]) for row in rows}
+
+    @api.model
+    def _week_key(self, workcenter, moment):
+        """(workcenter id, Monday) of a planned start, or None without a date."""
+        if not (workcenter and moment):
+            return None
+        moment = fields.Datetime.to_datetime(moment)
+        if not isinstance(moment, datetime):
+            moment = datetime.combine(moment, datetime.min.time())
+        day = local_date(moment, workcenter_tz(workcenter))
+        return (workcenter.id, monday_of(day))
+
+
+class PpsScheduleProblem(models.AbstractModel):
+    """The scheduler keeps the work orders of a locked week where they are."""
+
+    _inherit = "pps.schedule.problem"
+
+    @api.model
+    def _prepare_problem(
+        self, productions, rush_insertion=False, unlocked_productions=None
+    ):
+        # Read every current or future week lock once for the whole extraction.
+        today = fields.Date.context_today(self)
+        locks = (
+            self.env["pps.dispatch.week.lock"]
+            .sudo()
+            .search_read(
+                [("week_start", ">=", monday_of(today) - timedelta(days=7))],
+                ["workcenter_id", "week_start"],
+            )
+        )
+        keys = frozenset((row["workcenter_id"][0], row["week_start"]) for row in locks)
+        return super(
+            PpsScheduleProblem, self.with_context(pps_week_locks=keys)
+        )._prepare_problem(
+            productions,
+            rush_insertion=rush_insertion,
+            unlocked_productions=unlocked_productions,
+        )
+
+    @api.model
+    def _prepare_fixed_reason(self, workorder, locked, rush_insertion, frozen_until):
+        reason = super()._prepare_fixed_reason(
+            workorder, locked, rush_insertion, frozen_until
+        )
+        if reason or not workorder.date_start:
+            return reason
+        Lock = self.env["pps.dispatch.week.lock"]
+        keys = self.env.context.get("pps_week_locks")
+        if keys is None:
+            keys = Lock._locked_keys(workorder.workcenter_id)
+        if Lock._week_key(workorder.workcenter_id, workorder.date_start) in keys:
+            return "week locked"
+        return None

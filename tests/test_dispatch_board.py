@@ -1,0 +1,737 @@
+"""The planners' dispatch board on the server: its data endpoint and its rules.
+
+The board (client action ``pps_dispatch_board``) only draws what
+``pps.dispatch.board.get_board_data`` returns and only changes things through
+the board's ``action_*`` methods, so these tests drive those methods the way
+the browser does, as a planner and as a salesperson, on a small plant: two work
+centers on a Monday-to-Friday 08:00-16:00 (UTC) calendar, a product routed
+Cut (120 min) then Weld (60 min), and three sale orders with one MO each,
+planned on the Tuesday of a week two weeks ahead.
+"""
+
+import json
+from datetime import date, datetime, timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests.common import TransactionCase
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.pps_coordination_scheduler.models.pps_dispatch_week_lock import (
+    monday_of,
+)
+
+PLANNER_GROUPS = "base.group_user,pps_coordination.group_pps_planner"
+SALES_GROUPS = "base.group_user,pps_coordination.group_pps_sales"
+UNLOCK_GROUPS = "base.group_user,pps_coordination.group_pps_unlock"
+
+
+class DispatchBoardPlant:
+    """Fixture shared by the server tests and the browser tests (a mixin)."""
+
+    @classmethod
+    def _setup_plant(cls, monday, prefix="Board"):
+        env = cls.env
+        cls.company = env.company
+        cls.company.write(
+            {
+                "pps_rush_capacity_share": 0.2,
+                "pps_frozen_days": 3,
+                "pps_material_buffer_days": 0,
+            }
+        )
+        env.user.tz = "UTC"
+        cls.monday = monday
+        cls.tuesday = monday + timedelta(days=1)
+        cls.calendar = env["resource.calendar"].create(
+            {
+                "name": f"{prefix} day shift (UTC)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 8.0,
+                            "hour_to": 16.0,
+                            "day_period": "full_day",
+                        }
+                    )
+                    for day in range(5)
+                ],
+            }
+        )
+        cls.company.resource_calendar_id = cls.calendar
+        cls.wc_cut = cls._create_workcenter(f"{prefix} Cutting")
+        cls.wc_weld = cls._create_workcenter(f"{prefix} Welding")
+        # Wednesday morning off on the cutting work center: capacity 240 min.
+        wednesday = datetime.combine(monday + timedelta(days=2), datetime.min.time())
+        env["resource.calendar.leaves"].create(
+            {
+                "name": "Maintenance",
+                "calendar_id": cls.calendar.id,
+                "resource_id": cls.wc_cut.resource_id.id,
+                "date_from": wednesday.replace(hour=8),
+                "date_to": wednesday.replace(hour=12),
+                "time_type": "leave",
+            }
+        )
+        warehouse = env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        env.ref("stock.route_warehouse0_mto").active = True
+        routes = warehouse.mto_pull_id.route_id | warehouse.manufacture_pull_id.route_id
+        cls.product = env["product.product"].create(
+            {
+                "name": f"{prefix} Frame",
+                "is_storable": True,
+                "route_ids": [Command.set(routes.ids)],
+            }
+        )
+        cls.product_other = env["product.product"].create(
+            {
+                "name": f"{prefix} Bracket",
+                "is_storable": True,
+                "route_ids": [Command.set(routes.ids)],
+            }
+        )
+        for product in cls.product | cls.product_other:
+            env["mrp.bom"].create(
+                {
+                    "product_tmpl_id": product.product_tmpl_id.id,
+                    "product_qty": 1.0,
+                    "operation_ids": [
+                        Command.create(
+                            {
+                                "name": "Cut",
+                                "workcenter_id": cls.wc_cut.id,
+                                "time_cycle_manual": 120.0,
+                                "time_mode": "manual",
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "name": "Weld",
+                                "workcenter_id": cls.wc_weld.id,
+                                "time_cycle_manual": 60.0,
+                                "time_mode": "manual",
+                            }
+                        ),
+                    ],
+                }
+            )
+        cls.customer_one = env["res.partner"].create({"name": f"{prefix} Customer One"})
+        cls.customer_two = env["res.partner"].create({"name": f"{prefix} Customer Two"})
+        far = cls._at(cls.monday + timedelta(days=30), 12)
+        # A: serial 2, on time. B: serial 1, red flag, committed before it is
+        # made (late). C: serial 3, another customer and product.
+        cls.order_a, cls.mo_a = cls._create_order(cls.customer_one, cls.product, 2, far)
+        cls.order_b, cls.mo_b = cls._create_order(
+            cls.customer_one, cls.product, 1, cls._at(cls.tuesday, 9), pps_rush=True
+        )
+        cls.order_c, cls.mo_c = cls._create_order(
+            cls.customer_two, cls.product_other, 3, far
+        )
+        cls._plan(cls.mo_a, cls.tuesday, 8)
+        cls._plan(cls.mo_b, cls.tuesday, 10)
+        cls._plan(cls.mo_c, cls.tuesday, 13)
+
+    @classmethod
+    def _create_workcenter(cls, name):
+        return cls.env["mrp.workcenter"].create(
+            {
+                "name": name,
+                "resource_calendar_id": cls.calendar.id,
+                "time_efficiency": 100,
+                "time_start": 0,
+                "time_stop": 0,
+                "company_id": cls.company.id,
+            }
+        )
+
+    @classmethod
+    def _at(cls, day, hour):
+        return datetime.combine(day, datetime.min.time()).replace(hour=hour)
+
+    @classmethod
+    def _create_order(cls, customer, product, serial, commitment, **values):
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "company_id": cls.company.id,
+                "pps_serial": serial,
+                "commitment_date": commitment,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": 1})
+                ],
+                **values,
+            }
+        )
+        order.action_confirm()
+        production = order._pps_productions()
+        assert len(production) == 1, "the order must make exactly one MO"
+        if production.state == "draft":
+            production.action_confirm()
+        return order, production
+
+    @classmethod
+    def _plan(cls, production, day, hour):
+        """Cut at ``hour``, weld right after, on ``day``; MO dates follow."""
+        cut, weld = production.workorder_ids.sorted("sequence")
+        start = cls._at(day, hour)
+        workorders = cls.env["mrp.workorder"].with_context(
+            bypass_duration_calculation=True
+        )
+        workorders.browse(cut.id).write(
+            {"date_start": start, "date_finished": start + timedelta(minutes=120)}
+        )
+        workorders.browse(weld.id).write(
+            {
+                "date_start": start + timedelta(minutes=120),
+                "date_finished": start + timedelta(minutes=180),
+            }
+        )
+        production.with_context(force_date=True).write(
+            {"date_start": start, "date_finished": start + timedelta(minutes=180)}
+        )
+
+
+class DispatchBoardCase(DispatchBoardPlant, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.context_today(cls.env["res.users"])
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=14)
+        cls._setup_plant(monday)
+        cls.planner = mail_new_test_user(
+            cls.env,
+            login="board_planner",
+            name="Board Planner",
+            groups=PLANNER_GROUPS,
+            tz="UTC",
+        )
+        cls.salesman = mail_new_test_user(
+            cls.env,
+            login="board_sales",
+            name="Board Sales",
+            groups=SALES_GROUPS,
+            tz="UTC",
+        )
+        cls.unlocker = mail_new_test_user(
+            cls.env,
+            login="board_unlock",
+            name="Board Unlock",
+            groups=UNLOCK_GROUPS,
+            tz="UTC",
+        )
+
+    def _board(self, user=None, **filters):
+        return (
+            self.env["pps.dispatch.board"]
+            .with_user(user or self.planner)
+            .get_board_data(
+                week_start=fields.Date.to_string(self.monday), filters=filters
+            )
+        )
+
+    def _row(self, data, workcenter):
+        return next(r for r in data["workcenters"] if r["id"] == workcenter.id)
+
+    def _cell(self, data, workcenter, day):
+        row = self._row(data, workcenter)
+        return next(c for c in row["cells"] if c["date"] == fields.Date.to_string(day))
+
+    def _cell_productions(self, data, workcenter, day):
+        return [c["production_id"] for c in self._cell(data, workcenter, day)["cards"]]
+
+    def _cut(self, production):
+        return production.workorder_ids.filtered(
+            lambda w: w.workcenter_id == self.wc_cut
+        )
+
+    def _weld(self, production):
+        return production.workorder_ids.filtered(
+            lambda w: w.workcenter_id == self.wc_weld
+        )
+
+
+class TestDispatchBoardData(DispatchBoardCase):
+    def test_endpoint_shape_is_json_ready(self):
+        """The client draws the week from one call: it must be plain JSON with
+        the week, its seven days and one row per work center."""
+        data = self._board()
+        json.dumps(data)  # raises if anything is not JSON-ready
+        self.assertEqual(data["week_start"], fields.Date.to_string(self.monday))
+        self.assertEqual(
+            data["prev_week"], fields.Date.to_string(self.monday - timedelta(days=7))
+        )
+        self.assertEqual(len(data["days"]), 7)
+        ids = [r["id"] for r in data["workcenters"]]
+        self.assertIn(self.wc_cut.id, ids)
+        self.assertIn(self.wc_weld.id, ids)
+        for row in data["workcenters"]:
+            self.assertEqual(len(row["cells"]), 7)
+
+    def test_any_day_shows_its_week(self):
+        """Asking for a Thursday shows the week starting on its Monday."""
+        data = (
+            self.env["pps.dispatch.board"]
+            .with_user(self.planner)
+            .get_board_data(
+                week_start=fields.Date.to_string(self.monday + timedelta(days=3))
+            )
+        )
+        self.assertEqual(data["week_start"], fields.Date.to_string(self.monday))
+
+    def test_capacity_reserve_and_load_per_cell(self):
+        """A cell's capacity is the calendar's working minutes minus time off,
+        the reserve is the company's rush share of it, and the load is the
+        work planned that day (rush work counted apart)."""
+        data = self._board()
+        tuesday = self._cell(data, self.wc_cut, self.tuesday)
+        self.assertEqual(tuesday["capacity"], 480)
+        self.assertEqual(tuesday["reserve"], 96)
+        self.assertEqual(tuesday["load"], 360)
+        self.assertEqual(tuesday["rush_load"], 120)
+        # 360 - 120 standard minutes fit in 480 - 96: not over.
+        self.assertFalse(tuesday["over"])
+        wednesday = self._cell(data, self.wc_cut, self.monday + timedelta(days=2))
+        self.assertEqual(
+            wednesday["capacity"], 240, "the maintenance leave is deducted"
+        )
+        self.assertEqual(
+            self._cell(data, self.wc_weld, self.monday + timedelta(days=2))["capacity"],
+            480,
+        )
+        saturday = self._cell(data, self.wc_cut, self.monday + timedelta(days=5))
+        self.assertEqual((saturday["capacity"], saturday["load"]), (0, 0))
+
+    def test_over_reserve_is_flagged(self):
+        """Standard work that eats into the rush reserve marks the cell as over."""
+        self.company.pps_rush_capacity_share = 0.6  # 288 reserved, 192 standard
+        tuesday = self._cell(self._board(), self.wc_cut, self.tuesday)
+        self.assertEqual(tuesday["reserve"], 288)
+        self.assertTrue(tuesday["over"], "240 standard minutes exceed the 192 allowed")
+
+    def test_cards_in_their_cell_in_serial_order(self):
+        """Cards sit in the cell of their work center and start day, ordered by
+        serial, and carry what the planner needs to see."""
+        data = self._board()
+        self.assertEqual(
+            self._cell_productions(data, self.wc_cut, self.tuesday),
+            [self.mo_b.id, self.mo_a.id, self.mo_c.id],
+        )
+        self.assertEqual(
+            self._cell_productions(data, self.wc_weld, self.tuesday),
+            [self.mo_b.id, self.mo_a.id, self.mo_c.id],
+        )
+        self.assertFalse(self._cell(data, self.wc_cut, self.monday)["cards"])
+        card = self._cell(data, self.wc_cut, self.tuesday)["cards"][0]
+        self.assertEqual(card["id"], self._cut(self.mo_b).id)
+        self.assertEqual(card["production_name"], self.mo_b.name)
+        self.assertEqual(card["product_name"], self.product.display_name)
+        self.assertEqual(card["quantity"], 1.0)
+        self.assertEqual(card["duration"], 120)
+        self.assertEqual(card["serial"], 1)
+        self.assertTrue(card["rush"])
+        self.assertFalse(card["locked"])
+        self.assertFalse(card["week_locked"])
+        self.assertFalse(card["frozen"], "two weeks ahead is outside the frozen zone")
+        self.assertEqual(card["customer"], self.customer_one.display_name)
+
+    def test_late_flag(self):
+        """Work whose MO finishes after its order's commitment date is late."""
+        data = self._board()
+        late = {
+            c["production_id"]: c["late"]
+            for c in self._cell(data, self.wc_cut, self.tuesday)["cards"]
+        }
+        self.assertEqual(
+            late, {self.mo_a.id: False, self.mo_b.id: True, self.mo_c.id: False}
+        )
+        self.assertEqual(data["totals"]["late"], 2, "B's cut and weld cards")
+
+    def test_filters(self):
+        """Each filter keeps only matching cards; hidden cards still load the cell."""
+        cases = {
+            "customer": ({"partner_id": self.customer_two.id}, [self.mo_c.id]),
+            "product": ({"product_id": self.product.id}, [self.mo_b.id, self.mo_a.id]),
+            "rush": ({"rush_only": True}, [self.mo_b.id]),
+            "late": ({"late_only": True}, [self.mo_b.id]),
+        }
+        for name, (filters, expected) in cases.items():
+            with self.subTest(filter=name):
+                data = self._board(**filters)
+                self.assertEqual(
+                    self._cell_productions(data, self.wc_cut, self.tuesday), expected
+                )
+                self.assertEqual(
+                    self._cell(data, self.wc_cut, self.tuesday)["load"], 360
+                )
+        data = self._board(workcenter_ids=[self.wc_weld.id])
+        self.assertEqual([r["id"] for r in data["workcenters"]], [self.wc_weld.id])
+        self.assertIn(
+            {"id": self.customer_two.id, "name": self.customer_two.display_name},
+            data["options"]["customers"],
+        )
+
+    def test_endpoint_reads_in_batches(self):
+        """The endpoint's query count does not grow with the number of cards."""
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        board.get_board_data(week_start=fields.Date.to_string(self.monday))
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        board.get_board_data(week_start=fields.Date.to_string(self.monday))
+        few = self.cr.sql_log_count - before
+        for serial in (4, 5, 6):
+            _order, production = self._create_order(
+                self.customer_two, self.product, serial, self._at(self.tuesday, 15)
+            )
+            self._plan(production, self.tuesday, 9)
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        data = board.get_board_data(week_start=fields.Date.to_string(self.monday))
+        many = self.cr.sql_log_count - before
+        self.assertEqual(len(self._cell(data, self.wc_cut, self.tuesday)["cards"]), 6)
+        self.assertLessEqual(many, few + 3, "no query per card")
+
+
+class TestDispatchBoardSerial(DispatchBoardCase):
+    def test_serial_change_moves_the_card(self):
+        """Editing a card's serial sets its sale order's serial and the card
+        takes its new place in the cell."""
+        self.env["pps.dispatch.board"].with_user(self.planner).action_set_serial(
+            9, workorder_id=self._cut(self.mo_a).id
+        )
+        self.assertEqual(self.order_a.pps_serial, 9)
+        self.assertEqual(self._cut(self.mo_a).pps_serial, 9)
+        self.assertEqual(
+            self._cell_productions(self._board(), self.wc_cut, self.tuesday),
+            [self.mo_b.id, self.mo_c.id, self.mo_a.id],
+        )
+
+    def test_bad_serial_is_refused(self):
+        """A negative or non-numeric serial is refused with a clear message."""
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        for bad in (-1, "abc"):
+            with self.subTest(serial=bad), self.assertRaises(UserError):
+                board.action_set_serial(bad, production_id=self.mo_a.id)
+        self.assertEqual(self.order_a.pps_serial, 2)
+
+    def test_drag_renumbers_the_cell(self):
+        """Dragging C before B renumbers the orders of the cell with the serials
+        they had between them, so the cell shows C, B, A."""
+        result = (
+            self.env["pps.dispatch.board"]
+            .with_user(self.planner)
+            .action_move_card(
+                self._cut(self.mo_c).id, self._cut(self.mo_b).id, "before"
+            )
+        )
+        self.assertEqual(
+            (self.order_c.pps_serial, self.order_b.pps_serial, self.order_a.pps_serial),
+            (1, 2, 3),
+        )
+        self.assertEqual(len(result["changed"]), 3)
+        self.assertEqual(
+            self._cell_productions(self._board(), self.wc_cut, self.tuesday),
+            [self.mo_c.id, self.mo_b.id, self.mo_a.id],
+        )
+
+    def test_drag_after_and_unset_serials(self):
+        """Moving a card after another works too; orders without a serial get
+        numbers from the smallest serial of the cell."""
+        self.order_c.pps_serial = 0
+        self.env["pps.dispatch.board"].with_user(self.planner).action_move_card(
+            self._cut(self.mo_b).id, self._cut(self.mo_c).id, "after"
+        )
+        self.assertEqual(
+            self._cell_productions(self._board(), self.wc_cut, self.tuesday),
+            [self.mo_a.id, self.mo_c.id, self.mo_b.id],
+        )
+        self.assertEqual(
+            (self.order_a.pps_serial, self.order_c.pps_serial, self.order_b.pps_serial),
+            (1, 2, 3),
+        )
+
+    def test_drag_to_another_cell_is_refused(self):
+        """Dragging only reorders a cell; dates are the scheduler's job."""
+        with self.assertRaises(UserError):
+            self.env["pps.dispatch.board"].with_user(self.planner).action_move_card(
+                self._cut(self.mo_a).id, self._weld(self.mo_b).id, "before"
+            )
+
+    def test_locked_order_refuses_its_serial(self):
+        """A locked sale order's serial cannot change from the board, by edit or
+        by drag, and a refused drag writes nothing at all."""
+        self.order_a.with_user(self.planner).action_pps_lock()
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            board.action_set_serial(7, workorder_id=self._cut(self.mo_a).id)
+        self.assertEqual(self.order_a.pps_serial, 2)
+        with self.assertRaisesRegex(UserError, "execution lock"):
+            board.action_move_card(
+                self._cut(self.mo_c).id, self._cut(self.mo_b).id, "before"
+            )
+        self.assertEqual(
+            (self.order_c.pps_serial, self.order_b.pps_serial, self.order_a.pps_serial),
+            (3, 1, 2),
+        )
+        cards = self._cell(self._board(), self.wc_cut, self.tuesday)["cards"]
+        self.assertTrue(
+            next(c for c in cards if c["production_id"] == self.mo_a.id)["locked"]
+        )
+
+    def test_order_without_sale_order(self):
+        """An MO made without a sale order has no serial to set."""
+        production = self.env["mrp.production"].create(
+            {"product_id": self.product.id, "product_qty": 1}
+        )
+        production.action_confirm()
+        with self.assertRaises(UserError):
+            self.env["pps.dispatch.board"].with_user(self.planner).action_set_serial(
+                1, production_id=production.id
+            )
+
+
+class TestDispatchWeekLock(DispatchBoardCase):
+    def _lock(self, user=None, workcenter=None):
+        return (
+            self.env["pps.dispatch.board"]
+            .with_user(user or self.planner)
+            .action_lock_week(
+                (workcenter or self.wc_cut).id, fields.Date.to_string(self.tuesday)
+            )
+        )
+
+    def test_planner_locks_a_week_and_it_is_logged(self):
+        """Locking stores the work center's Monday, shows on the board and is
+        written to the lock log with the week in the reason."""
+        self._lock()
+        lock = self.env["pps.dispatch.week.lock"].search(
+            [("workcenter_id", "=", self.wc_cut.id)]
+        )
+        self.assertEqual(lock.week_start, self.monday)
+        self.assertEqual(lock.locked_by_id, self.planner)
+        log = self.env["pps.lock.log"].search(
+            [("res_model", "=", "mrp.workcenter"), ("res_id", "=", self.wc_cut.id)]
+        )
+        self.assertEqual(log.action, "lock")
+        self.assertIn(str(self.monday), log.reason)
+        data = self._board()
+        self.assertTrue(self._row(data, self.wc_cut)["locked"])
+        self.assertFalse(self._row(data, self.wc_weld)["locked"])
+        self.assertTrue(
+            all(
+                c["week_locked"]
+                for c in self._cell(data, self.wc_cut, self.tuesday)["cards"]
+            )
+        )
+        with self.assertRaises(UserError):
+            self._lock()
+
+    def test_week_must_start_on_monday(self):
+        """A week lock is keyed by its Monday; another day is refused."""
+        with self.assertRaises(ValidationError):
+            self.env["pps.dispatch.week.lock"].with_user(self.planner).create(
+                {"workcenter_id": self.wc_cut.id, "week_start": self.tuesday}
+            )
+
+    def test_locked_week_refuses_date_changes(self):
+        """Work orders of a locked week keep their dates and work center, for
+        everyone (superuser included); none can be planned into the week; other
+        work centers are free."""
+        self._lock()
+        cut = self._cut(self.mo_a)
+        start = cut.date_start
+        for env in (self.env, self.env(user=self.planner)):
+            with (
+                self.subTest(user=env.user.login),
+                self.assertRaisesRegex(UserError, "locked"),
+            ):
+                cut.with_env(env).write({"date_start": start + timedelta(hours=1)})
+        with self.assertRaisesRegex(UserError, "locked"):
+            cut.write({"workcenter_id": self.wc_weld.id})
+        with self.assertRaisesRegex(UserError, "locked"):
+            self._weld(self.mo_c).write({"workcenter_id": self.wc_cut.id})
+        self.assertEqual(cut.date_start, start)
+        weld = self._weld(self.mo_a)
+        weld.with_context(bypass_duration_calculation=True).write(
+            {
+                "date_start": weld.date_start + timedelta(hours=4),
+                "date_finished": weld.date_finished + timedelta(hours=4),
+            }
+        )
+        # Work of the following week on the same work center is free too.
+        next_week = self._cut(self.mo_c)
+        self.env["pps.dispatch.week.lock"].sudo().search([]).with_context(
+            pps_week_unlock_reason="test"
+        ).unlink()
+        self.env["pps.dispatch.week.lock"].create(
+            {
+                "workcenter_id": self.wc_cut.id,
+                "week_start": self.monday + timedelta(days=7),
+            }
+        )
+        next_week.with_context(bypass_duration_calculation=True).write(
+            {
+                "date_start": next_week.date_start + timedelta(minutes=30),
+                "date_finished": next_week.date_finished + timedelta(minutes=30),
+            }
+        )
+
+    def test_unlock_needs_group_and_reason(self):
+        """Unlocking needs the unlock privilege (planners are refused) and a
+        reason; it is logged and frees the work orders."""
+        self._lock()
+        board = self.env["pps.dispatch.board"]
+        week = fields.Date.to_string(self.monday)
+        with self.assertRaises(AccessError):
+            board.with_user(self.planner).action_unlock_week(
+                self.wc_cut.id, week, "late truck"
+            )
+        with self.assertRaises(UserError):
+            board.with_user(self.unlocker).action_unlock_week(
+                self.wc_cut.id, week, "  "
+            )
+        lock = self.env["pps.dispatch.week.lock"].search(
+            [("workcenter_id", "=", self.wc_cut.id)]
+        )
+        with self.assertRaises(AccessError):
+            lock.with_user(self.planner).unlink()
+        with self.assertRaises(UserError):
+            lock.with_user(self.unlocker).sudo().unlink()
+        board.with_user(self.unlocker).action_unlock_week(
+            self.wc_cut.id, week, "late truck"
+        )
+        self.assertFalse(lock.exists())
+        log = self.env["pps.lock.log"].search(
+            [("res_model", "=", "mrp.workcenter"), ("action", "=", "unlock")]
+        )
+        self.assertIn("late truck", log.reason)
+        self.assertEqual(log.user_id, self.unlocker)
+        cut = self._cut(self.mo_a)
+        cut.with_context(bypass_duration_calculation=True).write(
+            {"date_start": cut.date_start + timedelta(minutes=5)}
+        )
+
+    def test_locked_week_stays_put_under_scheduling(self):
+        """The scheduler treats the work of a locked week as fixed ("week
+        locked") and writes nothing to it."""
+        self._lock()
+        cuts = self._cut(self.mo_a | self.mo_b | self.mo_c)
+        before = {wo.id: (wo.date_start, wo.date_finished) for wo in cuts}
+        problem = self.env["pps.schedule.problem"]._prepare_problem(
+            self.mo_a | self.mo_b | self.mo_c
+        )
+        reasons = {
+            problem.workorders[i].id: reason
+            for i, reason in problem.fixed_reasons.items()
+        }
+        self.assertEqual({reasons.get(wo.id) for wo in cuts}, {"week locked"})
+        run = (
+            self.env["pps.schedule.run"]
+            .with_user(self.planner)
+            .schedule(
+                productions=self.mo_a | self.mo_b | self.mo_c, time_limit=5, workers=1
+            )
+        )
+        self.assertEqual(run.state, "done", run.message)
+        self.assertFalse(run.line_ids.filtered(lambda line: line.workorder_id in cuts))
+        self.assertEqual(
+            {wo.id: (wo.date_start, wo.date_finished) for wo in cuts}, before
+        )
+
+
+class TestDispatchBoardRun(DispatchBoardCase):
+    def test_dry_run_previews_then_apply_writes(self):
+        """A dry run from the board returns the moves and writes nothing; Apply
+        writes the schedule and says so."""
+        workorders = (self.mo_a | self.mo_b | self.mo_c).workorder_ids
+        before = {wo.id: wo.date_start for wo in workorders}
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        preview = board.action_dry_run(
+            fields.Date.to_string(self.monday),
+            {"product_id": self.product.id},
+            time_limit=5,
+        )
+        json.dumps(preview)
+        self.assertTrue(preview["dry_run"])
+        self.assertEqual(preview["state"], "done", preview["message"])
+        self.assertEqual(len(preview["moves"]), preview["moved_count"])
+        run = self.env["pps.schedule.run"].browse(preview["id"])
+        self.assertEqual(run.trigger, "board")
+        self.assertEqual(
+            run.production_ids, self.mo_a | self.mo_b, "the filtered cards' MOs"
+        )
+        self.assertEqual({wo.id: wo.date_start for wo in workorders}, before)
+        self.assertGreater(preview["moved_count"], 0, "late order B must be pulled in")
+
+        applied = board.action_apply_run(preview["id"])
+        self.assertFalse(applied["dry_run"])
+        self.assertEqual(applied["state"], "done")
+        self.assertTrue(run.applied)
+        applied_run = self.env["pps.schedule.run"].browse(applied["id"])
+        for line in applied_run.line_ids.filtered("workorder_id"):
+            self.assertEqual(line.workorder_id.date_start, line.new_date_start)
+        with self.assertRaises(UserError):
+            board.action_apply_run(preview["id"])
+
+    def test_dry_run_without_filters_covers_everything(self):
+        """Without filters the dry run covers every open MO of the company."""
+        preview = (
+            self.env["pps.dispatch.board"]
+            .with_user(self.planner)
+            .action_dry_run(fields.Date.to_string(self.monday), {}, time_limit=5)
+        )
+        run = self.env["pps.schedule.run"].browse(preview["id"])
+        self.assertLessEqual(self.mo_a | self.mo_b | self.mo_c, run.production_ids)
+
+
+class TestDispatchBoardAccess(DispatchBoardCase):
+    def test_salesperson_cannot_use_planner_methods(self):
+        """Every board method refuses a salesperson with an AccessError, and
+        nothing is written."""
+        board = self.env["pps.dispatch.board"].with_user(self.salesman)
+        week = fields.Date.to_string(self.monday)
+        calls = {
+            "get_board_data": lambda: board.get_board_data(week),
+            "action_set_serial": lambda: board.action_set_serial(
+                5, workorder_id=self._cut(self.mo_a).id
+            ),
+            "action_move_card": lambda: board.action_move_card(
+                self._cut(self.mo_c).id, self._cut(self.mo_b).id
+            ),
+            "action_lock_week": lambda: board.action_lock_week(self.wc_cut.id, week),
+            "action_unlock_week": lambda: board.action_unlock_week(
+                self.wc_cut.id, week, "no"
+            ),
+            "action_dry_run": lambda: board.action_dry_run(week, {}),
+            "action_apply_run": lambda: board.action_apply_run(1),
+            "week lock create": lambda: (
+                self.env["pps.dispatch.week.lock"]
+                .with_user(self.salesman)
+                .create({"workcenter_id": self.wc_cut.id, "week_start": self.monday})
+            ),
+        }
+        for name, call in calls.items():
+            with self.subTest(method=name), self.assertRaises(AccessError):
+                call()
+        self.assertEqual(self.order_a.pps_serial, 2)
+        self.assertFalse(self.env["pps.dispatch.week.lock"].search([]))
+
+    def test_forged_bypass_context_is_ignored(self):
+        """An RPC client cannot lift the week lock with a string in the context."""
+        self.env["pps.dispatch.board"].with_user(self.planner).action_lock_week(
+            self.wc_cut.id, fields.Date.to_string(self.monday)
+        )
+        cut = self._cut(self.mo_a)
+        with self.assertRaises(UserError):
+            cut.with_user(self.planner).with_context(pps_lock_bypass="1").write(
+                {"date_start": cut.date_start + timedelta(hours=1)}
+            )
+
+    def test_monday_helper(self):
+        """Weeks are keyed by their Monday whatever day is given."""
+        self.assertEqual(monday_of(date(2026, 11, 29)), date(2026, 11, 23))
+        self.assertEqual(monday_of(date(2026, 11, 23)), date(2026, 11, 23))
