@@ -6,7 +6,7 @@ manufacturing and delivery and check the stored values and the audit domains.
 """
 
 import ast
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
@@ -248,9 +248,9 @@ class TestProgressStatus(ProgressCase):
         self.assertEqual(self._progress_in_db(order), "in_progress")
 
     def test_overdue_follows_the_delivery_date(self):
-        """pps_overdue: confirmed, not shipped, delivery date passed. Moving the
-        agreed date to the future clears it; without an agreed date the expected
-        date counts."""
+        """pps_overdue: confirmed, not shipped, delivery day passed (an order
+        due today is not late yet). Moving the agreed date to the future clears
+        it; without an agreed date the expected date counts."""
         past = fields.Datetime.now() - timedelta(days=2)
         order = self._create_order(commitment_date=past)
         self.assertTrue(
@@ -261,6 +261,11 @@ class TestProgressStatus(ProgressCase):
         order.commitment_date = fields.Datetime.now() + timedelta(days=5)
         self.assertFalse(order.pps_overdue)
         self.assertEqual(order.pps_delivery_date, order.commitment_date)
+
+        due_today = self._create_order(
+            commitment_date=datetime.combine(fields.Date.today(), time())
+        )
+        self.assertFalse(due_today.pps_overdue, "due today is not late yet")
 
         no_agreed = self._create_order()
         expected = (
@@ -455,7 +460,7 @@ class TestProgressCron(ProgressCase):
         )
         self.assertFalse(order.pps_overdue)
         activity_type = self.env.ref("pps_coordination.mail_activity_type_pps_overdue")
-        with freeze_time(fields.Datetime.now() + timedelta(days=1)):
+        with freeze_time(fields.Datetime.now() + timedelta(days=2)):
             self.assertFalse(
                 order.pps_overdue, "nothing was written: the stored value is stale"
             )

@@ -23,11 +23,12 @@ What it adds
     expected date (``pps_expected_date`` when the negotiation add-on part defines
     it), else Odoo's ``expected_date``.
 ``pps_overdue`` (stored)
-    a confirmed order whose delivery date has passed and which is neither shipped
-    nor cancelled. It depends on *now*: the ORM recomputes it when the order
-    changes, and the daily cron ``pps_coordination.ir_cron_pps_progress``
-    recomputes it for all open orders as time passes (see
-    ``_cron_pps_progress``).
+    a confirmed order whose delivery day has passed (delivery date before today
+    00:00 UTC: an order due today is not late yet, as a shipment today is on
+    time) and which is neither shipped nor cancelled. It depends on the clock:
+    the ORM recomputes it when the order changes, and the daily cron
+    ``pps_coordination.ir_cron_pps_progress`` recomputes it for all open orders
+    as time passes (see ``_cron_pps_progress``).
 
 The three audits of the weekly meeting are defined once, in
 ``_pps_audit_domain()``; the search filters ``pps_filter_wip``,
@@ -80,7 +81,7 @@ class SaleOrder(models.Model):
         compute="_compute_pps_overdue",
         store=True,
         index=True,
-        help="The delivery date has passed and the order has not shipped. "
+        help="The delivery day has passed and the order has not shipped. "
         "Recomputed when the order changes and every day by a scheduled action.",
     )
 
@@ -108,13 +109,13 @@ class SaleOrder(models.Model):
 
     @api.depends("state", "pps_progress", "pps_delivery_date")
     def _compute_pps_overdue(self):
-        now = fields.Datetime.now()
+        today = fields.Datetime.to_datetime(fields.Date.today())
         for order in self:
             order.pps_overdue = bool(
                 order.state == "sale"
                 and order.pps_progress in OPEN_PROGRESS
                 and order.pps_delivery_date
-                and order.pps_delivery_date < now
+                and order.pps_delivery_date < today
             )
 
     @api.model
