@@ -18,6 +18,13 @@
         "security/pps_coordination_scheduler_security.xml",
         "data/pps_schedule_run_data.xml",
         "views/pps_schedule_run_views.xml",
+        "views/sale_order_views.xml",
+        "views/pps_substitute_views.xml",
+        "views/pps_simulated_demand_views.xml",
+        "views/pps_schedule_check_views.xml",
+        "views/pps_material_check_views.xml",
+        "views/mrp_workorder_views.xml",
+        "views/mrp_production_views.xml",
         "views/pps_dispatch_board_views.xml",
     ],
 }

@@ -1,0 +1,1266 @@
+"""Capable-to-promise: when can an order be delivered, and why.
+
+What it is
+----------
+``pps.promise`` answers "when can we deliver this order?" from the data in
+force (stock, supply already on its way, the current finite-capacity plan)
+and says which constraint binds the answer. It is a simulation: it reads,
+calls the engine's greedy ``dispatch`` in memory and writes nothing.
+``sale.order.pps_quote_delivery_date()`` is its public entry point; the
+negotiation (``pps.negotiation._pps_compute_promise``) and the simulated
+demands of the long-term horizon use it.
+
+How it works
+------------
+1. *Stock*: when free stock (on hand, not reserved) covers every line, the
+   order is ready now; the answer is now plus the customer lead time.
+2. *Reallocation*: for what free stock does not cover, stock reserved for
+   other orders with later agreed dates that could be replenished before
+   they need it, and planned work of such orders that could run later and
+   still finish on time, are reported as ``options``. Nothing is moved.
+3. *Insertion*: the shortage is exploded over every BoM level (free stock,
+   substitutes and unpegged incoming supply -- purchase receipts, planned
+   production of shared semi-finished goods, co- and by-products -- net it
+   level by level). Each manufactured level becomes a job whose routing
+   gives the operations (durations computed as Odoo does for work orders);
+   purchased components give the job its release (receipt date plus the
+   material buffer). Every planned work order of other orders is a fixed
+   obstacle, so nothing locked, frozen or planned moves, and ``dispatch``
+   places the new operations. Rush orders may use the rush reserve. The
+   answer is the completion plus the company's security lead time.
+4. A non-rush answer never falls inside the order's standard lead time.
+5. The binding constraint is found by re-running the insertion without
+   obstacles (capacity), with all materials on hand (material), and by
+   reading where the inserted operations waited longest (bottleneck work
+   center and day) and whether an abnormality took that capacity away.
+"""
+
+import math
+from collections import defaultdict
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_round
+
+from ..engine import Job, Mode, Operation, Precedence, ProblemData, Resource, dispatch
+from ..engine.dispatch import Unschedulable
+from .pps_schedule_problem import MAX_HORIZON_DAYS, to_datetime, to_minutes
+
+#: Days of calendar searched beyond the latest obstacle or material receipt.
+PROMISE_MARGIN_DAYS = 120
+#: Deepest BoM explosion before the BoM is taken for cyclic.
+MAX_BOM_DEPTH = 30
+#: Weight that puts the quoted order before everything movable (options).
+QUOTE_WEIGHT = 10_000
+
+
+class PpsPromise(models.AbstractModel):
+    _name = "pps.promise"
+    _description = "PPS capable-to-promise"
+
+    # ------------------------------------------------------------------
+    # entry point
+    # ------------------------------------------------------------------
+    @api.model
+    def _quote(self, order):
+        """The capable-to-promise answer for ``order`` (a record or a new record).
+
+        :returns: ``{"date", "explanation", "binding", "options", "bottleneck",
+            "material", "completion", "clamped", "abnormalities"}``; ``binding``
+            is ``stock``, ``capacity``, ``material``, ``abnormality`` or
+            ``lead_time``.
+        """
+        order = order.sudo()
+        state = self._prepare_state(order)
+        lines = order.order_line.filtered(
+            lambda line: (
+                not line.display_type
+                and line.product_id.type == "consu"
+                and line.product_uom_qty > 0
+            )
+        )
+        result = {
+            "date": None,
+            "explanation": "",
+            "binding": "stock",
+            "options": [],
+            "bottleneck": {},
+            "material": {},
+            "completion": None,
+            "clamped": False,
+            "abnormalities": [],
+        }
+        sentences = []
+        stock_ready = state["now"]
+        shortages = []
+        lead_days = 0.0
+        for line in lines:
+            product = line.product_id
+            qty = line.product_uom_id._compute_quantity(
+                line.product_uom_qty, product.uom_id
+            )
+            lead_days = max(lead_days, line.customer_lead or 0.0)
+            missing = self._take_stock(state, product, qty)
+            if product.uom_id.compare(missing, 0.0) > 0:
+                shortages.append((line, product, missing))
+        stock_date = stock_ready + timedelta(days=lead_days)
+        if not shortages:
+            result["date"] = stock_date
+            sentences.append(
+                self.env._(
+                    "Free stock covers every line: ready now, delivered after the "
+                    "customer lead time of %(days)s days.",
+                    days=_days(lead_days),
+                )
+            )
+        else:
+            for _line, product, missing in shortages:
+                result["options"] += self._stock_options(state, order, product, missing)
+            self._insert(state, order, shortages, result, sentences)
+            security = timedelta(days=state["company"].security_lead or 0.0)
+            result["date"] = max(result["completion"] + security, stock_date)
+        self._clamp(order, result, sentences)
+        result["explanation"] = " ".join(sentences)
+        return result
+
+    # ------------------------------------------------------------------
+    # state of the simulation: now, company, stock pool, supply
+    # ------------------------------------------------------------------
+    @api.model
+    def _prepare_state(self, order):
+        company = order.company_id or self.env.company
+        warehouse = order.warehouse_id or self.env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        own_productions = (
+            order._pps_productions().sudo()
+            if order.ids
+            else (self.env["mrp.production"])
+        )
+        own_productions = own_productions.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
+        own_moves = (
+            order.order_line.move_ids
+            | own_productions.move_raw_ids
+            | own_productions.move_finished_ids
+        ).filtered(lambda m: m.state not in ("done", "cancel"))
+        return {
+            "now": fields.Datetime.now().replace(second=0, microsecond=0),
+            "company": company,
+            "warehouse": warehouse,
+            "rush": bool(order.pps_rush),
+            "own_productions": own_productions,
+            "own_moves": own_moves,
+            "pool": {},  # product id -> free quantity left for this order
+            "supply": {},  # product id -> [[date, qty, label]] left, by date
+            "notes": [],  # material notes (substitutes, missing vendors)
+        }
+
+    @api.model
+    def _free_qty(self, state, product):
+        """Free stock of ``product`` for this order, consumed as the quote goes."""
+        pool = state["pool"]
+        if product.id not in pool:
+            product_wh = product.with_context(warehouse_id=state["warehouse"].id)
+            free = product_wh.free_qty if product.is_storable else 0.0
+            own_reserved = sum(
+                move.quantity
+                for move in state["own_moves"]
+                if move.product_id == product
+                and move.location_id.usage == "internal"
+                and move.state in ("assigned", "partially_available")
+            )
+            pool[product.id] = max(free, 0.0) + own_reserved
+        return pool[product.id]
+
+    @api.model
+    def _take_stock(self, state, product, qty):
+        """Take ``qty`` of ``product`` from free stock; return what is missing.
+
+        Products that are not tracked in stock (consumables) count as available
+        unless they are manufactured.
+        """
+        if not product.is_storable:
+            if self._find_bom(state, product):
+                return qty
+            return 0.0
+        free = self._free_qty(state, product)
+        taken = min(free, qty)
+        state["pool"][product.id] = free - taken
+        return qty - taken
+
+    @api.model
+    def _supply_events(self, state, product):
+        """Incoming supply of ``product`` nobody else waits for, by date.
+
+        Purchase receipts, planned production of shared semi-finished goods and
+        the co- and by-products of open manufacturing orders, when their moves
+        feed no other demand (no destination move, or only this order's).
+        """
+        supply = state["supply"]
+        if product.id not in supply:
+            moves = (
+                self.env["stock.move"]
+                .sudo()
+                .search(
+                    [
+                        ("product_id", "=", product.id),
+                        ("state", "not in", ("draft", "done", "cancel")),
+                        ("location_dest_id.usage", "=", "internal"),
+                        ("location_id.usage", "not in", ("internal", "transit")),
+                        ("company_id", "=", state["company"].id),
+                    ],
+                    order="date, id",
+                )
+            )
+            events = []
+            own = state["own_moves"]
+            for move in moves:
+                if (
+                    move.production_id
+                    and move.production_id in state["own_productions"]
+                ):
+                    continue
+                if move.move_dest_ids and (move.move_dest_ids - own):
+                    continue
+                qty = move.product_uom._compute_quantity(
+                    move.product_uom_qty, product.uom_id
+                )
+                if move.production_id:
+                    kind = (
+                        self.env._("by-product of %(mo)s", mo=move.production_id.name)
+                        if move.product_id != move.production_id.product_id
+                        else self.env._(
+                            "planned production %(mo)s", mo=move.production_id.name
+                        )
+                    )
+                else:
+                    kind = self.env._(
+                        "receipt %(ref)s",
+                        ref=move.reference or move.origin or move.display_name,
+                    )
+                events.append([max(move.date, state["now"]), qty, kind])
+            supply[product.id] = events
+        return supply[product.id]
+
+    @api.model
+    def _take_supply(self, state, product, qty):
+        """Cover ``qty`` from incoming supply: (date covered, label) or None."""
+        events = self._supply_events(state, product)
+        if product.uom_id.compare(sum(e[1] for e in events), qty) < 0:
+            return None
+        left, date, label = qty, None, None
+        for event in events:
+            if left <= 0:
+                break
+            taken = min(event[1], left)
+            event[1] -= taken
+            left -= taken
+            date, label = event[0], event[2]
+        return date, label
+
+    @api.model
+    def _find_bom(self, state, product):
+        bom = (
+            self.env["mrp.bom"]
+            .sudo()
+            ._bom_find(product, company_id=state["company"].id, bom_type="normal")[
+                product
+            ]
+        )
+        return bom
+
+    # ------------------------------------------------------------------
+    # step 2: options -- stock of later orders
+    # ------------------------------------------------------------------
+    @api.model
+    def _stock_options(self, state, order, product, missing):
+        """Stock reserved for orders with later agreed dates that could be
+        replenished before those orders need it. Reported, never done."""
+        if not product.is_storable:
+            return []
+        replenish = self._replenish_date(state, product, missing)
+        if not replenish:
+            return []
+        buffer = timedelta(days=state["company"].pps_material_buffer_days)
+        moves = (
+            self.env["stock.move"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "=", product.id),
+                    ("state", "in", ("assigned", "partially_available")),
+                    ("location_id.usage", "=", "internal"),
+                    ("company_id", "=", state["company"].id),
+                ]
+            )
+            - state["own_moves"]
+        )
+        by_order = defaultdict(float)
+        for move in moves:
+            other = (
+                move.sale_line_id.order_id
+                or move.raw_material_production_id.pps_sale_order_id
+            )
+            if not other or other == order or not other.commitment_date:
+                continue
+            needed = min(move.date, other.commitment_date)
+            if move.raw_material_production_id:
+                needed = min(
+                    needed, move.raw_material_production_id.date_start - buffer
+                )
+            if other.commitment_date <= state["now"] or replenish > needed:
+                continue
+            by_order[other] += move.product_uom._compute_quantity(
+                move.quantity, product.uom_id
+            )
+        if not by_order:
+            return []
+        orders = self.env["sale.order"].concat(
+            *sorted(by_order, key=lambda o: o.commitment_date, reverse=True)
+        )
+        qty = sum(by_order.values())
+        covers = product.uom_id.compare(qty, missing) >= 0
+        text = self.env._(
+            "%(qty)s %(uom)s of %(product)s are reserved for %(orders)s, agreed later; "
+            "they could be replenished by %(date)s, before they are needed. "
+            "Reallocating them %(covers)s the shortage of %(missing)s.",
+            qty=product.uom_id.round(qty),
+            uom=product.uom_id.name,
+            product=product.display_name,
+            orders=", ".join(orders.mapped("name")),
+            date=fields.Datetime.to_string(replenish),
+            covers=self.env._("covers") if covers else self.env._("reduces"),
+            missing=product.uom_id.round(missing),
+        )
+        return [
+            {
+                "kind": "stock",
+                "text": text,
+                "order_ids": orders.ids,
+                "orders": orders.mapped("name"),
+                "product_id": product.id,
+                "qty": qty,
+                "covers": covers,
+                "date": state["now"],
+            }
+        ]
+
+    @api.model
+    def _replenish_date(self, state, product, qty):
+        """When ``qty`` more of ``product`` could be in stock: bought or made."""
+        seller = product._select_seller(quantity=qty, uom_id=product.uom_id)
+        if seller:
+            return state["now"] + timedelta(days=self._purchase_days(state, seller))
+        bom = self._find_bom(state, product)
+        if bom:
+            return state["now"] + timedelta(
+                days=bom.produce_delay + bom.days_to_prepare_mo
+            )
+        return None
+
+    @api.model
+    def _purchase_days(self, state, seller):
+        return (seller.delay or 0) + (state["company"].days_to_purchase or 0.0)
+
+    # ------------------------------------------------------------------
+    # step 3: insertion into the current schedule
+    # ------------------------------------------------------------------
+    @api.model
+    def _insert(self, state, order, shortages, result, sentences):
+        """Explode the shortages, place their operations around the current plan."""
+        plan = {"jobs": [], "materials": []}
+        tops = []
+        for _line, product, missing in shortages:
+            tops.append(
+                self._explode(state, plan, product, missing, parent=None, depth=0)
+            )
+        for job in reversed(plan["jobs"]):
+            parent = job["parent"]
+            if parent is not None and not job["ops"]:
+                # A level without routing passes its waiting time to its parent.
+                wait = job["release"] + int(job["delay_days"] * 1440)
+                plan["jobs"][parent]["release"] = max(
+                    plan["jobs"][parent]["release"], wait
+                )
+        problem = self._build(state, plan)
+        completion = self._run(state, plan, problem, tops)
+        result["completion"] = completion
+        relaxed_capacity = self._run(
+            state, plan, self._build(state, plan, obstacles=False, raw=True), tops
+        )
+        relaxed_material = self._run(
+            state, plan, self._build(state, plan, releases=False), tops
+        )
+        delta_capacity = completion - relaxed_capacity
+        delta_material = completion - relaxed_material
+        bottleneck = self._bottleneck(state, plan, problem)
+        material = max(plan["materials"], key=lambda m: m["release"], default=None)
+        abnormalities = self._abnormalities(state, plan, problem, completion)
+        result["abnormalities"] = [a["text"] for a in abnormalities]
+        if material:
+            result["material"] = {k: v for k, v in material.items() if k != "release"}
+        if bottleneck:
+            result["bottleneck"] = bottleneck
+        zero = timedelta(0)
+        if delta_material > zero and delta_material >= delta_capacity and material:
+            result["binding"] = "material"
+            sentences.append(self._material_sentence(state, material))
+        elif bottleneck and (delta_capacity > zero or not material):
+            result["binding"] = (
+                "abnormality" if bottleneck.get("abnormality") else "capacity"
+            )
+            sentences.append(self._bottleneck_sentence(bottleneck))
+        elif material:
+            result["binding"] = "material"
+            sentences.append(self._material_sentence(state, material))
+        else:
+            result["binding"] = "capacity"
+        sentences.append(
+            self.env._(
+                "Production of the shortage can complete on %(date)s (%(count)s "
+                "operations inserted into the current schedule, nothing planned "
+                "moved); "
+                "delivery %(days)s days later.",
+                date=fields.Datetime.to_string(completion),
+                count=sum(len(job["ops"]) for job in plan["jobs"]),
+                days=_days(state["company"].security_lead or 0.0),
+            )
+        )
+        for abnormality in abnormalities:
+            sentences.append(abnormality["text"])
+        sentences += state["notes"]
+        options = self._capacity_options(state, order, plan, problem, tops, completion)
+        result["options"] += options
+        for option in result["options"]:
+            sentences.append(self.env._("Option: %(text)s", text=option["text"]))
+
+    @api.model
+    def _explode(self, state, plan, product, qty, parent, depth):
+        """Add the job making ``qty`` of ``product`` and, below it, its shortages.
+
+        :returns: the job index
+        """
+        if depth > MAX_BOM_DEPTH:
+            raise UserError(
+                self.env._(
+                    "The bill of materials of %(product)s is cyclic (more than "
+                    "%(depth)s levels): fix it before quoting.",
+                    product=product.display_name,
+                    depth=MAX_BOM_DEPTH,
+                )
+            )
+        bom = self._find_bom(state, product)
+        index = len(plan["jobs"])
+        job = {
+            "product": product,
+            "qty": qty,
+            "bom": bom,
+            "ops": [],
+            "release": 0,
+            "parent": parent,
+            "children": [],
+            "delay_days": 0.0,
+        }
+        plan["jobs"].append(job)
+        if parent is not None:
+            plan["jobs"][parent]["children"].append(index)
+        if not bom:
+            # Bought (or unknown) finished product: its supply is the job's release.
+            self._material(state, plan, job, product, qty)
+            return index
+        factor = product.uom_id._compute_quantity(qty, bom.product_uom_id) / (
+            bom.product_qty or 1.0
+        )
+        boms_done, lines_done = bom.explode(product, factor)
+        for done_bom, values in boms_done:
+            for operation in done_bom.operation_ids.sorted(
+                lambda o: (o.sequence, o.id)
+            ):
+                if operation._skip_operation_line(values["product"]):
+                    continue
+                job["ops"].append(self._operation(state, operation, product, qty))
+        if not job["ops"]:
+            job["delay_days"] = bom.produce_delay or 0.0
+        for bom_line, values in lines_done:
+            component = bom_line.product_id
+            if component.type != "consu":
+                continue
+            need = bom_line.product_uom_id._compute_quantity(
+                values["qty"], component.uom_id
+            )
+            missing = self._take_stock(state, component, need)
+            if component.uom_id.compare(missing, 0.0) <= 0:
+                continue
+            covered = self._take_supply(state, component, missing)
+            if covered:
+                self._add_material(
+                    state, plan, job, component, missing, covered[0], covered[1]
+                )
+                continue
+            if self._find_bom(state, component):
+                self._explode(state, plan, component, missing, index, depth + 1)
+                continue
+            if self._take_substitutes(state, component, missing):
+                continue
+            self._material(state, plan, job, component, missing, skip_supply=True)
+        return index
+
+    @api.model
+    def _take_substitutes(self, state, component, missing):
+        """Cover a short component from substitutes' free stock (``pps.substitute``)."""
+        substitutes = (
+            self.env["pps.substitute"].sudo()._pps_for(component, state["company"])
+        )
+        plan = []
+        left = missing
+        for substitute in substitutes:
+            free = self._free_qty(state, substitute.substitute_id)
+            usable = min(free / substitute.ratio, left)
+            if usable <= 0:
+                continue
+            plan.append((substitute, usable))
+            left -= usable
+            if component.uom_id.compare(left, 0.0) <= 0:
+                break
+        if component.uom_id.compare(left, 0.0) > 0:
+            return False
+        for substitute, usable in plan:
+            product = substitute.substitute_id
+            state["pool"][product.id] -= usable * substitute.ratio
+            state["notes"].append(
+                self.env._(
+                    "%(missing)s %(uom)s of %(component)s are short: substitute "
+                    "%(substitute)s (%(qty)s %(sub_uom)s in stock) covers them.",
+                    missing=component.uom_id.round(usable),
+                    uom=component.uom_id.name,
+                    component=component.display_name,
+                    substitute=product.display_name,
+                    qty=product.uom_id.round(usable * substitute.ratio),
+                    sub_uom=product.uom_id.name,
+                )
+            )
+        return True
+
+    @api.model
+    def _material(self, state, plan, job, product, qty, skip_supply=False):
+        """The job waits for ``qty`` of a bought ``product``: incoming supply, or
+        the vendor's lead time from now."""
+        found = None if skip_supply else self._take_supply(state, product, qty)
+        if found:
+            self._add_material(state, plan, job, product, qty, found[0], found[1])
+            return
+        seller = product._select_seller(quantity=qty, uom_id=product.uom_id)
+        if not seller:
+            state["notes"].append(
+                self.env._(
+                    "%(product)s is short by %(qty)s %(uom)s and has no vendor nor "
+                    "bill of materials: the quote assumes it arrives in time.",
+                    product=product.display_name,
+                    qty=product.uom_id.round(qty),
+                    uom=product.uom_id.name,
+                )
+            )
+            return
+        date = state["now"] + timedelta(days=self._purchase_days(state, seller))
+        label = self.env._(
+            "%(vendor)s, %(days)s days lead time",
+            vendor=seller.partner_id.display_name,
+            days=_days(self._purchase_days(state, seller)),
+        )
+        self._add_material(state, plan, job, product, qty, date, label)
+
+    @api.model
+    def _add_material(self, state, plan, job, product, qty, date, label):
+        # Materials wait at the station before an operation; a bought finished
+        # product has no operation to wait for.
+        buffer = state["company"].pps_material_buffer_days if job["bom"] else 0
+        release = max(
+            0, to_minutes(state["now"], date + timedelta(days=buffer), math.ceil)
+        )
+        if date <= state["now"]:
+            release = 0
+        job["release"] = max(job["release"], release)
+        plan["materials"].append(
+            {
+                "product_id": product.id,
+                "product": product.display_name,
+                "qty": qty,
+                "date": date,
+                "source": label,
+                "release": release,
+            }
+        )
+
+    @api.model
+    def _operation(self, state, operation, product, qty):
+        """An operation to place: its modes as (work center, working minutes)."""
+        centers = (
+            operation.workcenter_id | operation.workcenter_id.alternative_workcenter_ids
+        )
+        modes = []
+        for workcenter in centers:
+            if not workcenter.resource_calendar_id:
+                continue
+            modes.append(
+                (workcenter, self._duration(operation, workcenter, product, qty))
+            )
+        if not modes:
+            raise UserError(
+                self.env._(
+                    "Operation %(op)s runs on %(wc)s, which has no working calendar: "
+                    "it cannot be quoted (see the schedule check).",
+                    op=operation.display_name,
+                    wc=operation.workcenter_id.display_name,
+                )
+            )
+        return {"operation": operation, "modes": modes}
+
+    @api.model
+    def _duration(self, operation, workcenter, product, qty):
+        """Working minutes, as Odoo computes a work order's expected duration."""
+        bom_qty = operation.bom_id.product_qty or 1.0
+        capacity, setup, cleanup = workcenter._get_capacity(
+            product, product.uom_id, bom_qty
+        )
+        cycles = float_round(
+            qty / (capacity or 1.0), precision_digits=0, rounding_method="UP"
+        )
+        minutes = (
+            setup
+            + cleanup
+            + cycles
+            * operation.time_cycle
+            * 100.0
+            / (workcenter.time_efficiency or 100.0)
+        )
+        return max(1, math.ceil(minutes))
+
+    # ------------------------------------------------------------------
+    # the engine problem
+    # ------------------------------------------------------------------
+    @api.model
+    def _build(
+        self, state, plan, obstacles=True, raw=False, releases=True, movable=None
+    ):
+        """The problem: the quote's operations, the plan's work orders fixed.
+
+        :param obstacles: keep other orders' planned work (False: empty plant)
+        :param raw: calendars without the capacity abnormalities take away
+        :param releases: keep material releases (False: everything on hand)
+        :param movable: productions whose planned work may move later (options)
+        """
+        Problem = self.env["pps.schedule.problem"].sudo()
+        now = state["now"]
+        centers = self.env["mrp.workcenter"]
+        for job in plan["jobs"]:
+            for op in job["ops"]:
+                for workcenter, _minutes in op["modes"]:
+                    centers |= workcenter
+        workorders = self.env["mrp.workorder"]
+        if obstacles and centers:
+            workorders = Problem._prepare_obstacles(
+                centers, state["own_productions"], now
+            )
+        movable = movable or self.env["mrp.production"]
+        release_max = max((job["release"] for job in plan["jobs"]), default=0)
+        latest = max([now, *[d for d in workorders.mapped("date_finished") if d]])
+        horizon_end = max(latest, to_datetime(now, release_max)) + timedelta(
+            days=PROMISE_MARGIN_DAYS
+        )
+        horizon_end = min(horizon_end, now + timedelta(days=MAX_HORIZON_DAYS))
+        centers = centers.sorted("id")
+        wc_index = {wc.id: i for i, wc in enumerate(centers)}
+        windows_model = Problem.with_context(pps_promise_raw_windows=raw)
+        resources = [
+            Resource(
+                key=wc.id, windows=windows_model._prepare_windows(wc, now, horizon_end)
+            )
+            for wc in centers
+        ]
+        jobs, operations, precedences = [], [], []
+        keys = {}  # quote op (job, n) -> index
+        for j, job in enumerate(plan["jobs"]):
+            jobs.append(
+                Job(
+                    key=("quote", j),
+                    release=job["release"] if releases else 0,
+                    weight=QUOTE_WEIGHT if movable else 1,
+                    rush=state["rush"],
+                )
+            )
+            for n, op in enumerate(job["ops"]):
+                keys[j, n] = len(operations)
+                operations.append(
+                    Operation(
+                        key=("quote", j, n),
+                        job=j,
+                        modes=tuple(
+                            Mode(wc_index[wc.id], minutes)
+                            for wc, minutes in op["modes"]
+                        ),
+                    )
+                )
+                if n:
+                    precedences.append(Precedence(keys[j, n - 1], keys[j, n]))
+        for j, job in enumerate(plan["jobs"]):
+            parent = job["parent"]
+            if parent is None or not job["ops"] or not plan["jobs"][parent]["ops"]:
+                continue
+            precedences.append(
+                Precedence(keys[j, len(job["ops"]) - 1], keys[parent, 0])
+            )
+        production_jobs, movable_ops = self._build_plan(
+            state, workorders, movable, wc_index, jobs, operations, precedences
+        )
+        data = ProblemData(
+            resources=tuple(resources),
+            jobs=tuple(jobs),
+            operations=tuple(operations),
+            precedences=tuple(precedences),
+            horizon=max(1, to_minutes(now, horizon_end)),
+            rush_share=state["company"].pps_rush_capacity_share,
+            day_length=1440,
+            day_offset=Problem._prepare_day_offset(state["company"], now),
+        )
+        return {
+            "data": data,
+            "keys": keys,
+            "centers": centers,
+            "windows": [r.windows for r in resources],
+            "production_jobs": production_jobs,
+            "movable_ops": movable_ops,
+        }
+
+    @api.model
+    def _build_plan(
+        self, state, workorders, movable, wc_index, jobs, operations, precedences
+    ):
+        """Planned work orders: fixed obstacles, or movable (with their
+        production's due date) for productions in ``movable``."""
+        Problem = self.env["pps.schedule.problem"].sudo()
+        now = state["now"]
+        production_jobs = {}
+        movable_ops = {}
+        for workorder in workorders:
+            modes = [
+                Mode(wc_index[workorder.workcenter_id.id], Problem._duration(workorder))
+            ]
+            current = Problem._prepare_assignment(workorder, modes, wc_index, now)
+            if current is None or current.end <= 0:
+                continue
+            production = workorder.production_id
+            moving = production in movable
+            if production.id not in production_jobs:
+                production_jobs[production.id] = len(jobs)
+                due = None
+                if moving:
+                    due = max(0, to_minutes(now, self._due(state, production)))
+                jobs.append(Job(key=("plan", production.id), due=due))
+            index = len(operations)
+            operations.append(
+                Operation(
+                    key=workorder.id,
+                    job=production_jobs[production.id],
+                    modes=tuple(modes),
+                    fixed=None if moving else Problem._clip_fixed(current),
+                    current=current if moving else None,
+                )
+            )
+            if moving:
+                movable_ops[workorder] = index
+        for workorder, index in movable_ops.items():
+            for before in workorder.blocked_by_workorder_ids:
+                if before in movable_ops:
+                    precedences.append(Precedence(movable_ops[before], index))
+        return production_jobs, movable_ops
+
+    @api.model
+    def _run(self, state, plan, problem, tops):
+        """Dispatch the problem; the quote's completion (latest top-level end)."""
+        try:
+            problem["assignments"] = dispatch(problem["data"], rule="priority")
+        except Unschedulable as exc:
+            raise UserError(
+                self.env._(
+                    "The order cannot be placed in the schedule: %(why)s",
+                    why=str(exc),
+                )
+            ) from exc
+        return to_datetime(state["now"], self._completion(plan, problem, tops))
+
+    @api.model
+    def _completion(self, plan, problem, tops):
+        """Completion minute of the quote: each job after its children and
+        materials, its operations placed by the engine."""
+        assignments = problem["assignments"]
+        ends = {}
+
+        def end_of(j):
+            if j in ends:
+                return ends[j]
+            job = plan["jobs"][j]
+            value = max([job["release"], *[end_of(c) for c in job["children"]]])
+            if job["ops"]:
+                value = max(
+                    value, assignments[problem["keys"][j, len(job["ops"]) - 1]].end
+                )
+            else:
+                value += int(job["delay_days"] * 1440)
+            ends[j] = value
+            return value
+
+        return max(end_of(j) for j in tops)
+
+    # ------------------------------------------------------------------
+    # explanation: bottleneck, material, abnormalities
+    # ------------------------------------------------------------------
+    @api.model
+    def _bottleneck(self, state, plan, problem):
+        """Where the inserted operations waited longest for capacity.
+
+        The wait of an operation is the working time of its work center
+        (calendar without abnormalities) between the moment it could start
+        (release, predecessors) and its planned start.
+        """
+        data, assignments = problem["data"], problem["assignments"]
+        raw = {}
+        best = None
+        now = state["now"]
+        for (j, n), index in problem["keys"].items():
+            a = assignments[index]
+            ready = data.jobs[j].release
+            for before in data.predecessors[index]:
+                ready = max(ready, assignments[before].end + data.lag(before, index))
+            if a.start <= ready:
+                continue
+            workcenter = problem["centers"][a.resource]
+            if workcenter.id not in raw:
+                raw[workcenter.id] = (
+                    self.env["pps.schedule.problem"]
+                    .sudo()
+                    .with_context(pps_promise_raw_windows=True)
+                    ._prepare_windows(
+                        workcenter, now, to_datetime(now, data.end_of_calendar())
+                    )
+                )
+            wait = _working(raw[workcenter.id], ready, a.start)
+            available = _working(problem["windows"][a.resource], ready, a.start)
+            if wait <= 0:
+                continue
+            if best is None or wait > best[0]:
+                best = (
+                    wait,
+                    available,
+                    workcenter,
+                    ready,
+                    a,
+                    plan["jobs"][j]["ops"][n],
+                )
+        if best is None:
+            return {}
+        wait, available, workcenter, ready, a, op = best
+        first_day = _first_working(raw[workcenter.id], ready)
+        day = self._local_date(state, workcenter, to_datetime(now, first_day))
+        abnormality = self._abnormality_on(
+            workcenter, to_datetime(now, ready), to_datetime(now, a.start)
+        )
+        return {
+            "workcenter_id": workcenter.id,
+            "workcenter": workcenter.display_name,
+            "day": day,
+            "start": to_datetime(now, a.start),
+            "operation": op["operation"].display_name,
+            "wait_hours": round(wait / 60.0, 1),
+            "abnormality": abnormality.display_name
+            if abnormality and available < wait
+            else "",
+            "abnormality_id": abnormality.id
+            if abnormality and available < wait
+            else False,
+        }
+
+    @api.model
+    def _local_date(self, state, workcenter, moment):
+        tz = pytz.timezone(workcenter.resource_calendar_id.tz or "UTC")
+        return pytz.utc.localize(moment).astimezone(tz).date()
+
+    @api.model
+    def _abnormality_on(self, workcenter, start, stop):
+        return (
+            self.env["pps.abnormality"]
+            .sudo()
+            .search(
+                [
+                    ("workcenter_id", "=", workcenter.id),
+                    ("state", "=", "confirmed"),
+                    ("date_start", "<", stop),
+                    ("date_end", ">", start),
+                ],
+                order="date_start",
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _abnormalities(self, state, plan, problem, completion):
+        """Confirmed abnormalities on the used work centers or the materials."""
+        used = self.env["mrp.workcenter"].concat(
+            *[
+                problem["centers"][problem["assignments"][i].resource]
+                for i in problem["keys"].values()
+            ]
+        )
+        products = self.env["product.product"].browse(
+            [m["product_id"] for m in plan["materials"]]
+        ) | self.env["product.product"].concat(
+            *[job["product"] for job in plan["jobs"]]
+        )
+        domain = [
+            ("state", "=", "confirmed"),
+            ("date_start", "<", completion),
+            "|",
+            ("date_end", "=", False),
+            ("date_end", ">", state["now"]),
+            "|",
+            ("workcenter_id", "in", used.ids),
+            ("product_id", "in", products.ids),
+        ]
+        found = []
+        for abnormality in self.env["pps.abnormality"].sudo().search(domain):
+            found.append(
+                {
+                    "id": abnormality.id,
+                    "text": self.env._(
+                        "Abnormality %(name)s (%(where)s) is active from %(start)s to "
+                        "%(end)s.",
+                        name=abnormality.display_name,
+                        where=(
+                            abnormality.workcenter_id or abnormality.product_id
+                        ).display_name,
+                        start=fields.Datetime.to_string(abnormality.date_start),
+                        end=fields.Datetime.to_string(abnormality.date_end) or "?",
+                    ),
+                }
+            )
+        return found
+
+    @api.model
+    def _material_sentence(self, state, material):
+        return self.env._(
+            "Critical material: %(qty)s of %(product)s, received on %(date)s "
+            "(%(supply)s), at the station %(buffer)s days before its operation.",
+            qty=round(material["qty"], 3),
+            product=material["product"],
+            date=fields.Datetime.to_string(material["date"]),
+            supply=material["source"],
+            buffer=state["company"].pps_material_buffer_days,
+        )
+
+    @api.model
+    def _bottleneck_sentence(self, bottleneck):
+        if bottleneck.get("abnormality"):
+            return self.env._(
+                "Bottleneck: abnormality %(abnormality)s takes capacity away on "
+                "%(wc)s from %(day)s; %(op)s waits %(hours)s working hours and starts "
+                "on %(start)s.",
+                abnormality=bottleneck["abnormality"],
+                wc=bottleneck["workcenter"],
+                day=bottleneck["day"],
+                op=bottleneck["operation"],
+                hours=bottleneck["wait_hours"],
+                start=fields.Datetime.to_string(bottleneck["start"]),
+            )
+        return self.env._(
+            "Bottleneck: work center %(wc)s is fully booked from %(day)s; %(op)s "
+            "waits %(hours)s working hours there and starts on %(start)s.",
+            wc=bottleneck["workcenter"],
+            day=bottleneck["day"],
+            op=bottleneck["operation"],
+            hours=bottleneck["wait_hours"],
+            start=fields.Datetime.to_string(bottleneck["start"]),
+        )
+
+    # ------------------------------------------------------------------
+    # step 2 again: capacity of later orders
+    # ------------------------------------------------------------------
+    @api.model
+    def _capacity_options(self, state, order, plan, problem, tops, completion):
+        """Would moving later-agreed orders' work later (still on time) help?"""
+        data, assignments = problem["data"], problem["assignments"]
+        productions = self.env["mrp.production"]
+        for index in problem["keys"].values():
+            a = assignments[index]
+            for op in data.operations:
+                if op.fixed is None or op.fixed.resource != a.resource:
+                    continue
+                if op.fixed.end <= 0 or op.fixed.start >= a.start:
+                    continue
+                productions |= self.env["mrp.workorder"].browse(op.key).production_id
+        candidates = productions.filtered(
+            lambda p: self._can_give_capacity(state, p, completion, problem["centers"])
+        )
+        if not candidates:
+            return []
+        trial = self._build(state, plan, movable=candidates)
+        try:
+            trial["assignments"] = dispatch(trial["data"], rule="priority")
+        except Unschedulable:
+            return []
+        better = to_datetime(state["now"], self._completion(plan, trial, tops))
+        if better >= completion - timedelta(hours=1):
+            return []
+        data = trial["data"]
+        moved = self.env["mrp.production"]
+        for workorder, index in trial["movable_ops"].items():
+            production = workorder.production_id
+            job = data.jobs[data.operations[index].job]
+            if trial["assignments"][index].end > job.due:
+                return []  # one of them would be late: no option
+            if (
+                trial["assignments"][index].start
+                != data.operations[index].current.start
+            ):
+                moved |= production
+        if not moved:
+            return []
+        orders = moved.pps_sale_order_id
+        text = self.env._(
+            "Moving planned work of %(orders)s (agreed later) further out would let "
+            "this order complete on %(date)s instead of %(current)s, and they would "
+            "still finish before their agreed dates.",
+            orders=", ".join(orders.mapped("name")),
+            date=fields.Datetime.to_string(better),
+            current=fields.Datetime.to_string(completion),
+        )
+        return [
+            {
+                "kind": "capacity",
+                "text": text,
+                "order_ids": orders.ids,
+                "orders": orders.mapped("name"),
+                "production_ids": moved.ids,
+                "date": better,
+            }
+        ]
+
+    @api.model
+    def _can_give_capacity(self, state, production, completion, centers):
+        """Agreed later than this quote, not locked, started or rushed, and all
+        its open work on the quote's work centers."""
+        order = production.pps_sale_order_id
+        if (
+            not order
+            or not order.commitment_date
+            or order.commitment_date <= completion
+        ):
+            return False
+        if production.pps_locked or production.pps_rush:
+            return False
+        workorders = production.workorder_ids.filtered(
+            lambda wo: wo.state in ("blocked", "ready", "progress")
+        )
+        if any(wo.state == "progress" for wo in workorders):
+            return False
+        frozen_until = state["now"] + timedelta(days=state["company"].pps_frozen_days)
+        if any(wo.date_start and wo.date_start < frozen_until for wo in workorders):
+            return False
+        return not (workorders.workcenter_id - centers)
+
+    @api.model
+    def _due(self, state, production):
+        order = production.pps_sale_order_id
+        security = timedelta(days=state["company"].security_lead or 0.0)
+        return order.commitment_date - security
+
+    # ------------------------------------------------------------------
+    # step 4: the standard lead time
+    # ------------------------------------------------------------------
+    @api.model
+    def _clamp(self, order, result, sentences):
+        """A non-rush answer never falls inside the standard lead time."""
+        if order.pps_rush:
+            minimum = order._pps_minimum_answer_date()
+            if result["date"] < minimum:
+                sentences.append(
+                    self.env._(
+                        "Rush order: the answer is inside the standard lead time "
+                        "(%(days)s days), using the rush reserve.",
+                        days=_days(order._pps_standard_lead_days()),
+                    )
+                )
+            return
+        minimum = order._pps_minimum_answer_date()
+        if result["date"] < minimum:
+            sentences.append(
+                self.env._(
+                    "The schedule allows %(date)s, but an order without the red flag "
+                    "is never promised inside the standard lead time of %(days)s "
+                    "days: answered %(minimum)s.",
+                    date=fields.Datetime.to_string(result["date"]),
+                    days=_days(order._pps_standard_lead_days()),
+                    minimum=fields.Datetime.to_string(minimum),
+                )
+            )
+            result["date"] = minimum
+            result["clamped"] = True
+            result["binding"] = "lead_time"
+
+    # ------------------------------------------------------------------
+    # mid-term: procurement plan of a rush order
+    # ------------------------------------------------------------------
+    @api.model
+    def _procure_shortages(self, order):
+        """Replenish, through Odoo's own rules, what the order's production is
+        short of (forecast below zero): RFQs for bought components, on the day
+        the rush order is converted. Returns the purchase orders concerned."""
+        order = order.sudo()
+        productions = order._pps_productions().filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
+        warehouse = order.warehouse_id
+        moves = productions.move_raw_ids.filtered(
+            lambda m: (
+                m.state not in ("done", "cancel", "assigned")
+                and m.product_id.is_storable
+                and not m.move_orig_ids
+            )
+        )
+        needs = defaultdict(float)
+        for move in moves:
+            needs[move.product_id] += move.product_qty - move.quantity
+        Rule = self.env["stock.rule"].sudo()
+        procurements = []
+        now = fields.Datetime.now()
+        for product, need in needs.items():
+            forecast = product.with_context(warehouse_id=warehouse.id).virtual_available
+            short = min(need, -forecast)
+            if product.uom_id.compare(short, 0.0) <= 0 or not product.seller_ids:
+                continue
+            procurements.append(
+                Rule.Procurement(
+                    product,
+                    short,
+                    product.uom_id,
+                    warehouse.lot_stock_id,
+                    order.name,
+                    order.name,
+                    order.company_id,
+                    {
+                        "warehouse_id": warehouse,
+                        "date_planned": now,
+                        "date_deadline": now,
+                    },
+                )
+            )
+        if not procurements:
+            return self.env["purchase.order"]
+        before = self.env["purchase.order.line"].sudo().search([]).ids
+        Rule.run(procurements, raise_user_error=True)
+        lines = (
+            self.env["purchase.order.line"]
+            .sudo()
+            .search(
+                [
+                    ("id", "not in", before),
+                    ("product_id", "in", [p.product_id.id for p in procurements]),
+                ]
+            )
+        )
+        lines |= (
+            self.env["purchase.order.line"]
+            .sudo()
+            .search(
+                [
+                    ("order_id.state", "in", ("draft", "sent")),
+                    ("order_id.origin", "ilike", order.name),
+                    ("product_id", "in", [p.product_id.id for p in procurements]),
+                ]
+            )
+        )
+        purchases = lines.order_id
+        order.message_post(
+            body=self.env._(
+                "Procurement plan of the rush order: %(lines)s requested through "
+                "replenishment (%(rfqs)s).",
+                lines=", ".join(
+                    f"{p.product_qty:g} {p.product_uom.name} "
+                    f"{p.product_id.display_name}"
+                    for p in procurements
+                ),
+                rfqs=", ".join(purchases.mapped("name")) or "-",
+            )
+        )
+        return purchases
+
+
+def _days(value):
+    return f"{value:g}"
+
+
+def _working(windows, start, stop):
+    """Working minutes of ``windows`` inside [start, stop)."""
+    total = 0
+    for begin, end in windows:
+        if end <= start:
+            continue
+        if begin >= stop:
+            break
+        total += min(end, stop) - max(begin, start)
+    return total
+
+
+def _first_working(windows, moment):
+    """The first working minute at or after ``moment``."""
+    for begin, end in windows:
+        if end > moment:
+            return max(begin, moment)
+    return moment
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def pps_quote_delivery_date(self):
+        """The capable-to-promise answer for this order, without changing anything.
+
+        See ``pps.promise``. Reads only: no record is created or written.
+
+        :returns: ``{"date": datetime, "explanation": str, "binding": str,
+            "options": [...], "bottleneck": {...}, "material": {...}, ...}``
+        """
+        self.ensure_one()
+        self.check_access("read")
+        return self.env["pps.promise"]._quote(self)
+
+    def action_pps_quote(self):
+        """Button: show the capable-to-promise answer in a notification."""
+        self.ensure_one()
+        promise = self.pps_quote_delivery_date()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._(
+                    "Can deliver on %(date)s",
+                    date=fields.Datetime.to_string(promise["date"]),
+                ),
+                "message": promise["explanation"],
+                "sticky": True,
+                "type": "info",
+            },
+        }
+
+    def action_pps_procure_shortages(self):
+        """Planners: issue the procurement plan (RFQs for shortages) now."""
+        self.ensure_one()
+        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
+            raise AccessError(
+                self.env._("Only production planners issue procurement plans.")
+            )
+        self.env["pps.promise"]._procure_shortages(self)
+        return True

@@ -1,0 +1,267 @@
+"""Capable-to-promise: ``sale.order.pps_quote_delivery_date()``.
+
+One test per path of the promise (stock, reallocation option, capacity,
+material, abnormality, rush inside the lead time, non-rush clamped), the
+negotiation using it when a planner answers without a date, and the promise
+writing nothing.
+"""
+
+from datetime import timedelta
+
+from common import PpsCoordinationCase
+
+from odoo import Command
+from odoo.exceptions import UserError
+
+
+class PromiseCase(PpsCoordinationCase):
+    PPS_DEFAULT_HOOKS = False  # through the scheduler's promise and re-planning
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "pps_rush_capacity_share": 0.2,
+                "pps_material_buffer_days": 3,
+                "pps_frozen_days": 3,
+                "days_to_purchase": 0.0,
+            }
+        )
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.resale = cls.env["product.product"].create(
+            {
+                "name": "PPS Spare Kit",
+                "is_storable": True,
+                "sale_delay": 3,
+                "seller_ids": [
+                    Command.create(
+                        {"partner_id": cls.vendor.id, "price": 2.0, "delay": 2}
+                    )
+                ],
+            }
+        )
+
+    @classmethod
+    def _stock(cls, product, qty):
+        cls.env["stock.quant"]._update_available_quantity(
+            product, cls.stock_location, qty
+        )
+
+    @classmethod
+    def _planned_obstacle(cls, qty):
+        """A confirmed order whose MO is planned from now on the work center."""
+        order = cls._create_sale_order(qty=qty)
+        productions = cls._confirm_with_production(order, plan=False)
+        production = productions.filtered(lambda p: p.product_id == cls.product)
+        production.date_start = cls._now()
+        production.button_plan()
+        return order, production
+
+    def _quote(self, order, user=None):
+        return order.with_user(user or self.sales_user).pps_quote_delivery_date()
+
+
+class TestPromise(PromiseCase):
+    def test_stock_covers_order(self):
+        """Free stock covers the order: ready now plus the customer lead time,
+        and the explanation says it is stock."""
+        self._stock(self.resale, 10)
+        order = self._create_sale_order(product=self.resale, qty=4)
+        before = self._now()
+        promise = self._quote(order)
+        self.assertEqual(promise["binding"], "stock")
+        self.assertIn("Free stock", promise["explanation"])
+        expected = before + timedelta(days=3)
+        self.assertAlmostEqual(promise["date"], expected, delta=timedelta(minutes=2))
+        self.assertFalse(promise["clamped"])
+
+    def test_stock_reallocation_option(self):
+        """Stock reserved for an order agreed much later, replenishable before it
+        needs it, is offered as an option naming that order; nothing moves."""
+        self._stock(self.resale, 5)
+        later = self._create_sale_order(product=self.resale, qty=5)
+        later.commitment_date = self._in_days(30)
+        later.action_confirm()
+        reserved = later.order_line.move_ids
+        self.assertEqual(reserved.quantity, 5, "the later order reserves the stock")
+        order = self._create_sale_order(product=self.resale, qty=3)
+        promise = self._quote(order)
+        options = [o for o in promise["options"] if o["kind"] == "stock"]
+        self.assertEqual(len(options), 1, promise["explanation"])
+        self.assertEqual(options[0]["order_ids"], later.ids)
+        self.assertTrue(options[0]["covers"])
+        self.assertIn(later.name, promise["explanation"])
+        # Without reallocation the order waits for the vendor (2 days).
+        self.assertEqual(promise["binding"], "material")
+        self.assertEqual(reserved.quantity, 5, "the option is never carried out")
+
+    def test_no_option_from_orders_due_earlier(self):
+        """Stock of an order that needs it before a replenishment could arrive is
+        not offered."""
+        self._stock(self.resale, 5)
+        sooner = self._create_sale_order(product=self.resale, qty=5)
+        sooner.commitment_date = self._in_days(1)
+        sooner.action_confirm()
+        order = self._create_sale_order(product=self.resale, qty=3)
+        promise = self._quote(order)
+        self.assertFalse([o for o in promise["options"] if o["kind"] == "stock"])
+
+    def test_capacity_bound(self):
+        """A work center booked for days: the new operation waits behind the
+        planned work (which does not move) and the explanation names the work
+        center as the bottleneck."""
+        self._stock(self.component, 100)
+        _other, production = self._planned_obstacle(qty=40)
+        planned = production.workorder_ids.mapped("date_start")
+        order = self._create_sale_order(qty=1)
+        promise = self._quote(order)
+        self.assertEqual(promise["binding"], "capacity", promise["explanation"])
+        self.assertEqual(promise["bottleneck"]["workcenter_id"], self.workcenter.id)
+        self.assertIn(self.workcenter.name, promise["explanation"])
+        finished = max(production.workorder_ids.mapped("date_finished"))
+        self.assertGreater(promise["completion"], finished)
+        self.assertEqual(production.workorder_ids.mapped("date_start"), planned)
+
+    def test_material_bound(self):
+        """A bought component with a long vendor lead time: the answer waits for
+        its receipt plus the material buffer, and names the material."""
+        self.component.seller_ids.delay = 10
+        order = self._create_sale_order(qty=1)
+        promise = self._quote(order)
+        self.assertEqual(promise["binding"], "material", promise["explanation"])
+        self.assertEqual(promise["material"]["product_id"], self.component.id)
+        receipt = self._in_days(10)
+        self.assertAlmostEqual(
+            promise["material"]["date"], receipt, delta=timedelta(minutes=2)
+        )
+        self.assertGreaterEqual(promise["completion"], receipt + timedelta(days=3))
+        self.assertIn(self.component.name, promise["explanation"])
+
+    def test_abnormality_bound(self):
+        """A breakdown taking the work center away: the explanation names the
+        abnormality as the binding constraint."""
+        self._stock(self.component, 100)
+        abnormality = self.env["pps.abnormality"].create(
+            {
+                "name": "Press breakdown",
+                "abnormality_type": "equipment_failure",
+                "workcenter_id": self.workcenter.id,
+                "date_start": self._now() - timedelta(hours=1),
+                "date_end": self._in_days(6),
+                "capacity_factor": 0.0,
+                "state": "confirmed",
+            }
+        )
+        order = self._create_sale_order(qty=1, pps_rush=True)
+        promise = self._quote(order)
+        self.assertEqual(promise["binding"], "abnormality", promise["explanation"])
+        self.assertEqual(promise["bottleneck"]["abnormality_id"], abnormality.id)
+        self.assertGreaterEqual(promise["completion"], self._in_days(6))
+
+    def test_rush_inside_lead_time(self):
+        """A rush order may be promised inside the standard lead time; the same
+        order without the flag is clamped to it."""
+        self._stock(self.component, 100)
+        rush = self._create_sale_order(qty=1, pps_rush=True)
+        promise = self._quote(rush)
+        minimum = rush._pps_minimum_answer_date()
+        self.assertLess(promise["date"], minimum - timedelta(days=1))
+        self.assertFalse(promise["clamped"])
+        self.assertIn("Rush order", promise["explanation"])
+
+        normal = self._create_sale_order(qty=1)
+        promise = self._quote(normal)
+        self.assertTrue(promise["clamped"])
+        self.assertEqual(promise["binding"], "lead_time")
+        self.assertAlmostEqual(
+            promise["date"],
+            normal._pps_minimum_answer_date(),
+            delta=timedelta(minutes=2),
+        )
+        self.assertIn("standard lead time", promise["explanation"])
+
+    def test_multi_level_bom(self):
+        """A manufactured sub-assembly is exploded: its operation is inserted
+        before the parent's, so the promise is later than one level alone."""
+        self._stock(self.component, 100)
+        sub = self.env["product.product"].create(
+            {"name": "PPS Sub Frame", "is_storable": True}
+        )
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": sub.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [
+                    Command.create({"product_id": self.component.id, "product_qty": 1})
+                ],
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": "Weld frame",
+                            "workcenter_id": self.workcenter.id,
+                            "time_cycle_manual": 120,
+                            "time_mode": "manual",
+                        }
+                    )
+                ],
+            }
+        )
+        order = self._create_sale_order(qty=1, pps_rush=True)
+        single = self._quote(order)["completion"]
+        self.bom.bom_line_ids = [
+            Command.create({"product_id": sub.id, "product_qty": 1})
+        ]
+        double = self._quote(order)["completion"]
+        self.assertGreater(double, single)
+
+    def test_promise_writes_nothing(self):
+        """The promise is a simulation: no record is created or written."""
+        self._stock(self.component, 1)
+        self._planned_obstacle(qty=3)
+        order = self._create_sale_order(qty=2)
+        self.env.flush_all()
+        tables = (
+            "sale_order",
+            "stock_move",
+            "mrp_production",
+            "mrp_workorder",
+            "purchase_order",
+            "stock_quant",
+            "resource_calendar_leaves",
+        )
+        query = " UNION ALL ".join(
+            f"SELECT '{t}', count(*), max(write_date) FROM {t}" for t in tables
+        )
+        self.env.cr.execute(query)
+        before = self.env.cr.fetchall()
+        self._quote(order)
+        self.env.flush_all()
+        self.env.cr.execute(query)
+        self.assertEqual(self.env.cr.fetchall(), before)
+
+    def test_negotiation_answer_uses_promise(self):
+        """A planner answering without a date gets the promise and its
+        explanation; a non-rush date inside the lead time is still refused."""
+        self._stock(self.component, 100)
+        order = self._create_sale_order(qty=1)
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(5)
+        )
+        with self.assertRaises(UserError):
+            negotiation.with_user(self.planner_user).action_answer(self._in_days(2))
+        negotiation.with_user(self.planner_user).action_answer()
+        self.assertEqual(negotiation.state, "answered")
+        self.assertAlmostEqual(
+            negotiation.scheduled_date, self._in_days(5), delta=timedelta(minutes=2)
+        )
+        self.assertIn("standard lead time", negotiation.explanation)
+        self.assertIn("expected date", negotiation.explanation)
+
+    def test_quote_button_for_quotations(self):
+        """A quotation can be quoted from its form: a notification, nothing saved."""
+        self._stock(self.resale, 10)
+        order = self._create_sale_order(product=self.resale, qty=1)
+        action = order.with_user(self.sales_user).action_pps_quote()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("Free stock", action["params"]["message"])
