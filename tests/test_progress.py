@@ -13,6 +13,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests.common import TransactionCase
 from odoo.tools.safe_eval import safe_eval
 
@@ -275,6 +276,27 @@ class TestProgressStatus(ProgressCase):
             no_agreed.pps_delivery_date, expected or no_agreed.expected_date
         )
 
+    def test_progress_cannot_be_set_by_hand(self):
+        """Progress is a fact, not an opinion: writing it (or the overdue flag
+        or due date) through the ORM/RPC is refused with a clear message, and
+        nothing is written; a normal write on the same order still works."""
+        order = self._create_order(qty=1)
+        as_sales = order.with_user(self.sales_user)
+        for vals in (
+            {"pps_progress": "shipped"},
+            {"pps_overdue": False, "note": "hidden"},
+            {"pps_delivery_date": fields.Datetime.now()},
+        ):
+            with self.assertRaisesRegex(UserError, "cannot be set by hand"):
+                as_sales.write(vals)
+        with self.assertRaisesRegex(UserError, "cannot be set by hand"):
+            self.env["sale.order"].with_user(self.sales_user).create(
+                {"partner_id": self.customer.id, "pps_progress": "shipped"}
+            )
+        self.assertEqual(self._progress_in_db(order), "not_started")
+        as_sales.write({"client_order_ref": "PO-42"})
+        self.assertEqual(order.client_order_ref, "PO-42")
+
     def test_sales_user_reads_progress(self):
         """A sales coordinator (no manufacturing rights) can read and search the
         progress of his orders: the computation runs with sudo where needed."""
@@ -434,7 +456,8 @@ class TestProgressAudits(ProgressCase):
             )
 
     def test_audits_as_sales_user(self):
-        """A sales coordinator sees the audits of his own orders."""
+        """A sales coordinator sees the audits of his own orders; a planner
+        (manufacturing side, no sales rights) sees them too."""
         domain = self.env["sale.order"]._pps_audit_domain("late")
         late = (
             self.env["sale.order"]
@@ -444,6 +467,15 @@ class TestProgressAudits(ProgressCase):
         self.assertEqual(
             late, self.late_not_started | self.late_in_progress | self.late_completed
         )
+        made = (
+            self.env["sale.order"]
+            .with_user(self.planner)
+            .search(
+                self.env["sale.order"]._pps_audit_domain("made_not_shipped")
+                + [("id", "in", self.all_orders.ids)]
+            )
+        )
+        self.assertEqual(made, self.late_completed | self.made_future)
 
 
 class TestProgressCron(ProgressCase):

@@ -42,6 +42,7 @@ confirmed order (``state = 'sale'``) whose progress is not ``shipped``.
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 _logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ PPS_PROGRESS = [
 ]
 PPS_AUDITS = ("wip", "made_not_shipped", "late")
 OPEN_PROGRESS = ("not_started", "in_progress", "completed")
+PPS_COMPUTED_FIELDS = {"pps_progress", "pps_delivery_date", "pps_overdue"}
 
 
 class SaleOrder(models.Model):
@@ -117,6 +119,17 @@ class SaleOrder(models.Model):
                 and order.pps_delivery_date
                 and order.pps_delivery_date < today
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(PPS_COMPUTED_FIELDS.intersection(vals) for vals in vals_list):
+            self._pps_refuse_progress_write()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if PPS_COMPUTED_FIELDS.intersection(vals):
+            self._pps_refuse_progress_write()
+        return super().write(vals)
 
     @api.model
     def _pps_delivery_date_depends(self):
@@ -205,6 +218,18 @@ class SaleOrder(models.Model):
             lambda m: m.state not in ("done", "cancel")
         )
         return bool(moves) and all(move.state == "assigned" for move in moves)
+
+    def _pps_refuse_progress_write(self):
+        """Progress, due date and overdue flag are facts computed from the
+        order's MOs and deliveries: nobody sets them by hand (not even
+        through RPC); only the superuser may, e.g. to repair data."""
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Progress, due date and overdue flag are computed from the "
+                    "manufacturing orders and deliveries; they cannot be set by hand."
+                )
+            )
 
     def _pps_recompute_progress(self):
         """Mark progress (and so overdue) for recomputation, e.g. from MO changes
