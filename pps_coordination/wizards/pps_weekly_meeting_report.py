@@ -81,6 +81,14 @@ class PpsWeeklyMeetingReport(models.TransientModel):
     # Actions
     # ------------------------------------------------------------------
 
+    def action_previous_week(self):
+        self.ensure_one()
+        self.week_date = self.date_from - timedelta(days=7)
+
+    def action_next_week(self):
+        self.ensure_one()
+        self.week_date = self.date_from + timedelta(days=7)
+
     def action_open_wip(self):
         self.ensure_one()
         return self._pps_audit_action(
