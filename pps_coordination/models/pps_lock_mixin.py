@@ -64,7 +64,7 @@ class PpsLockMixin(models.AbstractModel):
     _pps_lock_protected_fields = ()
 
     pps_locked = fields.Boolean(
-        string="Locked",
+        string="Execution Lock",
         readonly=True,
         copy=False,
         tracking=True,
