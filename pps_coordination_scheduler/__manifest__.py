@@ -27,4 +27,15 @@
         "views/mrp_production_views.xml",
         "views/pps_dispatch_board_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "pps_coordination_scheduler/static/src/dispatch_board/*",
+        ],
+        "web.assets_unit_tests": [
+            "pps_coordination_scheduler/static/tests/*.test.js",
+        ],
+        "web.assets_tests": [
+            "pps_coordination_scheduler/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -1,0 +1,57 @@
+"""The dispatch board in a real browser: the planner's tour and the Hoot suite.
+
+Both run in Chromium through ``HttpCase`` (the test command passes
+``--odoo-http``). The tour drives the real client action against the real
+endpoint on the plant of ``test_dispatch_board`` planned in the current week;
+the Hoot suite tests the component alone against a mocked server.
+"""
+
+from datetime import timedelta
+
+from test_dispatch_board import PLANNER_GROUPS, DispatchBoardPlant
+
+from odoo import fields
+from odoo.tests import HttpCase
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+class TestDispatchBoardBrowser(DispatchBoardPlant, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.context_today(cls.env["res.users"])
+        cls._setup_plant(today - timedelta(days=today.weekday()), prefix="Tour")
+        cls.env["ir.config_parameter"].sudo().set_param("pps_scheduler.time_limit", "3")
+        cls.planner = mail_new_test_user(
+            cls.env,
+            login="tour_planner",
+            name="Tour Planner",
+            groups=PLANNER_GROUPS,
+            tz="UTC",
+        )
+
+    def test_planner_tour(self):
+        """A planner opens the board, filters it by customer, changes a serial
+        and sees the card move, then runs a dry run and applies it."""
+        self.start_tour(
+            "/odoo/action-pps_coordination_scheduler.pps_dispatch_board_action",
+            "pps_dispatch_board_tour",
+            login=self.planner.login,
+        )
+        self.assertEqual(self.order_a.pps_serial, 9, "the serial went to the server")
+        runs = self.env["pps.schedule.run"].search([("trigger", "=", "board")])
+        self.assertTrue(runs.filtered("dry_run").applied, "the dry run was applied")
+
+    def test_hoot_suite(self):
+        """The board component's Hoot unit tests pass in the browser."""
+        self.browser_js(
+            "/web/tests?headless&loglevel=2&preset=desktop&timeout=15000"
+            "&filter=pps_dispatch_board",
+            "",
+            "",
+            login="admin",
+            timeout=600,
+            success_signal="[HOOT] Test suite succeeded",
+            error_checker=lambda message: "[HOOT]" not in message,
+        )
