@@ -242,15 +242,13 @@ class TestLongTermAndProcurement(HorizonsCase):
         self.assertTrue(demand.meets_desired_date)
         self.assertEqual(self.env["sale.order"].search_count([]), orders)
 
-    def test_rush_agreement_procures_shortages(self):
-        """Agreeing a rush order issues RFQs for the shortages of its
-        production through replenishment, on the same day."""
-        route_buy = self.route_buy
+    def _rush_setup(self):
+        """A product made from a bought, make-to-stock plate with no stock."""
         plate = self.env["product.product"].create(
             {
                 "name": "PPS Stock Plate",
                 "is_storable": True,
-                "route_ids": [Command.set([route_buy.id])],
+                "route_ids": [Command.set([self.route_buy.id])],
                 "seller_ids": [
                     Command.create({"partner_id": self.vendor.id, "delay": 2})
                 ],
@@ -260,6 +258,26 @@ class TestLongTermAndProcurement(HorizonsCase):
         product.route_ids = [
             Command.set([self.route_manufacture.id, self.route_mto.id])
         ]
+        return plate, product
+
+    def test_rush_confirmation_procures_shortages(self):
+        """Confirming a rush quotation issues the RFQs for its shortages at once;
+        a normal order does not."""
+        plate, product = self._rush_setup()
+        normal = self._create_sale_order(product=product, qty=1)
+        normal.action_confirm()
+        lines = self.env["purchase.order.line"].search([("product_id", "=", plate.id)])
+        self.assertFalse(lines)
+        rush = self._create_sale_order(product=product, qty=2, pps_rush=True)
+        rush.action_confirm()
+        lines = self.env["purchase.order.line"].search([("product_id", "=", plate.id)])
+        self.assertEqual(lines.product_qty, 6, "the rush order's shortage only")
+        self.assertIn(rush.name, lines.order_id.origin)
+
+    def test_rush_agreement_procures_shortages(self):
+        """Agreeing a rush order issues RFQs for the shortages of its
+        production through replenishment, on the same day."""
+        plate, product = self._rush_setup()
         order = self._create_sale_order(product=product, qty=2)
         self._confirm_with_production(order)
         lines_before = self.env["purchase.order.line"].search(

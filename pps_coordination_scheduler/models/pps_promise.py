@@ -644,6 +644,35 @@ class PpsPromise(models.AbstractModel):
     # the engine problem
     # ------------------------------------------------------------------
     @api.model
+    def _obstacles(self, state, centers):
+        """Planned work orders of other orders on ``centers`` (read once)."""
+        cache = state.setdefault("obstacles", {})
+        key = tuple(sorted(centers.ids))
+        if key not in cache:
+            cache[key] = (
+                self.env["pps.schedule.problem"]
+                .sudo()
+                ._prepare_obstacles(centers, state["own_productions"], state["now"])
+                if centers
+                else self.env["mrp.workorder"]
+            )
+        return cache[key]
+
+    @api.model
+    def _windows(self, state, workcenter, horizon_end, raw=False):
+        """Working windows of ``workcenter`` (``raw``: without abnormalities)."""
+        cache = state.setdefault("windows", {})
+        key = (workcenter.id, horizon_end, raw)
+        if key not in cache:
+            cache[key] = (
+                self.env["pps.schedule.problem"]
+                .sudo()
+                .with_context(pps_promise_raw_windows=raw)
+                ._prepare_windows(workcenter, state["now"], horizon_end)
+            )
+        return cache[key]
+
+    @api.model
     def _build(
         self, state, plan, obstacles=True, raw=False, releases=True, movable=None
     ):
@@ -661,25 +690,19 @@ class PpsPromise(models.AbstractModel):
             for op in job["ops"]:
                 for workcenter, _minutes in op["modes"]:
                     centers |= workcenter
-        workorders = self.env["mrp.workorder"]
-        if obstacles and centers:
-            workorders = Problem._prepare_obstacles(
-                centers, state["own_productions"], now
-            )
+        all_obstacles = self._obstacles(state, centers)
+        workorders = all_obstacles if obstacles else self.env["mrp.workorder"]
         movable = movable or self.env["mrp.production"]
         release_max = max((job["release"] for job in plan["jobs"]), default=0)
-        latest = max([now, *[d for d in workorders.mapped("date_finished") if d]])
+        latest = max([now, *[d for d in all_obstacles.mapped("date_finished") if d]])
         horizon_end = max(latest, to_datetime(now, release_max)) + timedelta(
             days=PROMISE_MARGIN_DAYS
         )
         horizon_end = min(horizon_end, now + timedelta(days=MAX_HORIZON_DAYS))
         centers = centers.sorted("id")
         wc_index = {wc.id: i for i, wc in enumerate(centers)}
-        windows_model = Problem.with_context(pps_promise_raw_windows=raw)
         resources = [
-            Resource(
-                key=wc.id, windows=windows_model._prepare_windows(wc, now, horizon_end)
-            )
+            Resource(key=wc.id, windows=self._windows(state, wc, horizon_end, raw))
             for wc in centers
         ]
         jobs, operations, precedences = [], [], []
@@ -840,13 +863,8 @@ class PpsPromise(models.AbstractModel):
                 continue
             workcenter = problem["centers"][a.resource]
             if workcenter.id not in raw:
-                raw[workcenter.id] = (
-                    self.env["pps.schedule.problem"]
-                    .sudo()
-                    .with_context(pps_promise_raw_windows=True)
-                    ._prepare_windows(
-                        workcenter, now, to_datetime(now, data.end_of_calendar())
-                    )
+                raw[workcenter.id] = self._windows(
+                    state, workcenter, to_datetime(now, data.end_of_calendar()), True
                 )
             wait = _working(raw[workcenter.id], ready, a.start)
             available = _working(problem["windows"][a.resource], ready, a.start)
@@ -1224,6 +1242,14 @@ def _first_working(windows, moment):
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    def action_confirm(self):
+        """A rush quotation converted to an order gets its procurement plan the
+        same day: RFQs for what its production is short of."""
+        res = super().action_confirm()
+        for order in self.filtered("pps_rush"):
+            self.env["pps.promise"].sudo()._procure_shortages(order)
+        return res
 
     def pps_quote_delivery_date(self):
         """The capable-to-promise answer for this order, without changing anything.
