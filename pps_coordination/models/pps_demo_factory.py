@@ -860,7 +860,8 @@ class PpsDemoFactory(models.AbstractModel):
         """Move the history of a shipped order before its agreed date: the
         materials came in, the work was done and the goods left on time."""
         shipped_at = order.commitment_date - timedelta(hours=4)
-        receipts.write({"date_done": shipped_at - timedelta(days=4)})
+        received_at = self._demo_weekday(shipped_at - timedelta(days=4), backward=True)
+        receipts.write({"date_done": received_at})
         deliveries.write({"date_done": shipped_at})
         cursor = (shipped_at - timedelta(days=2)).replace(hour=6, minute=0)
         cursor = self._demo_weekday(cursor, backward=True)
