@@ -16,12 +16,13 @@ from .data import Assignment, ProblemData
 from .result import Evaluation, Violation
 
 
-def span_end(windows, start: int, duration: int) -> int | None:
+def span_end(windows, start: int, duration: int, starts=None) -> int | None:
     """Wall end of ``duration`` working minutes from ``start``, or None.
 
     None when ``start`` is not inside a window or the windows run out.
+    ``starts`` (the windows' start minutes) may be passed to save its building.
     """
-    starts = [s for s, _ in windows]
+    starts = [s for s, _ in windows] if starts is None else starts
     k = bisect_right(starts, start) - 1
     if k < 0 or start >= windows[k][1]:
         return None
@@ -36,11 +37,13 @@ def span_end(windows, start: int, duration: int) -> int | None:
     return None
 
 
-def _minutes_per_day(data: ProblemData, windows, start: int, end: int) -> dict:
+def _minutes_per_day(data: ProblemData, windows, starts, start: int, end: int):
     """Working minutes of [start, end) falling into each day."""
     minutes: dict[int, int] = defaultdict(int)
-    for w_start, w_end in windows:
-        lo, hi = max(w_start, start), min(w_end, end)
+    k = max(0, bisect_right(starts, start) - 1)
+    while k < len(windows) and windows[k][0] < end:
+        lo, hi = max(windows[k][0], start), min(windows[k][1], end)
+        k += 1
         while lo < hi:
             day = data.day_of(lo)
             cut = min(hi, data.day_bounds(day)[1])
@@ -61,6 +64,7 @@ def check(data: ProblemData, assignments: dict[int, Assignment]) -> list[Violati
         if not 0 <= index < len(ops):
             add("unknown", f"assignment for unknown operation index {index}")
     horizon = data.end_of_calendar()
+    starts = [[s for s, _ in res.windows] for res in data.resources]
     for i, op in enumerate(ops):
         a = assignments.get(i)
         if a is None:
@@ -74,7 +78,7 @@ def check(data: ProblemData, assignments: dict[int, Assignment]) -> list[Violati
             add("mode", f"operation {op.key!r} is not on one of its modes")
             continue
         windows = data.resources[a.resource].windows
-        end = span_end(windows, a.start, op.modes[a.mode].duration)
+        end = span_end(windows, a.start, op.modes[a.mode].duration, starts[a.resource])
         if end is None:
             add(
                 "calendar",
@@ -90,7 +94,7 @@ def check(data: ProblemData, assignments: dict[int, Assignment]) -> list[Violati
             add("horizon", f"operation {op.key!r} ends after the horizon {horizon}")
     found += _check_overlaps(data, assignments)
     found += _check_precedences(data, assignments)
-    found += _check_reserve(data, assignments)
+    found += _check_reserve(data, assignments, starts)
     return found
 
 
@@ -136,7 +140,7 @@ def _check_precedences(data: ProblemData, assignments) -> list[Violation]:
     return found
 
 
-def _check_reserve(data: ProblemData, assignments) -> list[Violation]:
+def _check_reserve(data: ProblemData, assignments, starts) -> list[Violation]:
     share = data.share
     if share == 0:
         return []
@@ -155,7 +159,8 @@ def _check_reserve(data: ProblemData, assignments) -> list[Violation]:
         if op.fixed is not None or data.jobs[op.job].rush:
             continue
         windows = data.resources[a.resource].windows
-        for day, minutes in _minutes_per_day(data, windows, a.start, a.end).items():
+        per_day = _minutes_per_day(data, windows, starts[a.resource], a.start, a.end)
+        for day, minutes in per_day.items():
             used[a.resource, day] += minutes
     found = []
     for (r, day), minutes in sorted(used.items()):
@@ -165,7 +170,7 @@ def _check_reserve(data: ProblemData, assignments) -> list[Violation]:
         work = sum(
             minutes
             for minutes in _minutes_per_day(
-                data, data.resources[r].windows, start, end
+                data, data.resources[r].windows, starts[r], start, end
             ).values()
         )
         cap = math.floor((1 - share) * work)

@@ -82,6 +82,7 @@ class Model:
     blocks: list[tuple[cp_model.IntVar, int, ReserveDay]] = field(default_factory=list)
     moved: dict[int, cp_model.IntVar] = field(default_factory=dict)
     displacement: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    nearby: list[int] = field(default_factory=list)  # free and frozen near them
 
     # objective terms ---------------------------------------------------------
     def weighted_tardiness(self) -> cp_model.LinearExprT:
@@ -114,16 +115,13 @@ class Model:
             a = schedule[i]
             model.add_hint(lit, (a.start, a.resource) != (cur.start, cur.resource))
             model.add_hint(self.displacement[i], abs(a.start - cur.start))
-        completion: dict[int, int] = {}
-        for i, a in schedule.items():
-            j = self.data.operations[i].job
-            completion[j] = max(completion.get(j, a.end), a.end)
         for j, t in self.tardiness.items():
-            model.add_hint(t, max(0, completion[j] - self.data.jobs[j].due))
+            end = max(schedule[i].end for i in self.data.job_operations[j])
+            model.add_hint(t, max(0, end - self.data.jobs[j].due))
         if self.makespan is not None:
             model.add_hint(self.makespan, max(a.end for a in schedule.values()))
         busy = _nonrush_busy(
-            self.data, self.axes, schedule, {r for _, r, _ in self.blocks}
+            self.data, self.axes, schedule, {r for _, r, _ in self.blocks}, self.nearby
         )
         for var, r, day in self.blocks:
             start = _free_block(busy.get(r, []), day)
@@ -143,10 +141,11 @@ class Model:
         return result
 
 
-def _nonrush_busy(data, axes, schedule, resources) -> dict[int, list]:
+def _nonrush_busy(data, axes, schedule, resources, nearby) -> dict[int, list]:
     """Sorted working-axis intervals of movable non-rush work per resource."""
     busy: dict[int, list] = {}
-    for i, a in schedule.items():
+    for i in nearby:
+        a = schedule[i]
         op = data.operations[i]
         if a.resource not in resources or op.fixed is not None:
             continue
@@ -196,10 +195,13 @@ def build(
     hi = data.end_of_calendar() if hi is None else hi
     m = Model(cp_model.CpModel(), data, axes)
     ranges = _add_operations(m, free, frozen, lo, hi)
+    near = (lo - data.day_length, hi + data.day_length)
     by_resource: dict[int, list] = {}
-    for i, a in frozen.items():
-        if a.resource in ranges:
+    m.nearby = list(m.ops)
+    for i, a in frozen.items():  # only what can touch the free operations' days
+        if a.resource in ranges and a.end > near[0] and a.start < near[1]:
             by_resource.setdefault(a.resource, []).append((i, a))
+            m.nearby.append(i)
     _add_no_overlap(m, by_resource, ranges)
     _add_reserve(m, days, by_resource, ranges)
     _add_precedences(m)
@@ -390,10 +392,12 @@ def _add_reserve(m: Model, days, frozen, ranges) -> None:
 
 def _add_precedences(m: Model) -> None:
     """Wall-clock precedences with lag between free operations."""
-    for prec in m.data.precedences:
-        a, b = m.ops.get(prec.before), m.ops.get(prec.after)
-        if a is not None and b is not None:
-            m.model.add(b.start >= a.end + prec.lag)
+    data = m.data
+    for i, before in m.ops.items():
+        for j in data.successors[i]:
+            after = m.ops.get(j)
+            if after is not None:
+                m.model.add(after.start >= before.end + data.lag(i, j))
 
 
 def _sinks(m: Model) -> list[int]:
@@ -412,20 +416,16 @@ def _sinks(m: Model) -> list[int]:
 def _add_tardiness(m: Model, frozen) -> None:
     """T_j >= end of every operation of job j minus its due date, T_j >= 0."""
     data = m.data
-    floor: dict[int, int] = {}
-    for i, a in frozen.items():
-        job = data.jobs[data.operations[i].job]
-        if job.due is not None:
-            j = data.operations[i].job
-            floor[j] = max(floor.get(j, 0), a.end - job.due)
     for i in _sinks(m):
         j = data.operations[i].job
         due = data.jobs[j].due
         if due is None:
             continue
         if j not in m.tardiness:
+            ends = [frozen[k].end for k in data.job_operations[j] if k in frozen]
+            floor = max(0, max(ends, default=0) - due)
             m.tardiness[j] = m.model.new_int_var(
-                floor.get(j, 0), data.end_of_calendar() + abs(due), f"t{j}"
+                floor, max(floor, data.end_of_calendar() + abs(due)), f"t{j}"
             )
         m.model.add(m.tardiness[j] >= m.ops[i].end - due)
 

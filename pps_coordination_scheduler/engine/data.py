@@ -196,6 +196,7 @@ class ProblemData:
     predecessors: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     topological_order: tuple[int, ...] = field(init=False, repr=False)
     lags: dict[tuple[int, int], int] = field(init=False, repr=False, compare=False)
+    job_operations: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("resources", "jobs", "operations", "precedences"):
@@ -295,6 +296,10 @@ class ProblemData:
             pair = (prec.before, prec.after)
             lags[pair] = max(lags.get(pair, 0), prec.lag)
         object.__setattr__(self, "lags", lags)
+        per_job: list[list[int]] = [[] for _ in self.jobs]
+        for i, op in enumerate(self.operations):
+            per_job[op.job].append(i)
+        object.__setattr__(self, "job_operations", tuple(map(tuple, per_job)))
 
     # helpers used by the solvers and the checker ----------------------------
     @property

@@ -16,6 +16,10 @@ Rules:
 - ``"edd"``: non-delay, earliest start first, ties by that due date.
 - ``"odoo"``: like Odoo's own planning: job after job in the given order,
   each operation at the first free slot of its work center.
+- ``"current"``: repair of the plan in force: operations in the order of
+  their current start, each at the first feasible slot from its current
+  start on its current work center (operations without a current plan:
+  at their earliest slot). A still-valid plan comes back unchanged.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from .calendar import ReserveDay, WorkAxis, build_axes, reserve_days
 from .data import Assignment, ProblemData
 
 RULES = ("priority", "edd", "odoo")
+REPAIR = "current"
 _INF = float("inf")
 
 
@@ -146,24 +151,41 @@ class _Dispatcher:
                 latest = min(latest, fixed.start - data.lag(i, j))
         return earliest, latest
 
-    def best_placement(self, i: int) -> Assignment | None:
-        """The mode and start giving operation ``i`` its earliest end."""
+    def best_placement(self, i: int, keep: bool = False) -> Assignment | None:
+        """The mode and start giving operation ``i`` its earliest end.
+
+        With ``keep``, the current mode from the current start comes first.
+        """
         op = self.data.operations[i]
         nonrush = not self.data.jobs[op.job].rush
         earliest, latest = self.window(i)
+        if keep and op.current is not None:
+            current = op.current
+            kept = self._first_fit(
+                current.mode, max(earliest, current.start), latest, nonrush, i
+            )
+            if kept is not None:
+                return kept
         best = None
-        for m, mode in enumerate(op.modes):
-            res = self.res[mode.resource]
-            axis = res.axis
-            limit = axis.pos(int(latest)) if latest < _INF else axis.total
-            p = res.earliest(axis.pos(earliest), mode.duration, limit, nonrush)
-            if p is None:
-                continue
-            q = p + mode.duration
-            a = Assignment(mode.resource, m, axis.wall_start(p), axis.wall_end(q))
-            if best is None or (a.end, a.start) < (best.end, best.start):
+        for m in range(len(op.modes)):
+            a = self._first_fit(m, earliest, latest, nonrush, i)
+            if a is not None and (
+                best is None or (a.end, a.start) < (best.end, best.start)
+            ):
                 best = a
         return best
+
+    def _first_fit(self, m, earliest, latest, nonrush, i) -> Assignment | None:
+        """Earliest placement of operation ``i`` in mode ``m``, or None."""
+        mode = self.data.operations[i].modes[m]
+        res = self.res[mode.resource]
+        axis = res.axis
+        limit = axis.pos(int(latest)) if latest < _INF else axis.total
+        p = res.earliest(axis.pos(earliest), mode.duration, limit, nonrush)
+        if p is None:
+            return None
+        q = p + mode.duration
+        return Assignment(mode.resource, m, axis.wall_start(p), axis.wall_end(q))
 
     def place(self, i: int, a: Assignment) -> None:
         op = self.data.operations[i]
@@ -196,14 +218,14 @@ class _Dispatcher:
                 found.append(j)
         return found
 
-    def run_serial(self, key) -> None:
+    def run_serial(self, key, keep: bool = False) -> None:
         """Serial generation: best-key ready operation, at its earliest slot."""
         ready, waiting = self._ready()
         heap = [(key(i), i) for i in ready]
         heapq.heapify(heap)
         while heap:
             i = heapq.heappop(heap)[1]
-            a = self.best_placement(i)
+            a = self.best_placement(i, keep)
             if a is None:
                 raise self.fail(i)
             self.place(i, a)
@@ -272,6 +294,12 @@ def _rule_key(data: ProblemData, rule: str):
         def key(i: int) -> tuple:
             return (ops[i].job, topo[i])
 
+    elif rule == REPAIR:
+
+        def key(i: int) -> tuple:
+            current = ops[i].current
+            return (_INF if current is None else current.start, lf[i], topo[i])
+
     else:
 
         def key(i: int) -> tuple:
@@ -285,13 +313,15 @@ def dispatch(data: ProblemData, rule: str = "priority") -> dict[int, Assignment]
 
     Raises ``Unschedulable`` (a ``ValueError``) when an operation cannot be placed.
     """
-    if rule not in RULES:
-        raise ValueError(f"unknown dispatching rule {rule!r}; use one of {RULES}")
+    if rule not in (*RULES, REPAIR):
+        raise ValueError(
+            f"unknown dispatching rule {rule!r}; use one of {(*RULES, REPAIR)}"
+        )
     board = _Dispatcher(data)
     if rule == "edd":
         board.run_non_delay(_rule_key(data, rule))
     else:
-        board.run_serial(_rule_key(data, rule))
+        board.run_serial(_rule_key(data, rule), keep=rule == REPAIR)
     if len(board.assignments) != len(data.operations):
         raise Unschedulable("some operations wait on predecessors never placed")
     return board.assignments

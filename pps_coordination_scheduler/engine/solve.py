@@ -12,7 +12,7 @@ from .calendar import build_axes, reserve_days
 from .checker import check, evaluate
 from .cpsat import Model, NoRoom, build
 from .data import Assignment, ProblemData
-from .dispatch import RULES, Unschedulable, dispatch
+from .dispatch import REPAIR, RULES, Unschedulable, dispatch
 from .result import Evaluation, Result, Status
 
 OBJECTIVES = ("tardiness", "makespan")
@@ -144,7 +144,10 @@ def _current_plan(data: ProblemData) -> dict[int, Assignment] | None:
 def _starts(data: ProblemData, objective: str) -> tuple[list[_Candidate], list[str]]:
     """Valid schedules from every dispatching rule and the current plan."""
     found, failures = [], []
-    for rule in RULES:
+    rules = RULES
+    if any(op.current is not None for op in data.operations):
+        rules = (*RULES, REPAIR)
+    for rule in rules:
         try:
             schedule = dispatch(data, rule)
         except Unschedulable as error:
@@ -339,10 +342,11 @@ def _lns(data, params, clock, best: _Candidate, starts) -> _Candidate:
 
     Each step frees at most ``lns_window_ops`` movable operations, freezes
     the rest at the incumbent, and lets CP-SAT re-sequence the free ones,
-    hinted with the incumbent. Neighbourhoods are, in turn, the operations
-    of a late job (largest weighted tardiness first) with every operation
-    sharing its work centers in its time span, and a window of operations
-    adjacent in start time sliding through the schedule. A result is kept
+    hinted with the incumbent. Two steps in three take a window of
+    operations adjacent in start time, sliding through the schedule by half
+    a window (a rolling horizon that compacts the plan); every third step
+    takes the operations of a late job (largest weighted tardiness first)
+    with operations sharing its work centers near its end. A result is kept
     when the lexicographic objective of the whole schedule is not worse.
     """
     axes = build_axes(data)
@@ -350,13 +354,16 @@ def _lns(data, params, clock, best: _Candidate, starts) -> _Candidate:
     objective = params.objective
     stability = any(op.current is not None for op in data.operations)
     slide = late_rank = 0
+    view = None  # start order and critical flags of the incumbent
     for step in count():
         if clock.remaining() <= 0.1:
             break
-        if step % 2 == 0 and objective == "tardiness":
+        if step % 3 == 2 and objective == "tardiness":
             free, late_rank = _late_job_window(data, best, params, late_rank)
         else:
-            free, slide = _sliding_window(data, best, params, slide)
+            if view is None or view[0] is not best:
+                view = (best, _start_order(data, best), _critical(data, best))
+            free, slide = _sliding_window(view[1], view[2], params, slide)
         if not free:
             continue
         trial = _improve_window(data, params, clock, best, free, axes, days, stability)
@@ -367,17 +374,38 @@ def _lns(data, params, clock, best: _Candidate, starts) -> _Candidate:
     return best
 
 
-def _sliding_window(data, best: _Candidate, params, offset: int):
-    """Operations adjacent in start time, from ``offset``; next offset."""
-    order = sorted(
-        (a.start, i)
-        for i, a in best.schedule.items()
-        if data.operations[i].fixed is None
-    )
+def _start_order(data, best: _Candidate) -> list[int]:
+    """Movable operations of the incumbent by start time."""
+    return [
+        i
+        for _, i in sorted(
+            (a.start, i)
+            for i, a in best.schedule.items()
+            if data.operations[i].fixed is None
+        )
+    ]
+
+
+def _sliding_window(order, critical, params, offset: int):
+    """Operations adjacent in start time, from the first one at or after
+    ``offset`` that matters for a late job; the next offset."""
     size = params.lns_window_ops
     if offset >= len(order):
         offset = 0
-    return [i for _, i in order[offset : offset + size]], offset + size // 2
+    start = next((k for k in range(offset, len(order)) if critical[order[k]]), None)
+    if start is None:  # nothing late after offset: wrap around
+        start = next((k for k in range(len(order)) if critical[order[k]]), offset)
+    return order[start : start + size], start + size // 2
+
+
+def _critical(data, best: _Candidate) -> list[bool]:
+    """Operations of late jobs and everything upstream of them."""
+    late = best.evaluation.tardiness
+    critical = [bool(late.get(op.job)) for op in data.operations]
+    for i in reversed(data.topological_order):
+        if not critical[i]:
+            critical[i] = any(critical[j] for j in data.successors[i])
+    return critical
 
 
 def _late_job_window(data, best: _Candidate, params, rank: int):
@@ -420,7 +448,17 @@ def _improve_window(data, params, clock, best, free, axes, days, stability):
     lo = min(best.schedule[i].start for i in free)
     hi = max(best.schedule[i].end for i in free)
     try:
-        m = build(data, axes, days, free, frozen, lo, hi, stability, makespan=True)
+        m = build(
+            data,
+            axes,
+            days,
+            free,
+            frozen,
+            lo,
+            hi,
+            stability,
+            makespan=params.objective == "makespan",
+        )
     except NoRoom:
         return None
     span = hi - lo + 1
@@ -444,4 +482,8 @@ def _improve_window(data, params, clock, best, free, axes, days, stability):
     clock.charge(budget)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return _candidate(data, m, solver, frozen, "cp-sat lns")
+    found = m.read(solver)
+    if all(found[i] == best.schedule[i] for i in free):
+        return None  # the incumbent itself: no need to evaluate it again
+    schedule = {**frozen, **found}
+    return _Candidate("cp-sat lns", schedule, evaluate(data, schedule))

@@ -219,3 +219,29 @@ def test_calendar_too_short_is_infeasible_with_a_reason():
     assert result.status in (Status.INFEASIBLE, Status.UNKNOWN)
     assert result.assignments == {}
     assert "'long'" in result.message
+
+
+def test_repair_keeps_most_of_a_plan_broken_by_a_new_lock():
+    """When a new locked operation lands on the plan in force, re-planning
+    repairs around it instead of rebuilding: the large-instance path (LNS)
+    starts from the repaired plan and keeps the other operations in place."""
+    data = random_instance(21, n_jobs=10, share=0)
+    first = solve(data, QUICK)
+    ops = [
+        op if op.fixed else dataclasses.replace(op, current=first.assignments[i])
+        for i, op in enumerate(data.operations)
+    ]
+    victim = next(i for i, op in enumerate(ops) if not op.fixed)
+    a = first.assignments[victim]
+    lock = Operation("lock", len(data.jobs), (Mode(a.resource, 1),))
+    lock = dataclasses.replace(
+        lock, fixed=Assignment(a.resource, 0, a.start, a.start + 1)
+    )
+    changed = dataclasses.replace(
+        data, jobs=[*data.jobs, Job("L")], operations=[*ops, lock]
+    )
+    params = SolveParams(time_limit=1, workers=1, lns_threshold=5, lns_window_ops=6)
+    result = solve(changed, params)
+    assert result.ok and check(changed, result.assignments) == []
+    assert result.assignments[victim].start != a.start
+    assert result.moved <= len(ops) // 2
