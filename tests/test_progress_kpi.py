@@ -206,6 +206,7 @@ class TestProgressKpi(TransactionCase):
         )
         self.assertEqual(wizard.date_from, self.monday)
         self.assertEqual(wizard.date_to, self.monday + timedelta(days=6))
+        self.assertIn(f"week {self.monday.isocalendar()[1]} ", wizard.display_name)
         self.assertEqual(wizard.shipped_count, 3)
         wizard.action_next_week()
         self.assertEqual(wizard.date_from, self.monday + timedelta(days=7))

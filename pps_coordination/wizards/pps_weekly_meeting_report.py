@@ -60,6 +60,14 @@ class PpsWeeklyMeetingReport(models.TransientModel):
             wizard.date_from = monday
             wizard.date_to = monday + timedelta(days=6)
 
+    @api.depends("week_date")
+    def _compute_display_name(self):
+        for wizard in self:
+            year, week, _day = (wizard.week_date or fields.Date.today()).isocalendar()
+            wizard.display_name = self.env._(
+                "Weekly Meeting, week %(week)s of %(year)s", week=week, year=year
+            )
+
     @api.depends("week_date", "company_ids")
     def _compute_kpis(self):
         for wizard in self:
