@@ -49,8 +49,7 @@ DEFAULT_HOOKS = (
 SALES_GROUPS = "base.group_user,pps_coordination.group_pps_sales"
 PLANNER_GROUPS = "base.group_user,pps_coordination.group_pps_planner"
 UNLOCK_GROUPS = (
-    "base.group_user,pps_coordination.group_pps_sales,"
-    "pps_coordination.group_pps_unlock"
+    "base.group_user,pps_coordination.group_pps_sales,pps_coordination.group_pps_unlock"
 )
 ADMIN_GROUPS = (
     "base.group_user,base.group_system,sales_team.group_sale_manager,"
@@ -97,7 +96,9 @@ class PpsCoordinationCase(TransactionCase):
                 "is_storable": True,
                 "route_ids": [Command.set([cls.route_buy.id, cls.route_mto.id])],
                 "seller_ids": [
-                    Command.create({"partner_id": cls.vendor.id, "price": 5.0, "delay": 1})
+                    Command.create(
+                        {"partner_id": cls.vendor.id, "price": 5.0, "delay": 1}
+                    )
                 ],
             }
         )

@@ -102,7 +102,9 @@ class TestAbnormality(PpsCoordinationCase):
         abnormality = self._abnormality()
         abnormality.action_confirm()
         self.assertFalse(abnormality.negotiation_ids)
-        self.assertIn("already has an open negotiation", abnormality.message_ids[0].body)
+        self.assertIn(
+            "already has an open negotiation", abnormality.message_ids[0].body
+        )
 
     def test_only_planners_confirm_and_confirmed_is_frozen(self):
         """Sales may read abnormalities but not confirm them; once confirmed the

@@ -131,8 +131,12 @@ class TestSaleOrderLock(PpsCoordinationCase):
             log.with_user(self.unlock_user).unlink()
         with self.assertRaises(AccessError):
             self.env["pps.lock.log"].with_user(self.sales_user).create(
-                {"res_model": "sale.order", "res_id": self.order.id, "action": "unlock",
-                 "user_id": self.sales_user.id}
+                {
+                    "res_model": "sale.order",
+                    "res_id": self.order.id,
+                    "action": "unlock",
+                    "user_id": self.sales_user.id,
+                }
             )
         with self.assertRaises(UserError):
             log.sudo().write({"reason": "nothing happened"})
@@ -227,3 +231,35 @@ class TestProductionLock(PpsCoordinationCase):
         )
         self.assertEqual(log.action, "unlock")
         self.assertEqual(log.user_id, self.unlock_user)
+
+
+class TestMultiLevelProduction(PpsCoordinationCase):
+    def test_sub_assembly_orders_belong_to_the_sale_order(self):
+        """A sub-assembly MO created for the MO of an order carries the order,
+        its red flag and serial, and is locked with it."""
+        sub = self.env["product.product"].create(
+            {
+                "name": "PPS Gear Set",
+                "is_storable": True,
+                "route_ids": [(6, 0, [self.route_manufacture.id, self.route_mto.id])],
+            }
+        )
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": sub.product_tmpl_id.id,
+                "bom_line_ids": [
+                    (0, 0, {"product_id": self.component.id, "product_qty": 1})
+                ],
+            }
+        )
+        self.bom.bom_line_ids = [(0, 0, {"product_id": sub.id, "product_qty": 1})]
+        order = self._create_sale_order()
+        order.sudo().write({"pps_rush": True, "pps_serial": 2})
+        productions = self._confirm_with_production(order, plan=False)
+        child = productions.filtered(lambda p: p.product_id == sub)
+        self.assertTrue(child, "the sub-assembly is made to order")
+        self.assertEqual(child.pps_sale_order_id, order)
+        self.assertTrue(child.pps_rush)
+        self.assertEqual(child.pps_serial, 2)
+        order.with_user(self.sales_user).action_pps_lock()
+        self.assertTrue(child.pps_locked)

@@ -162,7 +162,9 @@ class TestNegotiationRefusals(PpsCoordinationCase):
         """Requests come from sales."""
         order = self._create_sale_order()
         with self.assertRaises(AccessError):
-            order.with_user(self.planner_user).action_pps_request_date(self._in_days(10))
+            order.with_user(self.planner_user).action_pps_request_date(
+                self._in_days(10)
+            )
 
     def test_decision_on_cancelled_round_is_refused(self):
         """A cancelled round cannot be agreed afterwards (stale screen, RPC)."""
@@ -212,9 +214,11 @@ class TestNegotiationRefusals(PpsCoordinationCase):
                 raise pg_errors.LockNotAvailable("could not obtain lock")
             return original(cr, query, params, log_exceptions)
 
-        with patch.object(cursor_class, "execute", execute):
-            with self.assertRaisesRegex(UserError, "Someone else is acting"):
-                negotiation.with_user(self.sales_user).action_agree()
+        with (
+            patch.object(cursor_class, "execute", execute),
+            self.assertRaisesRegex(UserError, "Someone else is acting"),
+        ):
+            negotiation.with_user(self.sales_user).action_agree()
         self.assertEqual(negotiation.state, "answered")
         self.assertFalse(order.pps_change_order_ids)
 
@@ -262,7 +266,9 @@ class TestNegotiationCustomerChange(PpsCoordinationCase):
         test_scheduler_negotiation.py), so the base method is put back here.
         """
         base = BaseSaleOrder._pps_reschedule_for_agreement
-        patcher = patch.object(type(self.env["sale.order"]), "_pps_reschedule_for_agreement", base)
+        patcher = patch.object(
+            type(self.env["sale.order"]), "_pps_reschedule_for_agreement", base
+        )
         patcher.start()
         self.addCleanup(patcher.stop)
         order = self._create_sale_order()

@@ -1,7 +1,7 @@
 """Security of the coordination models: access rights per group, multi-company
 rules, views that hide what a user cannot do, and the wizards as the UI uses them."""
 
-from common import PpsCoordinationCase, SALES_GROUPS
+from common import SALES_GROUPS, PpsCoordinationCase
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -56,7 +56,12 @@ class TestPpsSecurity(PpsCoordinationCase):
 
     def test_portal_has_no_access(self):
         """Customers on the portal see no internal negotiation."""
-        for model in ("pps.negotiation", "pps.change.order", "pps.lock.log", "pps.abnormality"):
+        for model in (
+            "pps.negotiation",
+            "pps.change.order",
+            "pps.lock.log",
+            "pps.abnormality",
+        ):
             with self.assertRaises(AccessError, msg=model):
                 self.env[model].with_user(self.portal_user).search([])
 
@@ -65,7 +70,9 @@ class TestPpsSecurity(PpsCoordinationCase):
         abnormalities, planners record them; planners read sale orders (as
         manufacturing users) but may not raise the red flag."""
         change = self.negotiation.change_order_id
-        self.assertEqual(change.with_user(self.sales_user).new_date, self.negotiation.scheduled_date)
+        self.assertEqual(
+            change.with_user(self.sales_user).new_date, self.negotiation.scheduled_date
+        )
         with self.assertRaises(AccessError):
             change.with_user(self.planner_user).write({"reason": "edited"})
         with self.assertRaises(AccessError):
@@ -75,8 +82,10 @@ class TestPpsSecurity(PpsCoordinationCase):
                 {"workcenter_id": self.workcenter.id, "date_end": self._in_days(2)}
             )
         self.assertEqual(self.abnormality.with_user(self.sales_user).state, "draft")
-        self.assertEqual(self.order.with_user(self.planner_user).commitment_date,
-                         self.negotiation.scheduled_date)
+        self.assertEqual(
+            self.order.with_user(self.planner_user).commitment_date,
+            self.negotiation.scheduled_date,
+        )
         with self.assertRaises(AccessError):
             self.order.with_user(self.planner_user).write({"pps_serial": 2})
         with self.assertRaises(AccessError):
@@ -86,8 +95,11 @@ class TestPpsSecurity(PpsCoordinationCase):
         """Buttons are only in the views of the groups allowed to use them."""
 
         def form_arch(model, user):
-            return self.env[model].with_user(user).get_views([(False, "form")])[
-                "views"]["form"]["arch"]
+            return (
+                self.env[model]
+                .with_user(user)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
 
         sales_form = form_arch("sale.order", self.sales_user)
         planner_form = form_arch("sale.order", self.planner_user)
@@ -109,22 +121,29 @@ class TestPpsSecurity(PpsCoordinationCase):
         """Request, answer (empty date: the promise), decide and unlock through
         the wizards, each as the user of the right group."""
         order = self._create_sale_order()
-        request = self.env["pps.negotiation.request"].with_user(self.sales_user).with_context(
-            default_sale_order_id=order.id
-        ).create({"expected_date": self._in_days(9), "reason": "Tender"})
+        request = (
+            self.env["pps.negotiation.request"]
+            .with_user(self.sales_user)
+            .with_context(default_sale_order_id=order.id)
+            .create({"expected_date": self._in_days(9), "reason": "Tender"})
+        )
         action = request.action_confirm()
         negotiation = self.env["pps.negotiation"].browse(action["res_id"])
         self.assertEqual(negotiation.scenario, "new_order")
 
-        answer = self.env["pps.negotiation.answer"].with_user(self.planner_user).create(
-            {"negotiation_id": negotiation.id}
+        answer = (
+            self.env["pps.negotiation.answer"]
+            .with_user(self.planner_user)
+            .create({"negotiation_id": negotiation.id})
         )
         answer.action_confirm()
         self.assertEqual(negotiation.state, "answered")
         self.assertTrue(negotiation.scheduled_date)
 
-        decide = self.env["pps.negotiation.decide"].with_user(self.sales_user).create(
-            {"negotiation_id": negotiation.id, "decision": "agree"}
+        decide = (
+            self.env["pps.negotiation.decide"]
+            .with_user(self.sales_user)
+            .create({"negotiation_id": negotiation.id, "decision": "agree"})
         )
         decide.action_confirm()
         self.assertEqual(negotiation.state, "agreed")
@@ -135,18 +154,24 @@ class TestPpsSecurity(PpsCoordinationCase):
                 {"res_model": "sale.order", "res_ids": order.ids, "reason": "x"}
             )
         action = order.with_user(self.unlock_user).action_pps_open_unlock_wizard()
-        unlock = self.env["pps.unlock.wizard"].with_user(self.unlock_user).with_context(
-            action["context"]
-        ).create({"reason": "Customer adds a line"})
+        unlock = (
+            self.env["pps.unlock.wizard"]
+            .with_user(self.unlock_user)
+            .with_context(action["context"])
+            .create({"reason": "Customer adds a line"})
+        )
         unlock.action_confirm()
         self.assertFalse(order.pps_locked)
 
     def test_rush_request_wizard_raises_flag_and_serial(self):
         """Ticking the red flag in the request makes it a rush order with a serial."""
         order = self._create_sale_order()
-        request = self.env["pps.negotiation.request"].with_user(self.sales_user).with_context(
-            default_sale_order_id=order.id
-        ).create({"expected_date": self._in_days(2), "rush": True, "serial": 3})
+        request = (
+            self.env["pps.negotiation.request"]
+            .with_user(self.sales_user)
+            .with_context(default_sale_order_id=order.id)
+            .create({"expected_date": self._in_days(2), "rush": True, "serial": 3})
+        )
         action = request.action_confirm()
         negotiation = self.env["pps.negotiation"].browse(action["res_id"])
         self.assertEqual(negotiation.scenario, "rush_order")

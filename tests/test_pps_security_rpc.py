@@ -23,17 +23,30 @@ class TestCoordinationOverRpc(PpsCoordinationCase, HttpCase):
         expected = fields.Datetime.to_string(self._in_days(10))
         scheduled = fields.Datetime.to_string(self._in_days(11))
         negotiation_ids = self._rpc(
-            "pps_sales", "sale.order", "action_pps_request_date",
-            [[order.id], expected], {"reason": "over RPC"},
+            "pps_sales",
+            "sale.order",
+            "action_pps_request_date",
+            [[order.id], expected],
+            {"reason": "over RPC"},
         )
         self.assertEqual(len(negotiation_ids), 1)
         with self.assertRaisesRegex(Fault, "Only production planners"):
-            self._rpc("pps_sales", "pps.negotiation", "action_answer",
-                      [negotiation_ids, scheduled])
-        self._rpc("pps_planner", "pps.negotiation", "action_answer",
-                  [negotiation_ids, scheduled])
+            self._rpc(
+                "pps_sales",
+                "pps.negotiation",
+                "action_answer",
+                [negotiation_ids, scheduled],
+            )
+        self._rpc(
+            "pps_planner",
+            "pps.negotiation",
+            "action_answer",
+            [negotiation_ids, scheduled],
+        )
         with self.assertRaisesRegex(Fault, "Only sales coordinators"):
-            self._rpc("pps_planner", "pps.negotiation", "action_agree", [negotiation_ids])
+            self._rpc(
+                "pps_planner", "pps.negotiation", "action_agree", [negotiation_ids]
+            )
         self._rpc("pps_sales", "pps.negotiation", "action_agree", [negotiation_ids])
         order.invalidate_recordset()
         self.assertEqual(fields.Datetime.to_string(order.commitment_date), scheduled)
@@ -41,14 +54,26 @@ class TestCoordinationOverRpc(PpsCoordinationCase, HttpCase):
 
         with self.assertRaisesRegex(Fault, "execution lock"):
             self._rpc(
-                "pps_admin", "sale.order", "write",
+                "pps_admin",
+                "sale.order",
+                "write",
                 [[order.id], {"commitment_date": expected}],
                 {"context": {"pps_lock_bypass": "PPS_LOCK_BYPASS"}},
             )
         with self.assertRaisesRegex(Fault, "Unlock Privilege"):
-            self._rpc("pps_admin", "sale.order", "action_pps_unlock",
-                      [[order.id]], {"reason": "admin wants it"})
-        self._rpc("pps_unlock", "sale.order", "action_pps_unlock",
-                  [[order.id]], {"reason": "customer call"})
+            self._rpc(
+                "pps_admin",
+                "sale.order",
+                "action_pps_unlock",
+                [[order.id]],
+                {"reason": "admin wants it"},
+            )
+        self._rpc(
+            "pps_unlock",
+            "sale.order",
+            "action_pps_unlock",
+            [[order.id]],
+            {"reason": "customer call"},
+        )
         order.invalidate_recordset()
         self.assertFalse(order.pps_locked)

@@ -41,7 +41,10 @@ class MrpProduction(models.Model):
     )
     def _compute_pps_sale_order_id(self):
         for production in self:
-            order = production.sale_line_id.order_id or production.reference_ids.sale_ids[:1]
+            order = (
+                production.sale_line_id.order_id
+                or production.reference_ids.sale_ids[:1]
+            )
             if not order:
                 order = production._get_sources().pps_sale_order_id[:1]
             production.pps_sale_order_id = order
@@ -73,7 +76,9 @@ class MrpProduction(models.Model):
         self.ensure_one()
         start, finish = self.date_start, self.date_finished
         planned = self.workorder_ids.filtered(
-            lambda w: w.date_start and w.date_finished and w.state not in ("done", "cancel")
+            lambda w: (
+                w.date_start and w.date_finished and w.state not in ("done", "cancel")
+            )
         )
         # Move the last ones first when postponing, the first ones first when
         # advancing, so that no intermediate state overlaps backwards.
@@ -98,13 +103,18 @@ class MrpProduction(models.Model):
     def _pps_supplying_purchase_lines(self):
         """Open purchase order lines that supply the components of the MOs."""
         raw_moves = self.move_raw_ids
-        lines = raw_moves.created_purchase_line_ids | raw_moves.move_orig_ids.purchase_line_id
+        lines = (
+            raw_moves.created_purchase_line_ids
+            | raw_moves.move_orig_ids.purchase_line_id
+        )
         components = raw_moves.product_id
         for production in self:
             for order in production._get_purchase_orders():
                 lines |= order.order_line.filtered(lambda l: l.product_id in components)
         return lines.filtered(
-            lambda l: l.order_id.state not in ("cancel", "done")
-            and l.date_planned
-            and l.product_uom_id.compare(l.qty_received, l.product_qty) < 0
+            lambda l: (
+                l.order_id.state not in ("cancel", "done")
+                and l.date_planned
+                and l.product_uom_id.compare(l.qty_received, l.product_qty) < 0
+            )
         )

@@ -97,7 +97,9 @@ class PpsAbnormality(models.Model):
     @api.depends("production_ids.pps_sale_order_id")
     def _compute_sale_order_ids(self):
         for abnormality in self:
-            abnormality.sale_order_ids = abnormality.production_ids.sudo().pps_sale_order_id
+            abnormality.sale_order_ids = (
+                abnormality.production_ids.sudo().pps_sale_order_id
+            )
 
     @api.constrains("date_start", "date_end", "capacity_factor")
     def _check_window(self):
@@ -138,9 +140,7 @@ class PpsAbnormality(models.Model):
         for abnormality in self:
             if abnormality.state != "draft":
                 raise UserError(
-                    self.env._(
-                        "%(name)s is already confirmed.", name=abnormality.name
-                    )
+                    self.env._("%(name)s is already confirmed.", name=abnormality.name)
                 )
             if not (
                 abnormality.workcenter_id
@@ -155,7 +155,9 @@ class PpsAbnormality(models.Model):
                     )
                 )
             productions = abnormality._pps_find_productions()
-            abnormality.write({"state": "confirmed", "production_ids": [(6, 0, productions.ids)]})
+            abnormality.write(
+                {"state": "confirmed", "production_ids": [(6, 0, productions.ids)]}
+            )
             abnormality._pps_open_negotiations(abnormality._pps_estimate_delays())
         return True
 
@@ -175,7 +177,9 @@ class PpsAbnormality(models.Model):
     def _pps_check_planner(self):
         if not self.env.user.has_group("pps_coordination.group_pps_planner"):
             raise AccessError(
-                self.env._("Only production planners may confirm or resolve abnormalities.")
+                self.env._(
+                    "Only production planners may confirm or resolve abnormalities."
+                )
             )
 
     def _pps_find_productions(self):
@@ -186,14 +190,18 @@ class PpsAbnormality(models.Model):
         production_model = self.env["mrp.production"].sudo()
         productions = self.production_ids.sudo()
         if self.workcenter_id:
-            workorders = self.env["mrp.workorder"].sudo().search(
-                [
-                    ("workcenter_id", "=", self.workcenter_id.id),
-                    ("state", "not in", ("done", "cancel")),
-                    ("production_id.state", "not in", ("done", "cancel")),
-                    ("date_start", "<", self.date_end),
-                    ("date_finished", ">", self.date_start),
-                ]
+            workorders = (
+                self.env["mrp.workorder"]
+                .sudo()
+                .search(
+                    [
+                        ("workcenter_id", "=", self.workcenter_id.id),
+                        ("state", "not in", ("done", "cancel")),
+                        ("production_id.state", "not in", ("done", "cancel")),
+                        ("date_start", "<", self.date_end),
+                        ("date_finished", ">", self.date_start),
+                    ]
+                )
             )
             productions |= workorders.production_id
         if self.product_id:
@@ -237,7 +245,9 @@ class PpsAbnormality(models.Model):
                 windows = [(production.date_start, production.date_finished)]
             overlap = sum(
                 max(
-                    (min(end, self.date_end) - max(start, self.date_start)).total_seconds(),
+                    (
+                        min(end, self.date_end) - max(start, self.date_start)
+                    ).total_seconds(),
                     0.0,
                 )
                 for start, end in windows
@@ -269,7 +279,10 @@ class PpsAbnormality(models.Model):
             estimated = max(finishes) + lead
             if not agreed or estimated <= agreed:
                 continue
-            if any(n.state in ("requested", "answered") for n in order.sudo().pps_negotiation_ids):
+            if any(
+                n.state in ("requested", "answered")
+                for n in order.sudo().pps_negotiation_ids
+            ):
                 self.message_post(
                     body=self.env._(
                         "%(order)s would move to %(date)s but already has an open "
@@ -286,7 +299,9 @@ class PpsAbnormality(models.Model):
                     "hours later.",
                     name=self.name,
                     type=dict(
-                        self._fields["abnormality_type"]._description_selection(self.env)
+                        self._fields["abnormality_type"]._description_selection(
+                            self.env
+                        )
                     )[self.abnormality_type],
                     shift=round(shift.total_seconds() / 3600.0, 1),
                 ),

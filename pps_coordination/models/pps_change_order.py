@@ -62,4 +62,8 @@ class PpsChangeOrder(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
-        raise UserError(self.env._("A change order is a record of an agreement: it cannot be deleted."))
+        raise UserError(
+            self.env._(
+                "A change order is a record of an agreement: it cannot be deleted."
+            )
+        )

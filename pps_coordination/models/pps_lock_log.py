@@ -16,7 +16,10 @@ class PpsLockLog(models.Model):
 
     res_model = fields.Char(string="Model", required=True, readonly=True, index=True)
     res_id = fields.Many2oneReference(
-        string="Record ID", model_field="res_model", required=True, readonly=True,
+        string="Record ID",
+        model_field="res_model",
+        required=True,
+        readonly=True,
         index=True,
     )
     res_name = fields.Char(string="Record", readonly=True)
@@ -27,7 +30,10 @@ class PpsLockLog(models.Model):
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     reason = fields.Text(readonly=True)
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True,
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
         default=lambda self: self.env.company,
     )
 

@@ -181,8 +181,10 @@ class PpsLockMixin(models.AbstractModel):
         for record, names in changed.items():
             if not record.pps_locked or not names:
                 continue
-            labels = [record._fields[name].get_description(self.env)["string"]
-                      for name in names]
+            labels = [
+                record._fields[name].get_description(self.env)["string"]
+                for name in names
+            ]
             raise UserError(
                 self.env._(
                     "%(record)s is under the execution lock (locked by %(user)s "

@@ -114,7 +114,9 @@ class PpsNegotiation(models.Model):
     def _compute_decision(self):
         for negotiation in self:
             negotiation.decision = (
-                negotiation.state if negotiation.state in ("agreed", "rejected") else "pending"
+                negotiation.state
+                if negotiation.state in ("agreed", "rejected")
+                else "pending"
             )
 
     @api.model_create_multi
@@ -128,7 +130,9 @@ class PpsNegotiation(models.Model):
             )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("pps.negotiation") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("pps.negotiation") or "/"
+                )
         return super().create(vals_list)
 
     def write(self, vals):
@@ -153,7 +157,9 @@ class PpsNegotiation(models.Model):
         self.ensure_one()
         if not self.env.user.has_group("pps_coordination.group_pps_planner"):
             raise AccessError(
-                self.env._("Only production planners may answer a delivery-date request.")
+                self.env._(
+                    "Only production planners may answer a delivery-date request."
+                )
             )
         self._pps_lock_rows()
         if self.state != "requested":
@@ -171,7 +177,9 @@ class PpsNegotiation(models.Model):
         scheduled_date = self._pps_check_future_date(
             scheduled_date, self.env._("scheduled date")
         )
-        self._pps_check_rush_rule(self.sale_order_id, self.expected_date, scheduled_date)
+        self._pps_check_rush_rule(
+            self.sale_order_id, self.expected_date, scheduled_date
+        )
         self._pps_workflow().write(
             {
                 "state": "answered",
@@ -216,29 +224,32 @@ class PpsNegotiation(models.Model):
         )
         negotiation_bypass = self.sudo().with_context(pps_lock_bypass=PPS_LOCK_BYPASS)
         rescheduled = order_bypass._pps_reschedule_for_agreement(negotiation_bypass)
-        change_order = self.env["pps.change.order"].sudo().create(
-            {
-                "sale_order_id": order.id,
-                "negotiation_id": self.id,
-                "scenario": self.scenario,
-                "old_date": previous,
-                "new_date": agreed,
-                "reason": self.reason or self.explanation,
-                "production_ids": [(6, 0, rescheduled["productions"].ids)],
-                "purchase_order_ids": [(6, 0, rescheduled["purchase_orders"].ids)],
-                "user_id": self.env.uid,
-                "date": now,
-            }
+        change_order = (
+            self.env["pps.change.order"]
+            .sudo()
+            .create(
+                {
+                    "sale_order_id": order.id,
+                    "negotiation_id": self.id,
+                    "scenario": self.scenario,
+                    "old_date": previous,
+                    "new_date": agreed,
+                    "reason": self.reason or self.explanation,
+                    "production_ids": [(6, 0, rescheduled["productions"].ids)],
+                    "purchase_order_ids": [(6, 0, rescheduled["purchase_orders"].ids)],
+                    "user_id": self.env.uid,
+                    "date": now,
+                }
+            )
         )
         self._pps_workflow().write({"change_order_id": change_order.id})
-        order.sudo()._pps_lock(
-            self.env._("Agreed date of %(name)s.", name=self.name)
-        )
+        order.sudo()._pps_lock(self.env._("Agreed date of %(name)s.", name=self.name))
         self._pps_notify_decision()
         return True
 
     def action_reject(self, reason=None):
-        """Sales rejects the answer; the order keeps its dates, a new round may follow."""
+        """Sales rejects the answer; the order keeps its dates, a new round may
+        follow."""
         self.ensure_one()
         self._pps_check_decider()
         self._pps_lock_rows()
@@ -348,7 +359,9 @@ class PpsNegotiation(models.Model):
         return value
 
     @api.model
-    def _pps_check_rush_rule(self, order, expected_date, scheduled_date, postpone=False):
+    def _pps_check_rush_rule(
+        self, order, expected_date, scheduled_date, postpone=False
+    ):
         """Without the red flag, no date before the expected date or the lead time.
 
         ``postpone`` (internal changes): a date at or after the currently agreed
@@ -388,10 +401,14 @@ class PpsNegotiation(models.Model):
         return self.browse(self._pps_workflow().create(vals).ids)
 
     def _pps_workflow(self):
-        return self.sudo().with_context(pps_negotiation_workflow=PPS_NEGOTIATION_WORKFLOW)
+        return self.sudo().with_context(
+            pps_negotiation_workflow=PPS_NEGOTIATION_WORKFLOW
+        )
 
     def _pps_in_workflow(self):
-        return self.env.context.get("pps_negotiation_workflow") is PPS_NEGOTIATION_WORKFLOW
+        return (
+            self.env.context.get("pps_negotiation_workflow") is PPS_NEGOTIATION_WORKFLOW
+        )
 
     def _pps_lock_rows(self):
         """Lock the rounds' rows until commit, then re-read them.
@@ -442,9 +459,11 @@ class PpsNegotiation(models.Model):
         self.ensure_one()
         order = self.sale_order_id
         planner_group = self.env.ref("pps_coordination.group_pps_planner")
-        responsible = order._pps_productions().sudo().user_id.filtered(
-            lambda u: planner_group in u.all_group_ids
-        )[:1]
+        responsible = (
+            order._pps_productions()
+            .sudo()
+            .user_id.filtered(lambda u: planner_group in u.all_group_ids)[:1]
+        )
         if responsible:
             return responsible
         return (

@@ -76,7 +76,9 @@ class SaleOrder(models.Model):
     @api.depends("pps_negotiation_ids.state")
     def _compute_pps_negotiation_state(self):
         for order in self:
-            rounds = order.pps_negotiation_ids.filtered(lambda n: n.state != "cancelled")
+            rounds = order.pps_negotiation_ids.filtered(
+                lambda n: n.state != "cancelled"
+            )
             latest = rounds.sorted("id")[-1:]
             order.pps_negotiation_state = latest.state or "none"
 
@@ -328,11 +330,17 @@ class SaleOrder(models.Model):
         """
         self.ensure_one()
         products = self.order_line.product_id
-        boms = self.env["mrp.bom"].sudo()._bom_find(
-            products, company_id=self.company_id.id, bom_type="normal"
+        boms = (
+            self.env["mrp.bom"]
+            .sudo()
+            ._bom_find(products, company_id=self.company_id.id, bom_type="normal")
         )
         manufacturing = max(
-            (bom.produce_delay + bom.days_to_prepare_mo for bom in boms.values() if bom),
+            (
+                bom.produce_delay + bom.days_to_prepare_mo
+                for bom in boms.values()
+                if bom
+            ),
             default=0,
         )
         return manufacturing + (self.company_id.security_lead or 0.0)
@@ -358,8 +366,10 @@ class SaleOrder(models.Model):
         if not old or not new or old == new:
             return {"productions": productions, "purchase_orders": purchase_orders}
         delta = new - old
-        productions = self._pps_productions().sudo().filtered(
-            lambda p: p.state not in ("done", "cancel")
+        productions = (
+            self._pps_productions()
+            .sudo()
+            .filtered(lambda p: p.state not in ("done", "cancel"))
         )
         for production in productions:
             production._pps_shift_dates(delta)

@@ -23,7 +23,9 @@ class SaleOrderLine(models.Model):
         return super().write(vals)
 
     def unlink(self):
-        self.order_id._pps_check_lock({order: ["order_line"] for order in self.order_id})
+        self.order_id._pps_check_lock(
+            {order: ["order_line"] for order in self.order_id}
+        )
         return super().unlink()
 
     def _pps_check_order_lock(self, vals):

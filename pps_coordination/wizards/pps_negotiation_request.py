@@ -33,7 +33,10 @@ class PpsNegotiationRequest(models.TransientModel):
             values.setdefault("expected_date", order.pps_expected_date)
             values.setdefault("rush", order.pps_rush)
             values.setdefault("serial", order.pps_serial)
-            if values.get("scenario", "new_order") == "new_order" and order._pps_in_production():
+            if (
+                values.get("scenario", "new_order") == "new_order"
+                and order._pps_in_production()
+            ):
                 values["scenario"] = "customer_change"
         return values
 
@@ -46,7 +49,9 @@ class PpsNegotiationRequest(models.TransientModel):
         self.ensure_one()
         order = self.sale_order_id
         if self.scenario == "internal_change":
-            negotiation = order.action_pps_propose_date(self.scheduled_date, self.reason)
+            negotiation = order.action_pps_propose_date(
+                self.scheduled_date, self.reason
+            )
         else:
             scenario = self.scenario
             if self.rush and scenario == "new_order":

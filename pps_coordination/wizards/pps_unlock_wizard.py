@@ -19,7 +19,10 @@ class PpsUnlockWizard(models.TransientModel):
             "res_model": self._name,
             "view_mode": "form",
             "target": "new",
-            "context": {"default_res_model": records._name, "default_res_ids": records.ids},
+            "context": {
+                "default_res_model": records._name,
+                "default_res_ids": records.ids,
+            },
         }
 
     def action_confirm(self):
