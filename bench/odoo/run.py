@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""Benchmarks of the scheduler inside Odoo (measured, never asserted).
+
+For each size N (manufacturing orders) it builds a synthetic plant in its own
+database ``pps_bench_<N>`` (created with both add-ons, no demo data, kept
+between runs so a second run skips the build), then measures:
+
+* Odoo's own planning: ``button_plan()`` on each MO in deadline order (in a
+  savepoint that is rolled back): wall time, weighted tardiness, on-time rate,
+  makespan;
+* the PPS scheduler, step by step: extract, solve, check, write back (time and
+  the SQL query count of the write-back), and the same measures of the plan;
+* stability: a second run on unchanged data (work orders moved), then one rush
+  order inserted (work orders of other orders moved);
+* the promise: p50/p95 latency of ``sale.order.pps_quote_delivery_date()`` over
+  50 random orders, when the promise is installed.
+
+Usage (from the repository root, after ``make test`` or ``make run`` wrote the
+Odoo configuration)::
+
+    python3 bench/odoo/run.py --sizes 100,500,2000 --time-limit 60
+
+Results: ``bench/results/odoo.md`` and ``bench/results/odoo.json``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results"
+CONF = Path(os.environ.get("PPS_STATE_DIR", ROOT / ".odoo")) / "odoo.conf"
+WORKCENTERS = 20
+
+
+def ensure_database(name):
+    """Create ``name`` with both add-ons unless it already has them."""
+    env = dict(os.environ, PPS_TEST_DB=name)
+    script = (
+        f'source "{ROOT}/scripts/lib.sh"; prepare; '
+        f'if db_exists "{name}"; then install_or_update "{name}"; '
+        f'else odoo_bin -c "$PPS_CONF" -d "{name}" -i "$PPS_MODULES" --stop-after-init; fi'
+    )
+    subprocess.run(["bash", "-c", script], check=True, env=env)
+
+
+def open_env(name):
+    import odoo
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(["-c", str(CONF), "-d", name])
+    registry = Registry(name)
+    cr = registry.cursor()
+    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+
+
+def build_plant(env, n_orders, seed):
+    """A seeded plant: 20 work centers on two shifts, 30 routed products, N MOs."""
+    from odoo import Command, fields
+
+    marker = env["ir.config_parameter"].get_param("pps_bench.built")
+    if marker == f"{n_orders}:{seed}":
+        return env["mrp.production"].search([("origin", "=", "pps-bench")])
+    rng = random.Random(seed)
+    calendar = env["resource.calendar"].create(
+        {
+            "name": "Bench two shifts",
+            "tz": "UTC",
+            "attendance_ids": [
+                Command.create(
+                    {
+                        "name": f"Day {d} {p}",
+                        "dayofweek": str(d),
+                        "hour_from": h0,
+                        "hour_to": h1,
+                        "day_period": p,
+                    }
+                )
+                for d in range(5)
+                for (h0, h1, p) in ((6.0, 14.0, "morning"), (14.0, 22.0, "afternoon"))
+            ],
+        }
+    )
+    env.company.write(
+        {"resource_calendar_id": calendar.id, "pps_rush_capacity_share": 0.2}
+    )
+    centers = env["mrp.workcenter"].create(
+        [
+            {"name": f"Bench WC {i:02d}", "resource_calendar_id": calendar.id}
+            for i in range(WORKCENTERS)
+        ]
+    )
+    products = env["product.product"]
+    for p in range(30):
+        product = env["product.product"].create(
+            {"name": f"Bench product {p:02d}", "is_storable": True}
+        )
+        length = rng.randint(3, 8)
+        env["mrp.bom"].create(
+            {
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "product_qty": 1,
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": f"Op {k}",
+                            "workcenter_id": rng.choice(centers).id,
+                            "time_mode": "manual",
+                            "time_cycle_manual": rng.randint(20, 180),
+                        }
+                    )
+                    for k in range(length)
+                ],
+            }
+        )
+        products |= product
+    now = fields.Datetime.now()
+    # Due dates spread so that the plant is about 85% loaded up to the last one:
+    # tight enough that the order of work decides who is late.
+    chosen = [rng.choice(products) for _ in range(n_orders)]
+    routing = {
+        p.id: sum(env["mrp.bom"]._bom_find(p)[p].operation_ids.mapped("time_cycle_manual"))
+        for p in products
+    }
+    work = sum(routing[p.id] for p in chosen)
+    weekly_capacity = WORKCENTERS * 5 * 16 * 60
+    span_hours = max(48, int(work / (0.85 * weekly_capacity) * 7 * 24))
+    vals = [
+        {
+            "product_id": product.id,
+            "product_qty": 1,
+            "origin": "pps-bench",
+            "date_deadline": now + timedelta(hours=rng.randint(24, 24 + span_hours)),
+        }
+        for product in chosen
+    ]
+    productions = env["mrp.production"].create(vals)
+    productions.action_confirm()
+    customer = env["res.partner"].create({"name": "Bench rush customer"})
+    rush_order = env["sale.order"].create(
+        {"partner_id": customer.id, "pps_rush": True, "pps_serial": 1}
+    )
+    for production in productions:
+        if rng.random() < 0.1:
+            production.pps_sale_order_id = rush_order
+    env["ir.config_parameter"].set_param("pps_bench.built", f"{n_orders}:{seed}")
+    env.cr.commit()
+    return productions
+
+
+def measures(productions):
+    """Weighted tardiness (minutes), on-time rate and makespan of a plan."""
+    weighted, on_time, ends = 0, 0, []
+    scheduler = productions.env["pps.schedule.problem"]
+    for production in productions:
+        finish = max(d for d in production.workorder_ids.mapped("date_finished") if d)
+        ends.append(finish)
+        late = max(0.0, (finish - production.date_deadline).total_seconds() / 60)
+        weighted += scheduler._prepare_weight(production) * late
+        on_time += late == 0
+    start = min(d for d in productions.workorder_ids.mapped("date_start") if d)
+    return {
+        "weighted_tardiness": int(weighted),
+        "on_time_rate": round(on_time / len(productions), 4),
+        "makespan_h": round((max(ends) - start).total_seconds() / 3600, 1),
+    }
+
+
+def bench_odoo_planning(env, productions):
+    """Odoo's own planning, MO by MO in deadline order, then rolled back."""
+    with env.cr.savepoint(flush=True) as savepoint:
+        started = time.perf_counter()
+        for production in productions.sorted("date_deadline"):
+            production.button_plan()
+        elapsed = time.perf_counter() - started
+        result = {"seconds": round(elapsed, 1), **measures(productions)}
+        savepoint.rollback()
+    env.invalidate_all()
+    return result
+
+
+def bench_scheduler(env, productions, time_limit, workers):
+    """The PPS scheduler, one step at a time, then the same through schedule()."""
+    from odoo.addons.pps_coordination_scheduler.engine import SolveParams, check, solve
+
+    result = {}
+    started = time.perf_counter()
+    problem = env["pps.schedule.problem"]._prepare_problem(productions)
+    result["extract_s"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    solved = solve(problem.data, SolveParams(time_limit=time_limit, workers=workers))
+    result["solve_s"] = round(time.perf_counter() - started, 2)
+    result["status"] = solved.status.value
+    started = time.perf_counter()
+    violations = check(problem.data, solved.assignments)
+    result["check_s"] = round(time.perf_counter() - started, 2)
+    result["violations"] = len(violations)
+    result["operations"] = len(problem.data.operations)
+    queries = env.cr.sql_log_count
+    started = time.perf_counter()
+    run = env["pps.schedule.run"].schedule(
+        productions=productions, time_limit=time_limit, workers=workers
+    )
+    result["end_to_end_s"] = round(time.perf_counter() - started, 1)
+    result["queries_end_to_end"] = env.cr.sql_log_count - queries
+    result["run_state"] = run.state
+    result["moved"] = run.moved_count
+    result.update(measures(productions))
+    env.cr.commit()
+    return result
+
+
+def bench_stability(env, productions, time_limit, workers):
+    run = env["pps.schedule.run"].schedule(
+        productions=productions, time_limit=time_limit, workers=workers
+    )
+    unchanged = run.moved_count
+    extra = productions[:1].copy({"origin": "pps-bench-rush"})
+    extra.action_confirm()
+    extra.pps_sale_order_id = env["sale.order"].search([("pps_rush", "=", True)], limit=1)
+    run = env["pps.schedule.run"].schedule(
+        productions=productions | extra,
+        time_limit=time_limit,
+        workers=workers,
+        rush_insertion=True,
+    )
+    others = run.line_ids.filtered(lambda line: line.production_id != extra)
+    env.cr.rollback()
+    return {"moved_unchanged": unchanged, "moved_after_rush_insert": len(others)}
+
+
+def bench_promise(env, samples=50, seed=0):
+    orders = env["sale.order"].search([], limit=500)
+    if not hasattr(orders, "pps_quote_delivery_date") or not orders:
+        return None
+    rng = random.Random(seed)
+    latencies = []
+    for _ in range(samples):
+        order = rng.choice(orders)
+        started = time.perf_counter()
+        order.pps_quote_delivery_date()
+        latencies.append(time.perf_counter() - started)
+    latencies.sort()
+    return {
+        "p50_s": round(statistics.median(latencies), 3),
+        "p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 3),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100,500,2000")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        name = f"pps_bench_{size}"
+        ensure_database(name)
+        env = open_env(name)
+        try:
+            productions = build_plant(env, size, args.seed)
+            row = {"mos": size}
+            row["odoo"] = bench_odoo_planning(env, productions)
+            row["pps"] = bench_scheduler(env, productions, args.time_limit, args.workers)
+            row["stability"] = bench_stability(
+                env, productions, min(args.time_limit, 20), args.workers
+            )
+            row["promise"] = bench_promise(env)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        finally:
+            env.cr.close()
+    write_results(rows, args)
+
+
+def write_results(rows, args):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    machine = {
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    (RESULTS / "odoo.json").write_text(
+        json.dumps({"machine": machine, "args": vars(args), "rows": rows}, indent=2)
+    )
+    lines = [
+        "# Scheduler inside Odoo",
+        "",
+        f"Machine: {machine['cores']} cores, Python {machine['python']}; "
+        f"time limit {args.time_limit} s, {args.workers} workers.",
+        "",
+        "| MOs | ops | Odoo plan s | Odoo wtard | Odoo on-time | PPS end-to-end s "
+        "| extract s | solve s | check s | queries | PPS wtard | PPS on-time "
+        "| makespan h (Odoo/PPS) | moved unchanged | moved by rush insert | promise p50/p95 s |",
+        "|" + "---|" * 16,
+    ]
+    for row in rows:
+        odoo_, pps, stab, promise = row["odoo"], row["pps"], row["stability"], row["promise"]
+        latency = f"{promise['p50_s']} / {promise['p95_s']}" if promise else "n/a"
+        lines.append(
+            f"| {row['mos']} | {pps['operations']} | {odoo_['seconds']} "
+            f"| {odoo_['weighted_tardiness']} | {odoo_['on_time_rate']:.1%} "
+            f"| {pps['end_to_end_s']} | {pps['extract_s']} | {pps['solve_s']} "
+            f"| {pps['check_s']} | {pps['queries_end_to_end']} "
+            f"| {pps['weighted_tardiness']} | {pps['on_time_rate']:.1%} "
+            f"| {odoo_['makespan_h']} / {pps['makespan_h']} "
+            f"| {stab['moved_unchanged']} | {stab['moved_after_rush_insert']} "
+            f"| {latency} |"
+        )
+    (RESULTS / "odoo.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
