@@ -12,7 +12,7 @@ Results are merged into ``bench/results/engine.json`` (one entry per run,
 re-runs replace) and the whole table is rewritten to ``engine.md``.
 
     python3 bench/engine/run.py --quick          # a few minutes
-    python3 bench/engine/run.py                  # the full grid (about 2 hours)
+    python3 bench/engine/run.py                  # the full grid (about 90 minutes)
 """
 
 from __future__ import annotations

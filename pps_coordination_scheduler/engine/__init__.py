@@ -21,17 +21,22 @@ there and wall-clock times come from a small window table (``calendar``).
 ``solve()`` runs in three steps, following what was measured at factory
 scale (a cold CP-SAT model loses to a good dispatching rule):
 
-1. *Construct*: every dispatching rule of ``dispatch`` (and the current plan,
-   when it is valid) gives a start; the best one is kept.
-2. *Improve*: CP-SAT, hinted with that start. Up to ``lns_threshold``
+1. *Construct*: every dispatching rule of ``dispatch`` gives a start, plus,
+   when operations carry a ``current`` plan, the plan itself (if valid) and
+   its repair (``rule="current"``: keep each operation where it is, push it
+   later only where needed); the best one is kept.
+2. *Improve*: CP-SAT, hinted with that start. Up to ``lns_threshold`` (300)
    movable operations, one model in two phases: (1) minimise total weighted
    tardiness sum_j w_j * max(0, C_j - due_j); (2) keeping that value,
    minimise ``H * moves + displacement + makespan`` (H = horizon length, so
    one moved operation costs more than any displacement: fewest operations
    whose start or work center changed, then smallest total shift, then
-   makespan). Larger instances are improved by large-neighbourhood search
-   over windows of consecutive operations. ``objective="makespan"`` minimises
-   the makespan only (plain job-shop benchmarks).
+   makespan). Larger instances are improved by large-neighbourhood search:
+   small windows of operations adjacent in start time (sliding through the
+   plan where late work is) and late jobs with their competitors, each
+   re-solved by CP-SAT with everything else frozen, kept when the whole
+   schedule is not worse. ``objective="makespan"`` minimises the makespan
+   only (plain job-shop benchmarks).
 3. *Verify*: the independent ``check`` validates the final schedule; the
    engine never returns a schedule worse (lexicographically: weighted
    tardiness, moves, displacement, makespan) than the best start.

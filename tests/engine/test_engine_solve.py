@@ -245,3 +245,15 @@ def test_repair_keeps_most_of_a_plan_broken_by_a_new_lock():
     assert result.ok and check(changed, result.assignments) == []
     assert result.assignments[victim].start != a.start
     assert result.moved <= len(ops) // 2
+
+
+def test_large_instance_path_is_deterministic_too():
+    """The window search counts its CP-SAT calls at their full deterministic
+    budget, so with one worker and a seed the large-instance path repeats
+    itself exactly as well."""
+    data = random_instance(8, n_jobs=12)
+    params = SolveParams(
+        time_limit=1, workers=1, seed=3, lns_threshold=5, lns_window_ops=8,
+        lns_window_time=0.2,
+    )  # fmt: skip
+    assert solve(data, params).assignments == solve(data, params).assignments
