@@ -14,3 +14,14 @@ except ImportError:  # pragma: no cover - engine-only environment
 if odoo_common is not None:
     odoo_common.BaseCase.test_tags = frozenset({"standard", "at_install"})
     odoo_common.BaseCase.test_module = "pps_coordination"
+
+try:
+    from hypothesis import settings as hypothesis_settings
+except ImportError:  # pragma: no cover
+    hypothesis_settings = None
+
+if hypothesis_settings is not None:
+    # Property tests explore the same examples on every run: CI stays
+    # reproducible, and a failure found once is found again.
+    hypothesis_settings.register_profile("pps", derandomize=True, database=None)
+    hypothesis_settings.load_profile("pps")
