@@ -166,6 +166,33 @@ class TestProgressStatus(ProgressCase):
         self.assertEqual(self._progress_in_db(order), "shipped")
         self.assertFalse(order.pps_overdue)
 
+    def test_started_sub_assembly_is_work_in_progress(self):
+        """Work on a sub-assembly MO (child of the order's MO) is work in
+        progress on the order, before the final MO starts."""
+        routes = self.widget.route_ids
+        frame = self._create_product("PPS Frame", routes=routes)
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": frame.product_tmpl_id.id,
+                "bom_line_ids": [(0, 0, {"product_id": self.component.id})],
+            }
+        )
+        cabinet = self._create_product("PPS Cabinet", routes=routes)
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cabinet.product_tmpl_id.id,
+                "bom_line_ids": [(0, 0, {"product_id": frame.id})],
+            }
+        )
+        order = self._create_order(cabinet, qty=2)
+        productions = order._pps_progress_productions()
+        child = productions.filtered(lambda mo: mo.product_id == frame)
+        self.assertEqual(len(productions), 2)
+        self.assertEqual(len(child), 1)
+        self.assertEqual(self._progress_in_db(order), "not_started")
+        child.qty_producing = 1
+        self.assertEqual(self._progress_in_db(order), "in_progress")
+
     def test_partial_shipment_is_in_progress_then_shipped(self):
         """A stocked order is 'completed' as soon as its delivery is ready; a
         partial shipment whose backorder is not ready is 'in_progress'; shipping

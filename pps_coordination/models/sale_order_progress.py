@@ -143,16 +143,15 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
 
     def _pps_progress_productions(self):
-        """First-level manufacturing orders of the order (cancelled ones excluded).
+        """Manufacturing orders of the order, sub-assemblies included (a started
+        sub-assembly is work in progress), cancelled ones excluded.
 
         Reads through ``stock_reference_ids`` like sale_mrp's
-        ``mrp_production_ids``, without its group restriction, and adds MOs
+        ``mrp_production_ids`` (without its group restriction), and adds MOs
         linked by their origin sale line or by ``pps_sale_order_id``.
         """
         self.ensure_one()
-        productions = self.sudo().stock_reference_ids.production_ids.filtered(
-            lambda mo: not mo.production_group_id.parent_ids
-        )
+        productions = self.sudo().stock_reference_ids.production_ids
         Production = self.env["mrp.production"].sudo()
         links = [("sale_line_id", "in", self.order_line.ids)]
         if "pps_sale_order_id" in Production._fields:
