@@ -265,14 +265,19 @@ class PpsPromise(models.AbstractModel):
 
     @api.model
     def _find_bom(self, state, product):
-        bom = (
-            self.env["mrp.bom"]
-            .sudo()
-            ._bom_find(product, company_id=state["company"].id, bom_type="normal")[
-                product
-            ]
-        )
-        return bom
+        """The BoM making (normal) or composing (kit) ``product``, cached."""
+        cache = state.setdefault("boms", {})
+        if product.id not in cache:
+            boms = (
+                self.env["mrp.bom"]
+                .sudo()
+                ._bom_find(product, company_id=state["company"].id)
+            )
+            bom = boms[product]
+            cache[product.id] = (
+                bom if bom.type in ("normal", "phantom") else bom.browse()
+            )
+        return cache[product.id]
 
     # ------------------------------------------------------------------
     # step 2: options -- stock of later orders
