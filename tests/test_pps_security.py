@@ -5,6 +5,7 @@ from common import SALES_GROUPS, PpsCoordinationCase
 
 from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.tests import Form
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -116,6 +117,23 @@ class TestPpsSecurity(PpsCoordinationCase):
         self.assertNotIn("action_open_answer_wizard", negotiation_sales)
         self.assertIn("action_open_answer_wizard", negotiation_planner)
         self.assertNotIn("action_open_decide_wizard", negotiation_planner)
+
+    def test_sale_order_form_opens_for_every_kind_of_user(self):
+        """Adding the coordination tab must not lock out salespeople outside
+        the coordination groups: each salesperson can open the form, and
+        planners read the coordination fields."""
+        plain_salesman = mail_new_test_user(
+            self.env,
+            login="pps_plain_sales",
+            groups="base.group_user,sales_team.group_sale_salesman_all_leads",
+        )
+        for user in (plain_salesman, self.sales_user):
+            form = Form(self.order.with_user(user))
+            self.assertEqual(form.partner_id, self.customer, user.login)
+        values = self.order.with_user(self.planner_user).read(
+            ["pps_negotiation_ids", "pps_change_order_count", "pps_locked_by_id"]
+        )[0]
+        self.assertEqual(values["pps_change_order_count"], 1)
 
     def test_wizards_run_the_dialogue_as_the_ui_does(self):
         """Request, answer (empty date: the promise), decide and unlock through

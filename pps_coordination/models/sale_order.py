@@ -68,7 +68,9 @@ class SaleOrder(models.Model):
         default="none",
         help="State of the latest negotiation round (cancelled rounds ignored).",
     )
-    pps_change_order_count = fields.Integer(compute="_compute_pps_change_order_count")
+    pps_change_order_count = fields.Integer(
+        compute="_compute_pps_change_order_count", compute_sudo=True
+    )
     pps_production_count = fields.Integer(
         string="Manufacturing Orders", compute="_compute_pps_production_count"
     )
