@@ -289,6 +289,10 @@ class PpsScheduleProblem(models.AbstractModel):
         )
         if reason or not workorder.date_start:
             return reason
+        if workorder.date_start <= fields.Datetime.now():
+            # Work of a locked week that should have started and did not cannot
+            # stay in the past: it is rescheduled like any late work.
+            return None
         Lock = self.env["pps.dispatch.week.lock"]
         keys = self.env.context.get("pps_week_locks")
         if keys is None:

@@ -215,7 +215,7 @@ describe("pps_dispatch_board", () => {
         await contains(".o_pps_dry_run").click();
         expect.verifySteps(["dry run"]);
         expect(".o_pps_run_moves tbody tr").toHaveCount(1);
-        expect(queryAllTexts(".o_pps_run_moves tbody td")[3]).toBe("24:00 earlier");
+        expect(queryAllTexts(".o_pps_run_moves tbody td")[3]).toBe("24:00 h earlier");
         await contains(".o_pps_apply_run").click();
         expect.verifySteps(["apply 5", "load rush=true"]);
         expect(".o_pps_run_preview .badge").toHaveText("Applied");
