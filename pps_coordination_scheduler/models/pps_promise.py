@@ -102,10 +102,13 @@ class PpsPromise(models.AbstractModel):
             qty = line.product_uom_id._compute_quantity(
                 line.product_uom_qty, product.uom_id
             )
-            lead_days = max(lead_days, line.customer_lead or 0.0)
             missing = self._take_stock(state, product, qty)
             if product.uom_id.compare(missing, 0.0) > 0:
                 shortages.append((line, product, missing))
+            else:
+                # Lines from stock: the customer lead time; the others are
+                # delivered from their production (security lead time).
+                lead_days = max(lead_days, line.customer_lead or 0.0)
         stock_date = stock_ready + timedelta(days=lead_days)
         if not shortages:
             result["date"] = stock_date
@@ -149,7 +152,7 @@ class PpsPromise(models.AbstractModel):
             | own_productions.move_finished_ids
         ).filtered(lambda m: m.state not in ("done", "cancel"))
         return {
-            "now": fields.Datetime.now().replace(second=0, microsecond=0),
+            "now": fields.Datetime.now().replace(microsecond=0),
             "company": company,
             "warehouse": warehouse,
             "rush": bool(order.pps_rush),
@@ -665,17 +668,23 @@ class PpsPromise(models.AbstractModel):
 
     @api.model
     def _windows(self, state, workcenter, horizon_end, raw=False):
-        """Working windows of ``workcenter`` (``raw``: without abnormalities)."""
+        """Working windows of ``workcenter`` (``raw``: without abnormalities).
+
+        The calendar is read once; the capacity abnormalities take away is
+        then subtracted with the scheduler's own hook.
+        """
         cache = state.setdefault("windows", {})
-        key = (workcenter.id, horizon_end, raw)
+        key = (workcenter.id, horizon_end)
+        Problem = self.env["pps.schedule.problem"].sudo()
         if key not in cache:
-            cache[key] = (
-                self.env["pps.schedule.problem"]
-                .sudo()
-                .with_context(pps_promise_raw_windows=raw)
-                ._prepare_windows(workcenter, state["now"], horizon_end)
+            calendar = Problem.with_context(
+                pps_promise_raw_windows=True
+            )._prepare_windows(workcenter, state["now"], horizon_end)
+            reduced = Problem._reduce_for_abnormalities(
+                workcenter, list(calendar), state["now"]
             )
-        return cache[key]
+            cache[key] = (tuple(calendar), tuple(reduced))
+        return cache[key][0] if raw else cache[key][1]
 
     @api.model
     def _build(
@@ -760,6 +769,7 @@ class PpsPromise(models.AbstractModel):
             "keys": keys,
             "centers": centers,
             "windows": [r.windows for r in resources],
+            "horizon_end": horizon_end,
             "production_jobs": production_jobs,
             "movable_ops": movable_ops,
         }
@@ -869,7 +879,7 @@ class PpsPromise(models.AbstractModel):
             workcenter = problem["centers"][a.resource]
             if workcenter.id not in raw:
                 raw[workcenter.id] = self._windows(
-                    state, workcenter, to_datetime(now, data.end_of_calendar()), True
+                    state, workcenter, problem["horizon_end"], True
                 )
             wait = _working(raw[workcenter.id], ready, a.start)
             available = _working(problem["windows"][a.resource], ready, a.start)
@@ -1108,7 +1118,7 @@ class PpsPromise(models.AbstractModel):
         """A non-rush answer never falls inside the standard lead time."""
         if order.pps_rush:
             minimum = order._pps_minimum_answer_date()
-            if result["date"] < minimum:
+            if result["date"] < minimum - timedelta(minutes=1):
                 sentences.append(
                     self.env._(
                         "Rush order: the answer is inside the standard lead time "
@@ -1118,7 +1128,7 @@ class PpsPromise(models.AbstractModel):
                 )
             return
         minimum = order._pps_minimum_answer_date()
-        if result["date"] < minimum:
+        if result["date"] < minimum - timedelta(minutes=1):
             sentences.append(
                 self.env._(
                     "The schedule allows %(date)s, but an order without the red flag "
