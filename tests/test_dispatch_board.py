@@ -642,6 +642,31 @@ class TestDispatchWeekLock(DispatchBoardCase):
             {wo.id: (wo.date_start, wo.date_finished) for wo in cuts}, before
         )
 
+    def test_past_work_of_a_locked_week_is_rescheduled(self):
+        """Work of a locked week that should have started already cannot be
+        kept in the past (the run would be infeasible): it may move."""
+        cut = self._cut(self.mo_a)
+        past = fields.Datetime.now().replace(microsecond=0) - timedelta(hours=3)
+        cut.with_context(bypass_duration_calculation=True).write(
+            {"date_start": past, "date_finished": past + timedelta(hours=2)}
+        )
+        self.env["pps.dispatch.board"].with_user(self.planner).action_lock_week(
+            self.wc_cut.id, fields.Date.to_string(past.date())
+        )
+        problem = self.env["pps.schedule.problem"]
+        frozen_until = past + timedelta(days=3)
+        self.assertIsNone(
+            problem._prepare_fixed_reason(cut, False, False, frozen_until)
+        )
+        future = self._cut(self.mo_b)
+        self.env["pps.dispatch.board"].with_user(self.planner).action_lock_week(
+            self.wc_cut.id, fields.Date.to_string(self.monday)
+        )
+        self.assertEqual(
+            problem._prepare_fixed_reason(future, False, False, frozen_until),
+            "week locked",
+        )
+
 
 class TestDispatchBoardRun(DispatchBoardCase):
     def test_dry_run_previews_then_apply_writes(self):
@@ -719,6 +744,15 @@ class TestDispatchBoardAccess(DispatchBoardCase):
                 call()
         self.assertEqual(self.order_a.pps_serial, 2)
         self.assertFalse(self.env["pps.dispatch.week.lock"].search([]))
+
+    def test_menu_is_for_planners(self):
+        """The Dispatch Board menu shows to planners and not to salespeople."""
+        menu = self.env.ref("pps_coordination_scheduler.pps_dispatch_board_menu")
+        Menu = self.env["ir.ui.menu"]
+        self.assertIn(menu.id, Menu.with_user(self.planner)._visible_menu_ids())
+        self.assertNotIn(menu.id, Menu.with_user(self.salesman)._visible_menu_ids())
+        action = self.env.ref("pps_coordination_scheduler.pps_dispatch_board_action")
+        self.assertEqual(action.tag, "pps_dispatch_board")
 
     def test_forged_bypass_context_is_ignored(self):
         """An RPC client cannot lift the week lock with a string in the context."""
