@@ -222,6 +222,26 @@ class TestNegotiationRefusals(PpsCoordinationCase):
         self.assertEqual(negotiation.state, "answered")
         self.assertFalse(order.pps_change_order_ids)
 
+    def test_concurrent_request_fails_fast(self):
+        """Two salespeople opening a round on the same order at once: the one
+        who finds the order's row taken gets a clear message, so the order never
+        ends up with two open rounds."""
+        order = self._create_sale_order()
+        cursor_class = type(self.env.cr)
+        original = cursor_class.execute
+
+        def execute(cr, query, params=None, log_exceptions=True):
+            if "FROM sale_order WHERE id" in str(query) and "NOWAIT" in str(query):
+                raise pg_errors.LockNotAvailable("could not obtain lock")
+            return original(cr, query, params, log_exceptions)
+
+        with (
+            patch.object(cursor_class, "execute", execute),
+            self.assertRaisesRegex(UserError, "Someone else is changing"),
+        ):
+            order.with_user(self.sales_user).action_pps_request_date(self._in_days(10))
+        self.assertFalse(order.pps_negotiation_ids)
+
 
 class TestNegotiationRush(PpsCoordinationCase):
     def test_rush_order_allows_early_answer_and_sets_flag_and_serial(self):

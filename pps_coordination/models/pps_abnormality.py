@@ -18,6 +18,7 @@ class PpsAbnormality(models.Model):
     _description = "Production Abnormality"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
+    _check_company_auto = True
 
     _pps_frozen_after_draft = frozenset(
         {

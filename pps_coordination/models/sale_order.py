@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -289,7 +291,25 @@ class SaleOrder(models.Model):
         )
 
     def _pps_check_can_negotiate(self):
+        """Refuse a new round on a cancelled order or one with an open round.
+
+        The order's row is locked first, so that two users opening a round at
+        the same moment cannot both pass the check.
+        """
         self.ensure_one()
+        try:
+            self.env.cr.execute(
+                "SELECT id FROM sale_order WHERE id = %s FOR UPDATE NOWAIT", [self.id]
+            )
+        except pg_errors.LockNotAvailable as exc:
+            raise UserError(
+                self.env._(
+                    "Someone else is changing %(order)s right now: reload it and "
+                    "try again.",
+                    order=self.display_name,
+                )
+            ) from exc
+        self.invalidate_recordset(["pps_negotiation_ids"])
         if self.state == "cancel":
             raise UserError(
                 self.env._(
