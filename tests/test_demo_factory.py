@@ -107,8 +107,8 @@ class TestDemoFactory(TransactionCase):
         self.assertEqual(set(self.orders.mapped("state")), {"sale"})
         self.assertEqual(self.orders.user_id, self.env.ref("base.user_admin"))
         dates = self.orders.mapped("commitment_date")
-        self.assertGreaterEqual(min(dates), self.now - timedelta(days=15))
-        self.assertLessEqual(max(dates), self.now + timedelta(days=43))
+        self.assertGreaterEqual(min(dates), self.now - timedelta(days=17))
+        self.assertLessEqual(max(dates), self.now + timedelta(days=44))
         self.assertGreater(max(dates), self.now + timedelta(days=35))
         self.assertTrue(6 <= len(self.orders.partner_id) <= 8)
         if "pps_expected_date" in self.orders._fields:
