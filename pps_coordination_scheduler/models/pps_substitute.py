@@ -27,7 +27,6 @@ class PpsSubstitute(models.Model):
     )
     substitute_id = fields.Many2one(
         "product.product",
-        string="Substitute",
         required=True,
         domain=[("type", "=", "consu")],
     )
