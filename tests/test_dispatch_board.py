@@ -642,6 +642,41 @@ class TestDispatchWeekLock(DispatchBoardCase):
             {wo.id: (wo.date_start, wo.date_finished) for wo in cuts}, before
         )
 
+    def test_scheduler_plans_nothing_into_a_locked_week(self):
+        """The free time of a locked week is closed to the scheduler: a new MO
+        due at once waits for the first unlocked week of the cutting cell."""
+        today = fields.Date.context_today(self.planner)
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        week = monday_of(today)
+        while week <= self.monday:
+            board.action_lock_week(self.wc_cut.id, fields.Date.to_string(week))
+            week += timedelta(days=7)
+        production = self.env["mrp.production"].create(
+            {
+                "product_id": self.product.id,
+                "product_qty": 1,
+                "date_deadline": fields.Datetime.now() + timedelta(days=1),
+            }
+        )
+        production.action_confirm()
+        problem = self.env["pps.schedule.problem"]._prepare_problem(production)
+        blocks = [
+            i
+            for i, reason in problem.fixed_reasons.items()
+            if reason == "week locked" and not problem.workorders[i]
+        ]
+        self.assertTrue(blocks, "the locked weeks' free time is blocked")
+        run = (
+            self.env["pps.schedule.run"]
+            .with_user(self.planner)
+            .schedule(productions=production, time_limit=5, workers=1)
+        )
+        self.assertEqual(run.state, "done", run.message)
+        cut = self._cut(production)
+        self.assertGreaterEqual(
+            cut.date_start, self._at(self.monday + timedelta(days=7), 0)
+        )
+
     def test_past_work_of_a_locked_week_is_rescheduled(self):
         """Work of a locked week that should have started already cannot be
         kept in the past (the run would be infeasible): it may move."""

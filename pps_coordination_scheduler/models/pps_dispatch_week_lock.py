@@ -8,18 +8,24 @@ or from the list of week locks. While the lock exists:
   center, and no work order can be planned into it by hand
   (``mrp.workorder.write`` guard; only server code passing
   ``PPS_LOCK_BYPASS`` in the context lifts it);
-- the scheduler keeps them where they are (reason "week locked").
+- the scheduler keeps them where they are (reason "week locked") and plans
+  nothing new into the week: its remaining free working time is given to the
+  engine as fixed blocks.
 
 Locking and unlocking are written to ``pps.lock.log`` (model
 ``mrp.workcenter``); unlocking needs the unlock privilege and a reason.
 """
 
-from datetime import datetime, timedelta
+import dataclasses
+from datetime import datetime, time, timedelta
 
 import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..engine import Assignment, Job, Mode, Operation
+from .pps_schedule_problem import to_minutes
 
 PLANNER_GROUP = "pps_coordination.group_pps_planner"
 UNLOCK_GROUP = "pps_coordination.group_pps_unlock"
@@ -274,13 +280,82 @@ class PpsScheduleProblem(models.AbstractModel):
             )
         )
         keys = frozenset((row["workcenter_id"][0], row["week_start"]) for row in locks)
-        return super(
+        problem = super(
             PpsScheduleProblem, self.with_context(pps_week_locks=keys)
         )._prepare_problem(
             productions,
             rush_insertion=rush_insertion,
             unlocked_productions=unlocked_productions,
         )
+        return self._prepare_week_lock_blocks(problem, keys)
+
+    @api.model
+    def _prepare_week_lock_blocks(self, problem, keys):
+        """Close the free working time of locked weeks with fixed blocks.
+
+        One engine job per locked (work center, week) holds one fixed operation
+        per free gap of the work center's windows in that week, so nothing new
+        is planned into it; what is already there is fixed by
+        :meth:`_prepare_fixed_reason`.
+        """
+        data = problem.data
+        if not keys or data is None:
+            return problem
+        index_of = {wc.id: i for i, wc in enumerate(problem.workcenters)}
+        jobs, operations = list(data.jobs), list(data.operations)
+        for workcenter_id, monday in sorted(keys):
+            resource = index_of.get(workcenter_id)
+            if resource is None:
+                continue
+            tz = pytz.timezone(workcenter_tz(problem.workcenters[resource]))
+            lo, hi = (
+                to_minutes(
+                    problem.origin,
+                    tz.localize(datetime.combine(day, time.min))
+                    .astimezone(pytz.utc)
+                    .replace(tzinfo=None),
+                )
+                for day in (monday, monday + timedelta(days=7))
+            )
+            busy = sorted(
+                (op.fixed.start, op.fixed.end)
+                for op in operations
+                if op.fixed is not None and op.fixed.resource == resource
+            )
+            gaps = []
+            for window_start, window_end in data.resources[resource].windows:
+                cursor, end = max(window_start, lo, 0), min(window_end, hi)
+                for busy_start, busy_end in busy:
+                    if cursor >= end:
+                        break
+                    if busy_end <= cursor or busy_start >= end:
+                        continue
+                    if busy_start > cursor:
+                        gaps.append((cursor, busy_start))
+                    cursor = max(cursor, busy_end)
+                if cursor < end:
+                    gaps.append((cursor, end))
+            if not gaps:
+                continue
+            key = ("week locked", workcenter_id, fields.Date.to_string(monday))
+            jobs.append(Job(key=key))
+            for number, (start, end) in enumerate(gaps):
+                problem.fixed_reasons[len(operations)] = "week locked"
+                problem.workorders.append(self.env["mrp.workorder"])
+                operations.append(
+                    Operation(
+                        key=(*key, number),
+                        job=len(jobs) - 1,
+                        modes=(Mode(resource, end - start),),
+                        fixed=Assignment(
+                            resource=resource, mode=0, start=start, end=end
+                        ),
+                    )
+                )
+        problem.data = dataclasses.replace(
+            data, jobs=tuple(jobs), operations=tuple(operations)
+        )
+        return problem
 
     @api.model
     def _prepare_fixed_reason(self, workorder, locked, rush_insertion, frozen_until):
