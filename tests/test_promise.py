@@ -123,6 +123,33 @@ class TestPromise(PromiseCase):
         self.assertGreater(promise["completion"], finished)
         self.assertEqual(production.workorder_ids.mapped("date_start"), planned)
 
+    def test_capacity_reallocation_option(self):
+        """Planned work of an order agreed much later stands in the way: moving
+        it later (still on time) is offered as an option naming that order,
+        and nothing moves."""
+        self._stock(self.component, 100)
+        self._planned_obstacle(qty=30)
+        later, production = self._planned_obstacle(qty=3)
+        later.commitment_date = self._in_days(60)
+        planned = production.workorder_ids.mapped("date_start")
+        order = self._create_sale_order(qty=1)
+        promise = self._quote(order)
+        options = [o for o in promise["options"] if o["kind"] == "capacity"]
+        self.assertEqual(len(options), 1, promise["explanation"])
+        self.assertEqual(options[0]["order_ids"], later.ids)
+        self.assertLess(options[0]["date"], promise["completion"])
+        self.assertIn(later.name, promise["explanation"])
+        self.assertEqual(production.workorder_ids.mapped("date_start"), planned)
+
+    def test_long_operation_quoted(self):
+        """An operation longer than a day outside the rush reserve is still
+        quoted (letting it use the reserve), and the explanation says so."""
+        self._stock(self.component, 100)
+        order = self._create_sale_order(qty=20)
+        promise = self._quote(order)
+        self.assertGreater(promise["completion"], self._in_days(2))
+        self.assertIn("longer than a day", promise["explanation"])
+
     def test_material_bound(self):
         """A bought component with a long vendor lead time: the answer waits for
         its receipt plus the material buffer, and names the material."""
