@@ -3,6 +3,10 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+#: Context value of the Confirm and Resolve actions: only they (or server code
+#: running as superuser) move ``state``. Compared with ``is`` (RPC-proof).
+PPS_ABNORMALITY_WORKFLOW = object()
+
 
 class PpsAbnormality(models.Model):
     """An internal event that changes capacity or material availability.
@@ -116,6 +120,15 @@ class PpsAbnormality(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._pps_in_workflow() and any(
+            vals.get("state", "draft") != "draft" for vals in vals_list
+        ):
+            raise UserError(
+                self.env._(
+                    "An abnormality is recorded as a draft and confirmed with "
+                    "its Confirm action."
+                )
+            )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
@@ -124,6 +137,13 @@ class PpsAbnormality(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if "state" in vals and not self._pps_in_workflow():
+            raise UserError(
+                self.env._(
+                    "The state of an abnormality changes only through its Confirm "
+                    "and Resolve actions."
+                )
+            )
         if self._pps_frozen_after_draft.intersection(vals) and any(
             a.state != "draft" for a in self
         ):
@@ -156,7 +176,7 @@ class PpsAbnormality(models.Model):
                     )
                 )
             productions = abnormality._pps_find_productions()
-            abnormality.write(
+            abnormality._pps_workflow().write(
                 {"state": "confirmed", "production_ids": [(6, 0, productions.ids)]}
             )
             abnormality._pps_open_negotiations(abnormality._pps_estimate_delays())
@@ -172,8 +192,16 @@ class PpsAbnormality(models.Model):
                         name=abnormality.name,
                     )
                 )
-        self.write({"state": "resolved"})
+        self._pps_workflow().write({"state": "resolved"})
         return True
+
+    def _pps_workflow(self):
+        return self.with_context(pps_abnormality_workflow=PPS_ABNORMALITY_WORKFLOW)
+
+    def _pps_in_workflow(self):
+        return self.env.su or (
+            self.env.context.get("pps_abnormality_workflow") is PPS_ABNORMALITY_WORKFLOW
+        )
 
     def _pps_check_planner(self):
         if not self.env.user.has_group("pps_coordination.group_pps_planner"):
