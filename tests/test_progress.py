@@ -193,6 +193,23 @@ class TestProgressStatus(ProgressCase):
         child.qty_producing = 1
         self.assertEqual(self._progress_in_db(order), "in_progress")
 
+    def test_progress_changes_are_tracked_in_the_chatter(self):
+        """The chatter of the order keeps the history of its progress, so the
+        meeting can see when an order was made or shipped."""
+        tracking_env = self.env(context=dict(self.env.context, tracking_disable=False))
+        self.patch(type(self), "env", tracking_env)
+        order = self._create_order(self.stocked, qty=1)
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the creation's tracking, out of the way
+        self._ship(self._deliveries(order))
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking messages are written at commit
+        tracked = order.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "pps_progress"
+        )
+        self.assertEqual(tracked.mapped("new_value_char"), ["Shipped"])
+        self.assertEqual(tracked.mapped("old_value_char"), ["Completed"])
+
     def test_partial_shipment_is_in_progress_then_shipped(self):
         """A stocked order is 'completed' as soon as its delivery is ready; a
         partial shipment whose backorder is not ready is 'in_progress'; shipping

@@ -69,6 +69,7 @@ class SaleOrder(models.Model):
         store=True,
         index=True,
         default="not_started",
+        tracking=True,
         help="Where the order stands, from its manufacturing orders and deliveries.",
     )
     pps_delivery_date = fields.Datetime(
