@@ -242,6 +242,37 @@ class TestPromise(PromiseCase):
         double = self._quote(order)["completion"]
         self.assertGreater(double, single)
 
+    def test_byproduct_counts_as_supply(self):
+        """The by-product of an open manufacturing order, not pegged to other
+        demand, covers a short component at that order's finish date instead
+        of the vendor's lead time."""
+        self.component.seller_ids.delay = 30
+        scrap_maker = self.env["product.product"].create(
+            {"name": "PPS Cut Sheet", "is_storable": True}
+        )
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": scrap_maker.product_tmpl_id.id,
+                "product_qty": 1,
+                "byproduct_ids": [
+                    Command.create({"product_id": self.component.id, "product_qty": 5})
+                ],
+            }
+        )
+        source = self.env["mrp.production"].create(
+            {
+                "product_id": scrap_maker.id,
+                "product_qty": 1,
+                "date_start": self._in_days(1),
+            }
+        )
+        source.action_confirm()
+        order = self._create_sale_order(qty=1, pps_rush=True)
+        promise = self._quote(order)
+        self.assertEqual(promise["material"]["product_id"], self.component.id)
+        self.assertIn(source.name, promise["material"]["source"])
+        self.assertLess(promise["date"], self._in_days(20))
+
     def test_promise_writes_nothing(self):
         """The promise is a simulation: no record is created or written."""
         self._stock(self.component, 1)
