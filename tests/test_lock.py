@@ -143,6 +143,27 @@ class TestSaleOrderLock(PpsCoordinationCase):
         with self.assertRaises(UserError):
             log.sudo().unlink()
 
+    def test_delivering_a_locked_order_still_works(self):
+        """Shipping is execution: the delivery of a locked order validates and
+        the delivered quantity is recorded on its line."""
+        stocked = self.env["product.product"].create(
+            {"name": "PPS Spare Seal", "is_storable": True}
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            stocked, self.warehouse.lot_stock_id, 5
+        )
+        order = self._create_sale_order(product=stocked, qty=2)
+        order.with_user(self.sales_user).action_pps_lock()
+        order.action_confirm()
+        picking = order.picking_ids.with_user(self.admin_user)
+        picking.action_assign()
+        picking.move_ids.quantity = 2
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(order.order_line.qty_delivered, 2)
+        self.assertTrue(order.pps_locked)
+
     def test_lock_needs_a_coordination_group(self):
         """Locking is for sales, planners and the unlock group."""
         order = self._create_sale_order()
@@ -214,6 +235,19 @@ class TestProductionLock(PpsCoordinationCase):
         self.assertIs(production.button_mark_done(), True)
         self.assertEqual(production.state, "done")
         self.assertTrue(production.pps_locked)
+
+    def test_cancelling_a_locked_production_still_works(self):
+        """Cancelling is a state change, not a re-plan: it works under the lock."""
+        production = self.production.with_user(self.admin_user)
+        production.action_cancel()
+        self.assertEqual(production.state, "cancel")
+        self.assertEqual(production.workorder_ids.state, "cancel")
+
+    def test_cancelling_a_locked_sale_order_still_works(self):
+        """A locked order can still be cancelled, with its production."""
+        self.order.with_user(self.sales_user).action_pps_lock()
+        self.order.with_user(self.admin_user)._action_cancel()
+        self.assertEqual(self.order.state, "cancel")
 
     def test_production_follows_its_sale_order(self):
         """MOs carry the order's red flag and serial, and unlocking the order
