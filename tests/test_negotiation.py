@@ -178,6 +178,17 @@ class TestNegotiationRefusals(PpsCoordinationCase):
             negotiation.with_user(self.sales_user).action_reject()
         self.assertFalse(order.pps_change_order_ids)
 
+    def test_round_of_a_cancelled_order_cannot_be_agreed(self):
+        """Agreeing a date for an order cancelled meanwhile would lock a dead
+        order: refused, and so is answering."""
+        order, negotiation = self._answered_round()
+        order._action_cancel()
+        with self.assertRaisesRegex(UserError, "was cancelled"):
+            negotiation.with_user(self.sales_user).action_agree()
+        self.assertFalse(order.pps_change_order_ids)
+        negotiation.with_user(self.sales_user).action_cancel()
+        self.assertEqual(negotiation.state, "cancelled")
+
     def test_second_decision_is_refused(self):
         """Agreeing twice must not create two change orders."""
         order, negotiation = self._answered_round()

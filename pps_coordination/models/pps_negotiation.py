@@ -162,6 +162,7 @@ class PpsNegotiation(models.Model):
                 )
             )
         self._pps_lock_rows()
+        self._pps_check_order_open()
         if self.state != "requested":
             raise UserError(
                 self.env._(
@@ -347,7 +348,17 @@ class PpsNegotiation(models.Model):
     def _pps_check_future_date(self, value, label):
         if not value:
             raise UserError(self.env._("The %(label)s is required.", label=label))
-        value = fields.Datetime.to_datetime(value)
+        try:
+            value = fields.Datetime.to_datetime(value)
+        except (TypeError, ValueError) as exc:
+            raise UserError(
+                self.env._(
+                    "The %(label)s %(value)s is not a date: give it as "
+                    "YYYY-MM-DD HH:MM:SS, in UTC.",
+                    label=label,
+                    value=repr(value)[:40],
+                )
+            ) from exc
         if value.tzinfo:
             raise UserError(self.env._("Dates are given in UTC, without a time zone."))
         if value < fields.Datetime.now() - timedelta(minutes=1):
@@ -436,7 +447,19 @@ class PpsNegotiation(models.Model):
                 self.env._("Only sales coordinators may agree or reject a date.")
             )
 
+    def _pps_check_order_open(self):
+        if self.sale_order_id.state == "cancel":
+            raise UserError(
+                self.env._(
+                    "%(order)s was cancelled: %(name)s can no longer be answered "
+                    "or decided; cancel the round.",
+                    order=self.sale_order_id.display_name,
+                    name=self.name,
+                )
+            )
+
     def _pps_check_decidable(self):
+        self._pps_check_order_open()
         if self.state != "answered":
             raise UserError(
                 self.env._(

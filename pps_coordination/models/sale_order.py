@@ -129,7 +129,7 @@ class SaleOrder(models.Model):
         return res
 
     def action_pps_request_date(
-        self, expected_date, scenario="new_order", reason=None, serial=None
+        self, expected_date=None, scenario="new_order", reason=None, serial=None
     ):
         """Sales asks production for a delivery date; returns the new round.
 
@@ -145,7 +145,7 @@ class SaleOrder(models.Model):
             )
         negotiation_model = self.env["pps.negotiation"]
         scenarios = dict(negotiation_model._fields["scenario"].selection)
-        if scenario not in scenarios:
+        if not isinstance(scenario, str) or scenario not in scenarios:
             raise UserError(
                 self.env._(
                     "Unknown scenario %(scenario)s: use one of %(scenarios)s.",
@@ -194,7 +194,9 @@ class SaleOrder(models.Model):
         negotiation._pps_notify_request()
         return negotiation
 
-    def action_pps_propose_date(self, scheduled_date, reason, abnormality=None):
+    def action_pps_propose_date(
+        self, scheduled_date=None, reason=None, abnormality=None
+    ):
         """A planner proposes a new scheduled date (``internal_change``).
 
         The round starts answered: production has spoken, sales decides.
