@@ -8,8 +8,6 @@ behind the negotiation when there is one.
 from odoo import api, fields, models
 from odoo.tools import SQL, sql
 
-from .pps_delivery_kpi import ABNORMALITY_TYPES, SCENARIOS
-
 
 class PpsDateChangeAnalysis(models.Model):
     _name = "pps.date.change.analysis"
@@ -24,15 +22,23 @@ class PpsDateChangeAnalysis(models.Model):
     user_id = fields.Many2one("res.users", string="Agreed By", readonly=True)
     salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     date = fields.Datetime(string="Agreed On", readonly=True)
-    scenario = fields.Selection(SCENARIOS, readonly=True)
+    scenario = fields.Selection(selection="_selection_scenario", readonly=True)
     abnormality_type = fields.Selection(
-        ABNORMALITY_TYPES, string="Abnormality", readonly=True
+        selection="_selection_abnormality_type", string="Abnormality", readonly=True
     )
     reason = fields.Char(readonly=True, help="First line of the change's reason.")
     old_date = fields.Datetime(readonly=True)
     new_date = fields.Datetime(readonly=True)
     shift_days = fields.Float(string="Shift (days)", readonly=True, aggregator="avg")
     postponed = fields.Boolean(readonly=True)
+
+    @api.model
+    def _selection_scenario(self):
+        return self._pps_selection_of("pps.change.order", "scenario")
+
+    @api.model
+    def _selection_abnormality_type(self):
+        return self._pps_selection_of("pps.abnormality", "abnormality_type")
 
     def init(self):
         sql.drop_view_if_exists(self.env.cr, self._table)
@@ -104,3 +110,11 @@ class PpsDateChangeAnalysis(models.Model):
         if company_ids:
             domain.append(("company_id", "in", list(company_ids)))
         return self.search(domain)
+
+    @api.model
+    def _pps_selection_of(self, model, fname):
+        """The selection of the coordination model the view reads, so the two
+        never drift apart (empty while that model is not installed)."""
+        if model not in self.env:
+            return []
+        return self.env[model]._fields[fname]._description_selection(self.env)

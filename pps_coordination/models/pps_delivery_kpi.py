@@ -36,21 +36,6 @@ from odoo.tools import SQL, sql
 
 from .sale_order_progress import PPS_PROGRESS
 
-SCENARIOS = [
-    ("new_order", "New Order"),
-    ("rush_order", "Rush Order"),
-    ("customer_change", "Customer Change"),
-    ("internal_change", "Internal Change"),
-]
-ABNORMALITY_TYPES = [
-    ("material_shortage", "Material Shortage"),
-    ("equipment_failure", "Equipment Failure"),
-    ("low_staffing", "Low Staffing"),
-    ("low_yield", "Low Yield"),
-    ("rescheduling", "Rescheduling"),
-    ("other", "Other"),
-]
-
 
 class PpsDeliveryKpi(models.Model):
     _name = "pps.delivery.kpi"
