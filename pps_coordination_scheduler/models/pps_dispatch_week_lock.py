@@ -83,7 +83,6 @@ class PpsDispatchWeekLock(models.Model):
     week_end = fields.Date(compute="_compute_week_end", string="Until")
     locked_by_id = fields.Many2one(
         "res.users",
-        string="Locked By",
         readonly=True,
         default=lambda self: self.env.user,
     )
@@ -128,7 +127,7 @@ class PpsDispatchWeekLock(models.Model):
         locks._log("lock", None)
         return locks
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "A week lock cannot be changed: unlock it and lock the right week."
@@ -266,9 +265,7 @@ class PpsScheduleProblem(models.AbstractModel):
     _inherit = "pps.schedule.problem"
 
     @api.model
-    def _prepare_problem(
-        self, productions, rush_insertion=False, unlocked_productions=None
-    ):
+    def _prepare_problem(self, productions, *args, **kwargs):
         # Read every current or future week lock once for the whole extraction.
         today = fields.Date.context_today(self)
         locks = (
@@ -282,11 +279,7 @@ class PpsScheduleProblem(models.AbstractModel):
         keys = frozenset((row["workcenter_id"][0], row["week_start"]) for row in locks)
         problem = super(
             PpsScheduleProblem, self.with_context(pps_week_locks=keys)
-        )._prepare_problem(
-            productions,
-            rush_insertion=rush_insertion,
-            unlocked_productions=unlocked_productions,
-        )
+        )._prepare_problem(productions, *args, **kwargs)
         return self._prepare_week_lock_blocks(problem, keys)
 
     @api.model

@@ -1,10 +1,10 @@
-import { defineMailModels } from "@mail/../tests/mail_test_helpers";
-import { describe, expect, test } from "@odoo/hoot";
-import { press, queryAll, queryAllTexts, queryOne } from "@odoo/hoot-dom";
-import { animationFrame } from "@odoo/hoot-mock";
-import { contains, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
+import {defineMailModels} from "@mail/../tests/mail_test_helpers";
+import {describe, expect, test} from "@odoo/hoot";
+import {press, queryAll, queryAllTexts, queryOne} from "@odoo/hoot-dom";
+import {animationFrame} from "@odoo/hoot-mock";
+import {contains, mountWithCleanup, onRpc} from "@web/../tests/web_test_helpers";
 
-import { DispatchBoard } from "@pps_coordination_scheduler/dispatch_board/dispatch_board.esm";
+import {DispatchBoard} from "@pps_coordination_scheduler/dispatch_board/dispatch_board.esm";
 
 const MONDAY = "2026-11-23";
 
@@ -40,7 +40,7 @@ function card(id, serial, extra = {}) {
 }
 
 /** Board data as the server returns it: one work center, cards on Tuesday. */
-function boardData(cards, { locked = false } = {}) {
+function boardData(cards, {locked = false} = {}) {
     const days = [...Array(7).keys()].map((i) => ({
         date: `2026-11-${23 + i}`,
         weekday: i,
@@ -72,26 +72,26 @@ function boardData(cards, { locked = false } = {}) {
             },
         ],
         options: {
-            workcenters: [{ id: 1, name: "Cutting" }],
-            products: [{ id: 7, name: "Frame" }],
-            customers: [{ id: 9, name: "Customer One" }],
+            workcenters: [{id: 1, name: "Cutting"}],
+            products: [{id: 7, name: "Frame"}],
+            customers: [{id: 9, name: "Customer One"}],
         },
         filters: {},
         can_unlock: false,
-        totals: { cards: cards.length, late: cards.filter((c) => c.late).length },
+        totals: {cards: cards.length, late: cards.filter((c) => c.late).length},
     };
 }
 
 describe("pps_dispatch_board", () => {
     test("draws work centers, days, capacity and cards", async () => {
-        onRpc("pps.dispatch.board", "get_board_data", ({ kwargs }) => {
+        onRpc("pps.dispatch.board", "get_board_data", ({kwargs}) => {
             expect.step(`load ${kwargs.week_start}`);
             return boardData([
-                card(1, 1, { rush: true, late: true }),
-                card(2, 2, { locked: true, frozen: true }),
+                card(1, 1, {rush: true, late: true}),
+                card(2, 2, {locked: true, frozen: true}),
             ]);
         });
-        await mountWithCleanup(DispatchBoard, { props: {} });
+        await mountWithCleanup(DispatchBoard, {props: {}});
         expect.verifySteps(["load null"]);
         expect(".o_pps_day_header").toHaveCount(7);
         expect(".o_pps_row_header .o_pps_workcenter_name").toHaveText("Cutting");
@@ -119,12 +119,12 @@ describe("pps_dispatch_board", () => {
     test("Enter in a serial input saves it and the card moves", async () => {
         let cards = [card(1, 1), card(2, 2)];
         onRpc("pps.dispatch.board", "get_board_data", () => boardData(cards));
-        onRpc("pps.dispatch.board", "action_set_serial", ({ kwargs }) => {
+        onRpc("pps.dispatch.board", "action_set_serial", ({kwargs}) => {
             expect.step(`serial ${kwargs.workorder_id} ${kwargs.serial}`);
             cards = [card(2, 2), card(1, 5)];
-            return { sale_order: "S00001", serial: 5 };
+            return {sale_order: "S00001", serial: 5};
         });
-        await mountWithCleanup(DispatchBoard, { props: {} });
+        await mountWithCleanup(DispatchBoard, {props: {}});
         expect(queryAll(".o_pps_card").map((el) => el.dataset.id)).toEqual(["1", "2"]);
 
         await contains(".o_pps_card[data-id='1'] .o_pps_serial_input").edit("5", {
@@ -141,13 +141,13 @@ describe("pps_dispatch_board", () => {
         onRpc("pps.dispatch.board", "get_board_data", () =>
             boardData([card(1, 1), card(2, 2)])
         );
-        onRpc("pps.dispatch.board", "action_move_card", ({ kwargs }) => {
+        onRpc("pps.dispatch.board", "action_move_card", ({kwargs}) => {
             expect.step(
                 `move ${kwargs.workorder_id} ${kwargs.position} ${kwargs.target_workorder_id}`
             );
             throw new Error("S00001 under the execution lock");
         });
-        await mountWithCleanup(DispatchBoard, { props: {} });
+        await mountWithCleanup(DispatchBoard, {props: {}});
         expect(".o_pps_card[data-id='1'] .o_pps_move_up").toHaveAttribute("disabled");
         await contains(".o_pps_card[data-id='2'] .o_pps_move_up").click();
         expect.verifySteps(["move 2 before 1"]);
@@ -156,13 +156,13 @@ describe("pps_dispatch_board", () => {
     });
 
     test("filters, week lock and dry run go through the server", async () => {
-        onRpc("pps.dispatch.board", "get_board_data", ({ kwargs }) => {
+        onRpc("pps.dispatch.board", "get_board_data", ({kwargs}) => {
             expect.step(`load rush=${kwargs.filters.rush_only}`);
             return boardData([card(1, 1)]);
         });
-        onRpc("pps.dispatch.board", "action_lock_week", ({ kwargs }) => {
+        onRpc("pps.dispatch.board", "action_lock_week", ({kwargs}) => {
             expect.step(`lock ${kwargs.workcenter_id} ${kwargs.week_start}`);
-            return { id: 1, week_start: MONDAY };
+            return {id: 1, week_start: MONDAY};
         });
         onRpc("pps.dispatch.board", "action_dry_run", () => {
             expect.step("dry run");
@@ -191,7 +191,7 @@ describe("pps_dispatch_board", () => {
                 ],
             };
         });
-        onRpc("pps.dispatch.board", "action_apply_run", ({ kwargs }) => {
+        onRpc("pps.dispatch.board", "action_apply_run", ({kwargs}) => {
             expect.step(`apply ${kwargs.run_id}`);
             return {
                 id: 6,
@@ -205,7 +205,7 @@ describe("pps_dispatch_board", () => {
                 moves: [],
             };
         });
-        await mountWithCleanup(DispatchBoard, { props: {} });
+        await mountWithCleanup(DispatchBoard, {props: {}});
         await contains(".o_pps_filter_rush").click();
         expect.verifySteps(["load rush=false", "load rush=true"]);
 

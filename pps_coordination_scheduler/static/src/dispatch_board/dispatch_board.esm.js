@@ -7,11 +7,11 @@
  * board's ``action_*`` server methods, which enforce the planner group, the
  * execution lock of sale orders and the weekly dispatch lock.
  */
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { deserializeDate, deserializeDateTime } from "@web/core/l10n/dates";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
+import {Component, onWillStart, useState} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
+import {deserializeDate, deserializeDateTime} from "@web/core/l10n/dates";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
 
 const MODEL = "pps.dispatch.board";
 
@@ -80,7 +80,7 @@ export class DispatchBoard extends Component {
             return undefined;
         }
         if (successMessage) {
-            this.notification.add(successMessage, { type: "success" });
+            this.notification.add(successMessage, {type: "success"});
         }
         await this.load();
         return result;
@@ -212,7 +212,7 @@ export class DispatchBoard extends Component {
         }
         await this.callAction(
             "action_set_serial",
-            { serial, workorder_id: card.id },
+            {serial, workorder_id: card.id},
             _t("Serial of %(order)s set to %(serial)s.", {
                 order: card.sale_order_name,
                 serial,
@@ -266,7 +266,7 @@ export class DispatchBoard extends Component {
                 _t(
                     "Drag a card within its own cell to change the dispatch order; dates and work centers are set by the scheduler."
                 ),
-                { type: "warning" }
+                {type: "warning"}
             );
             return;
         }
@@ -291,8 +291,8 @@ export class DispatchBoard extends Component {
     async onLockWeek(row) {
         await this.callAction(
             "action_lock_week",
-            { workcenter_id: row.id, week_start: this.state.data.week_start },
-            _t("%(workcenter)s is locked for this week.", { workcenter: row.name })
+            {workcenter_id: row.id, week_start: this.state.data.week_start},
+            _t("%(workcenter)s is locked for this week.", {workcenter: row.name})
         );
     }
 
@@ -313,7 +313,7 @@ export class DispatchBoard extends Component {
                 week_start: this.state.data.week_start,
                 reason: this.state.unlockReason,
             },
-            _t("%(workcenter)s is unlocked for this week.", { workcenter: row.name })
+            _t("%(workcenter)s is unlocked for this week.", {workcenter: row.name})
         );
         if (done) {
             this.state.unlocking = null;
@@ -350,7 +350,7 @@ export class DispatchBoard extends Component {
     async onApplyRun() {
         const applied = await this.callAction(
             "action_apply_run",
-            { run_id: this.state.run.id },
+            {run_id: this.state.run.id},
             _t("The schedule is applied.")
         );
         if (applied) {

@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 const CUTTING = ".o_pps_cell[data-workcenter='Tour Cutting']";
 
