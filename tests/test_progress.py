@@ -341,6 +341,37 @@ class TestProgressStatus(ProgressCase):
         as_sales.write({"client_order_ref": "PO-42"})
         self.assertEqual(order.client_order_ref, "PO-42")
 
+    def test_agreed_date_change_moves_the_due_date_and_is_analysed(self):
+        """A date change agreed through a negotiation moves the order's due
+        date (so it leaves the late audit) and shows in the date change
+        analysis and the KPI row with its scenario and reason."""
+        past = fields.Datetime.now() - timedelta(days=2)
+        order = self._create_order(commitment_date=past)
+        self.assertTrue(order.pps_overdue)
+        new_date = fields.Datetime.now() + timedelta(days=20)
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            new_date - timedelta(days=2),
+            scenario="customer_change",
+            reason="Customer moves the site opening\nby three weeks",
+        )
+        negotiation.with_user(self.planner).action_answer(scheduled_date=new_date)
+        negotiation.with_user(self.sales_user).action_agree()
+
+        self.assertEqual(order.commitment_date, new_date)
+        self.assertEqual(order.pps_delivery_date, new_date)
+        self.assertFalse(order.pps_overdue)
+        self.assertNotIn(order.id, self._audit_ids("late", order))
+        change = self.env["pps.date.change.analysis"].search(
+            [("sale_order_id", "=", order.id)]
+        )
+        self.assertEqual(len(change), 1)
+        self.assertEqual(change.scenario, "customer_change")
+        self.assertEqual(change.reason, "Customer moves the site opening")
+        self.assertTrue(change.postponed)
+        kpi = self.env["pps.delivery.kpi"].search([("sale_order_id", "=", order.id)])
+        self.assertEqual(kpi.date_change_count, 1)
+        self.assertEqual(kpi.first_promised_date, past)
+
     def test_sales_user_reads_progress(self):
         """A sales coordinator (no manufacturing rights) can read and search the
         progress of his orders: the computation runs with sudo where needed."""
