@@ -166,6 +166,16 @@ class TestNegotiationRefusals(PpsCoordinationCase):
                 self._in_days(10)
             )
 
+    def test_request_needs_access_to_the_order(self):
+        """A coordinator limited to their own orders cannot open a round on a
+        colleague's order (standard sales record rules still apply)."""
+        colleague = self._create_sale_order(user_id=self.unlock_user.id)
+        with self.assertRaises(AccessError):
+            colleague.with_user(self.sales_user).action_pps_request_date(
+                self._in_days(10)
+            )
+        self.assertFalse(colleague.sudo().pps_negotiation_ids)
+
     def test_decision_on_cancelled_round_is_refused(self):
         """A cancelled round cannot be agreed afterwards (stale screen, RPC)."""
         order, negotiation = self._answered_round()

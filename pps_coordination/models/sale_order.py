@@ -143,6 +143,9 @@ class SaleOrder(models.Model):
             raise AccessError(
                 self.env._("Only sales coordinators may request a delivery date.")
             )
+        # The request changes the order (expected date, flag, serial): the
+        # requester must be allowed to edit it under the standard sales rules.
+        self.check_access("write")
         negotiation_model = self.env["pps.negotiation"]
         scenarios = dict(negotiation_model._fields["scenario"].selection)
         if not isinstance(scenario, str) or scenario not in scenarios:
