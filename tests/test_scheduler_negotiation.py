@@ -14,6 +14,8 @@ from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
 
 class TestSchedulerNegotiation(PpsCoordinationCase):
+    PPS_DEFAULT_HOOKS = False  # run through the scheduler's overrides
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
