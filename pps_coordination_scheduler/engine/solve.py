@@ -282,7 +282,8 @@ def _monolithic(data, params, clock, starts):
     model.minimize(primary)
     if tardiness and starts:  # only schedules at least as good are of use
         model.add(primary <= starts[0].evaluation.weighted_tardiness)
-    if params.use_hint and starts:
+    # measured: one search thread led by the greedy hint does worse on job-shops
+    if params.use_hint and starts and (tardiness or params.workers > 1):
         m.add_hint(starts[0].schedule)
     share = params.tardiness_share if tardiness else 1.0
     budget = max(0.01, clock.remaining() * share)
@@ -342,18 +343,20 @@ def _lns(data, params, clock, best: _Candidate, starts) -> _Candidate:
 
     Each step frees at most ``lns_window_ops`` movable operations, freezes
     the rest at the incumbent, and lets CP-SAT re-sequence the free ones,
-    hinted with the incumbent. Two steps in three take a window of
-    operations adjacent in start time, sliding through the schedule by half
-    a window (a rolling horizon that compacts the plan); every third step
-    takes the operations of a late job (largest weighted tardiness first)
-    with operations sharing its work centers near its end. A result is kept
+    hinted with the incumbent. Steps cycle through three neighbourhoods: a
+    window of operations adjacent in start time sliding through the whole
+    plan by half a window (a rolling horizon that compacts it); the same
+    sliding restricted to where late jobs (and their components) have work;
+    and the operations of a late job (largest weighted tardiness first) with
+    operations sharing its work centers near its end. A result is kept
     when the lexicographic objective of the whole schedule is not worse.
     """
     axes = build_axes(data)
     days = reserve_days(data, axes)
     objective = params.objective
     stability = any(op.current is not None for op in data.operations)
-    slide = late_rank = 0
+    slides = [0, 0]  # cursors of the plain and the focused sliding window
+    late_rank = 0
     view = None  # start order and critical flags of the incumbent
     for step in count():
         if clock.remaining() <= 0.1:
@@ -363,7 +366,11 @@ def _lns(data, params, clock, best: _Candidate, starts) -> _Candidate:
         else:
             if view is None or view[0] is not best:
                 view = (best, _start_order(data, best), _critical(data, best))
-            free, slide = _sliding_window(view[1], view[2], params, slide)
+            focus = step % 3  # 0: plain rolling pass, 1: only where work is late
+            critical = view[2] if focus else None
+            free, slides[focus] = _sliding_window(
+                view[1], critical, params, slides[focus]
+            )
         if not free:
             continue
         trial = _improve_window(data, params, clock, best, free, axes, days, stability)
@@ -387,11 +394,14 @@ def _start_order(data, best: _Candidate) -> list[int]:
 
 
 def _sliding_window(order, critical, params, offset: int):
-    """Operations adjacent in start time, from the first one at or after
-    ``offset`` that matters for a late job; the next offset."""
+    """Operations adjacent in start time from ``offset`` (with ``critical``
+    flags: from the first one at or after it that matters for a late job);
+    the next offset."""
     size = params.lns_window_ops
     if offset >= len(order):
         offset = 0
+    if critical is None:
+        return order[offset : offset + size], offset + size // 2
     start = next((k for k in range(offset, len(order)) if critical[order[k]]), None)
     if start is None:  # nothing late after offset: wrap around
         start = next((k for k in range(len(order)) if critical[order[k]]), offset)

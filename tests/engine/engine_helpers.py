@@ -103,7 +103,7 @@ def random_instance(seed: int, n_jobs: int = 6, share: float = 0.2) -> ProblemDa
         last0 = max(i for i, op in enumerate(ops) if op.job == 0)
         first1 = min(i for i, op in enumerate(ops) if op.job == 1)
         precs.append(Precedence(last0, first1, lag=rng.choice((0, 30))))
-    if n_jobs != 2 and rng.random() < 0.5:  # pin the last job's first op
+    if n_jobs > 2 and rng.random() < 0.5:  # pin the last job's first op
         i = min(i for i, op in enumerate(ops) if op.job == n_jobs - 1)
         mode = ops[i].modes[0]
         start = hours(6)
