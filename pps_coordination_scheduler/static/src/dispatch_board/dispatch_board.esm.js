@@ -362,6 +362,16 @@ export class DispatchBoard extends Component {
         this.state.run = null;
     }
 
+    shiftLabel(move) {
+        if (!move.old_date_start) {
+            return _t("newly planned");
+        }
+        const shift = formatMinutes(Math.abs(move.shift_minutes));
+        return move.shift_minutes < 0
+            ? _t("%(shift)s h earlier", {shift})
+            : _t("%(shift)s h later", {shift});
+    }
+
     moveLabel(move) {
         const format = (value) =>
             value ? deserializeDateTime(value).toFormat("ccc d LLL HH:mm") : "—";
