@@ -218,6 +218,18 @@ class PpsScheduleRun(models.Model):
         :return: the ``pps.schedule.run``
         """
         self._check_planner()
+        if unlocked_productions is not None and not isinstance(
+            unlocked_productions, models.BaseModel
+        ):
+            # Ids from an RPC client: moving locked MOs is the agreement's own
+            # door (server code passes records), never a client's.
+            raise AccessError(
+                self.env._(
+                    "Only an agreed negotiation may move locked manufacturing orders."
+                )
+            )
+        if productions is not None and not isinstance(productions, models.BaseModel):
+            productions = self.env["mrp.production"].browse(productions).exists()
         if productions is None:
             productions = self.env["mrp.production"].search(
                 [
