@@ -937,3 +937,55 @@ class TestReliabilityNegotiationInput(PpsCoordinationCase, HttpCase):
             f"\nnegotiation API: {sum(GENERATED.values())} hostile calls "
             f"(both protocols): {dict(sorted(GENERATED.items()))}"
         )
+
+
+class TestReliabilityScheduleOverRpc(PpsCoordinationCase, HttpCase):
+    """The scheduler's entry point called by a planner's own RPC client."""
+
+    PPS_DEFAULT_HOOKS = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls._create_sale_order()
+        cls._confirm_with_production(cls.order)
+        cls._agree_new_order(cls.order, cls._in_days(12))
+        cls.production = cls.order._pps_productions()
+        assert cls.production.pps_locked
+
+    def _plan(self):
+        self.production.invalidate_recordset()
+        return [
+            (wo.id, wo.workcenter_id.id, wo.date_start, wo.date_finished)
+            for wo in self.production.workorder_ids.sudo()
+        ]
+
+    def test_schedule_with_ids_and_forged_unlock(self):
+        """A planner calls ``schedule`` over XML-RPC with the ids of a locked MO
+        as ``productions`` and as ``unlocked_productions`` (the agreement's
+        internal door): the call is answered (a run, or a clear refusal), never
+        a crash, and the locked MO does not move."""
+        uid = self.xmlrpc_common.authenticate(
+            get_db_name(), "pps_planner", "pps_planner", {}
+        )
+        before = self._plan()
+        ids = self.production.ids
+        for kwargs in (
+            {"productions": ids},
+            {"unlocked_productions": ids},
+            {"productions": ids, "unlocked_productions": ids, "time_limit": 2},
+        ):
+            with self.subTest(kwargs=kwargs), mute_logger("odoo.http"):
+                try:
+                    self.xmlrpc_object.execute_kw(
+                        get_db_name(),
+                        uid,
+                        "pps_planner",
+                        "pps.schedule.run",
+                        "schedule",
+                        [],
+                        kwargs,
+                    )
+                except Fault as fault:
+                    self.assertIn(fault.faultCode, CLEAR_FAULT_CODES, fault.faultString)
+                self.assertEqual(self._plan(), before, "a locked MO moved")
