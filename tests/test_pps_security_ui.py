@@ -50,6 +50,16 @@ class TestCoordinationScreens(PpsCoordinationCase, HttpCase):
             "pps_planner",
         )
 
+    def test_locked_production_form(self):
+        """Planners open a locked manufacturing order of the order."""
+        production = self._confirm_with_production(self.order)[:1]
+        self._open(
+            f"/odoo/action-mrp.mrp_production_action/{production.id}",
+            "document.querySelector('.o_form_view .alert-warning') && "
+            "document.querySelector('.o_field_widget[name=pps_sale_order_id]')",
+            "pps_planner",
+        )
+
     def test_change_orders_lock_log_and_abnormalities(self):
         """The read-only registers and the abnormality list open for planners."""
         for action in (
