@@ -44,5 +44,5 @@
         "report/pps_weekly_meeting_templates.xml",
         "views/pps_coordination_menus.xml",
     ],
-    "demo": ["demo/pps_demo_factory.xml"],
+    "demo": ["demo/pps_demo_users.xml", "demo/pps_demo_factory.xml"],
 }
