@@ -353,3 +353,20 @@ class TestSchedulerBackground(SchedulerCase):
         self.assertEqual(run.state, "done", run.message)
         self.assertTrue(all(production.workorder_ids.mapped("date_start")))
         self.assertIn(self.planner.partner_id, run.message_ids.partner_ids)
+
+    def test_outside_tests_large_runs_are_not_synchronous(self):
+        """In production (no test flag, no context key) a large interactive run
+        is not forced to run in the request: the check itself must work there."""
+        import threading
+        from unittest.mock import patch
+
+        from odoo.tools import config
+
+        Run = self.env["pps.schedule.run"]
+        thread = threading.current_thread()
+        with (
+            patch.dict(config.options, {"test_enable": False}),
+            patch.object(thread, "testing", False, create=True),
+        ):
+            self.assertFalse(Run._run_synchronously())
+            self.assertTrue(Run.with_context(pps_schedule_sync=True)._run_synchronously())
