@@ -468,7 +468,7 @@ class TestReliabilityConcurrency(BaseCase):
         original_solve = pps_schedule_run.solve
 
         def slow_solve(data, params):
-            time.sleep(HOLD * 2)
+            time.sleep(HOLD * 4)
             return original_solve(data, params)
 
         def run(env):
