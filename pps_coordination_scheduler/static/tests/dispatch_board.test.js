@@ -2,7 +2,12 @@ import {defineMailModels} from "@mail/../tests/mail_test_helpers";
 import {describe, expect, test} from "@odoo/hoot";
 import {press, queryAll, queryAllTexts, queryOne} from "@odoo/hoot-dom";
 import {animationFrame} from "@odoo/hoot-mock";
-import {contains, mountWithCleanup, onRpc} from "@web/../tests/web_test_helpers";
+import {
+    contains,
+    mockService,
+    mountWithCleanup,
+    onRpc,
+} from "@web/../tests/web_test_helpers";
 
 import {DispatchBoard} from "@pps_coordination_scheduler/dispatch_board/dispatch_board.esm";
 
@@ -153,6 +158,19 @@ describe("pps_dispatch_board", () => {
         expect.verifySteps(["move 2 before 1"]);
         await animationFrame();
         expect(".o_notification").toHaveCount(1);
+    });
+
+    test("the MO number opens the manufacturing order", async () => {
+        onRpc("pps.dispatch.board", "get_board_data", () => boardData([card(1, 1)]));
+        mockService("action", {
+            doAction(action) {
+                expect.step(`open ${action.res_model} ${action.res_id}`);
+                return true;
+            },
+        });
+        await mountWithCleanup(DispatchBoard, {props: {}});
+        await contains(".o_pps_card[data-id='1'] .o_pps_card_mo").click();
+        expect.verifySteps(["open mrp.production 101"]);
     });
 
     test("filters, week lock and dry run go through the server", async () => {
