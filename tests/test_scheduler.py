@@ -370,3 +370,27 @@ class TestSchedulerBackground(SchedulerCase):
         ):
             self.assertFalse(Run._run_synchronously())
             self.assertTrue(Run.with_context(pps_schedule_sync=True)._run_synchronously())
+
+
+class TestSchedulerPastFixedWork(SchedulerCase):
+    def test_fixed_work_planned_in_the_past_does_not_block_the_run(self):
+        """Two locked MOs whose plans ended yesterday on the same work center
+        are not squeezed onto "now" (where they would collide and make the run
+        infeasible): they are left out, and the rest is scheduled."""
+        from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
+
+        late = self._create_production(1) | self._create_production(1)
+        yesterday = fields.Datetime.now() - timedelta(days=1)
+        for production in late:
+            production.button_plan()
+            for wo in production.workorder_ids.with_context(pps_lock_bypass=PPS_LOCK_BYPASS):
+                shift = yesterday - wo.date_finished
+                wo.write(
+                    {"date_start": wo.date_start + shift, "date_finished": yesterday}
+                )
+            production.with_user(self.planner).action_pps_lock()
+        other = self._create_production(2)
+        run = self._schedule(late | other)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertTrue(all(other.workorder_ids.mapped("date_start")))
+        self.assertTrue(all(wo.date_finished == yesterday for wo in late.workorder_ids))

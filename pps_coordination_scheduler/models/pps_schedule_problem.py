@@ -126,6 +126,13 @@ class PpsScheduleProblem(models.AbstractModel):
                                                wo=workorder.display_name, why=reason)
                     )
                     continue
+                if reason and current.end <= 0:
+                    # Kept where it is and already over by plan (an overrunning
+                    # operation, a locked order running late): it holds nothing
+                    # in the future, so, like other orders' finished plans, it
+                    # is left out rather than squeezed onto "now" where two of
+                    # them would collide.
+                    continue
                 if reason:
                     current = self._clip_fixed(current)
                     problem.fixed_reasons[index] = reason
