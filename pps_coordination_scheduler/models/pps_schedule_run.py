@@ -131,6 +131,27 @@ class PpsScheduleRun(models.Model):
     line_ids = fields.One2many("pps.schedule.run.line", "run_id", readonly=True)
     date_start = fields.Datetime(readonly=True)
     date_end = fields.Datetime(readonly=True)
+    job_uuid = fields.Char(readonly=True, copy=False, index="btree_not_null")
+    job_state = fields.Char(
+        compute="_compute_job_state",
+        string="Job",
+        help="State of the background job of a long run (pending, started, done, "
+        "failed): the run's own counters are filled when the job commits.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    def _compute_job_state(self):
+        jobs = self.env["queue.job"].sudo().search(
+            [("uuid", "in", [uuid for uuid in self.mapped("job_uuid") if uuid])]
+        )
+        state_by_uuid = {
+            job.uuid: dict(job._fields["state"].selection).get(job.state, job.state)
+            for job in jobs
+        }
+        for run in self:
+            run.job_state = state_by_uuid.get(run.job_uuid, False)
 
     # ------------------------------------------------------------------
     # CRUD
@@ -265,9 +286,10 @@ class PpsScheduleRun(models.Model):
             run.write(
                 {"state": "running", "message": self.env._("Waiting for a job worker.")}
             )
-            run.with_delay(description=run.name)._execute(
+            job = run.with_delay(description=run.name)._execute(
                 unlocked_productions=unlocked_productions
             )
+            run.job_uuid = getattr(job, "uuid", False)
             return run.with_env(self.env)
         run._execute(unlocked_productions=unlocked_productions, interactive=interactive)
         return run.with_env(self.env)
