@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "PPS Coordination Scheduler",
-    "summary": "Finite-capacity CP-SAT scheduling of work orders, with a dispatch board",
+    "summary": "Finite-capacity CP-SAT scheduling of work orders; a dispatch board",
     "version": "19.0.1.0.0",
     "category": "Supply Chain/Manufacturing",
     "website": "https://github.com/pps-coordination/pps-coordination",

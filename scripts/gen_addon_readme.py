@@ -56,8 +56,10 @@ def render(addon):
         "",
         f"*{manifest.get('summary', '')}*",
         "",
-        f"Version {manifest['version']} · License {manifest['license']} · "
-        f"Status {manifest.get('development_status', 'Beta')}",
+        (
+            f"Version {manifest['version']} · License {manifest['license']} · "
+            f"Status {manifest.get('development_status', 'Beta')}"
+        ),
         "",
         ".. contents::",
         "   :local:",

@@ -6,6 +6,7 @@ MO dates, purchase line dates), as a production planner would see them.
 """
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -120,11 +121,12 @@ class SchedulerCase(TransactionCase):
             by_center.setdefault(wo.workcenter_id, []).append(wo)
         for center, wos in by_center.items():
             wos.sort(key=lambda w: w.date_start)
-            for first, second in zip(wos, wos[1:], strict=False):
+            for first, second in pairwise(wos):
                 self.assertLessEqual(
                     first.date_finished,
                     second.date_start,
-                    f"{first.display_name} overlaps {second.display_name} on {center.name}",
+                    f"{first.display_name} overlaps {second.display_name} "
+                    f"on {center.name}",
                 )
 
 
@@ -147,12 +149,18 @@ class TestSchedulerWriteBack(SchedulerCase):
         for production in productions:
             cut, weld = production.workorder_ids.sorted("sequence")
             self.assertLessEqual(cut.date_finished, weld.date_start)
-            self.assertEqual(production.date_start, min(production.workorder_ids.mapped("date_start")))
             self.assertEqual(
-                production.date_finished, max(production.workorder_ids.mapped("date_finished"))
+                production.date_start,
+                min(production.workorder_ids.mapped("date_start")),
+            )
+            self.assertEqual(
+                production.date_finished,
+                max(production.workorder_ids.mapped("date_finished")),
             )
             for wo in production.workorder_ids:
-                self.assertGreaterEqual(wo.date_start.hour, 6, "starts in working hours")
+                self.assertGreaterEqual(
+                    wo.date_start.hour, 6, "starts in working hours"
+                )
                 self.assertEqual(wo.leave_id.resource_id, wo.workcenter_id.resource_id)
 
     def test_operation_spans_the_night_like_odoo(self):
@@ -193,18 +201,24 @@ class TestSchedulerWriteBack(SchedulerCase):
         """Stability: rescheduling unchanged data moves no work order."""
         productions = self._create_production(2) | self._create_production(3)
         self._schedule(productions)
-        before = {wo.id: (wo.date_start, wo.date_finished) for wo in productions.workorder_ids}
+        before = {
+            wo.id: (wo.date_start, wo.date_finished) for wo in productions.workorder_ids
+        }
         run = self._schedule(productions)
         self.assertEqual(run.state, "done", run.message)
         self.assertEqual(run.moved_count, 0)
-        after = {wo.id: (wo.date_start, wo.date_finished) for wo in productions.workorder_ids}
+        after = {
+            wo.id: (wo.date_start, wo.date_finished) for wo in productions.workorder_ids
+        }
         self.assertEqual(before, after)
 
     def test_locked_production_does_not_move(self):
         """An MO under the execution lock keeps its plan; others route around it."""
         locked = self._create_production(1)
         locked.button_plan()
-        locked_plan = {wo.id: (wo.date_start, wo.date_finished) for wo in locked.workorder_ids}
+        locked_plan = {
+            wo.id: (wo.date_start, wo.date_finished) for wo in locked.workorder_ids
+        }
         locked.with_user(self.planner).action_pps_lock()
         other = self._create_production(1)
         run = self._schedule(locked | other)
@@ -233,7 +247,9 @@ class TestSchedulerWriteBack(SchedulerCase):
         component = self.env["product.product"].create(
             {"name": "Sched Steel", "is_storable": True}
         )
-        self.bom.bom_line_ids = [Command.create({"product_id": component.id, "product_qty": 1})]
+        self.bom.bom_line_ids = [
+            Command.create({"product_id": component.id, "product_qty": 1})
+        ]
         production = self._create_production(10)
         vendor = self.env["res.partner"].create({"name": "Steel Vendor"})
         rfq = self.env["purchase.order"].create(
@@ -265,7 +281,9 @@ class TestSchedulerWriteBack(SchedulerCase):
         self.assertEqual(run.state, "done", run.message)
         need = production.date_start - timedelta(days=1)
         self.assertEqual(rfq.order_line.date_planned, need)
-        self.assertTrue(run.line_ids.filtered(lambda line: line.record_type == "purchase"))
+        self.assertTrue(
+            run.line_ids.filtered(lambda line: line.record_type == "purchase")
+        )
 
 
 class TestSchedulerFailures(SchedulerCase):
@@ -273,7 +291,9 @@ class TestSchedulerFailures(SchedulerCase):
         """Rescheduling is a planner's job, enforced on the server."""
         production = self._create_production()
         with self.assertRaises(AccessError):
-            self.env["pps.schedule.run"].with_user(self.salesman).schedule(productions=production)
+            self.env["pps.schedule.run"].with_user(self.salesman).schedule(
+                productions=production
+            )
 
     def test_empty_calendar_fails_and_writes_nothing(self):
         """A work center closed for the whole horizon cannot host its work:
@@ -319,9 +339,11 @@ class TestSchedulerFailures(SchedulerCase):
         action = self.env.ref("pps_coordination_scheduler.action_server_pps_reschedule")
         self.assertEqual(action.binding_model_id.model, "mrp.production")
         production = self._create_production()
-        result = action.with_user(self.planner).with_context(
-            active_model="mrp.production", active_ids=production.ids
-        ).run()
+        result = (
+            action.with_user(self.planner)
+            .with_context(active_model="mrp.production", active_ids=production.ids)
+            .run()
+        )
         run = self.env["pps.schedule.run"].browse(result["res_id"])
         self.assertEqual(run.state, "done", run.message)
         self.assertTrue(all(production.workorder_ids.mapped("date_start")))
@@ -369,7 +391,9 @@ class TestSchedulerBackground(SchedulerCase):
             patch.object(thread, "testing", False, create=True),
         ):
             self.assertFalse(Run._run_synchronously())
-            self.assertTrue(Run.with_context(pps_schedule_sync=True)._run_synchronously())
+            self.assertTrue(
+                Run.with_context(pps_schedule_sync=True)._run_synchronously()
+            )
 
 
 class TestSchedulerPastFixedWork(SchedulerCase):
@@ -383,7 +407,9 @@ class TestSchedulerPastFixedWork(SchedulerCase):
         yesterday = fields.Datetime.now() - timedelta(days=1)
         for production in late:
             production.button_plan()
-            for wo in production.workorder_ids.with_context(pps_lock_bypass=PPS_LOCK_BYPASS):
+            for wo in production.workorder_ids.with_context(
+                pps_lock_bypass=PPS_LOCK_BYPASS
+            ):
                 shift = yesterday - wo.date_finished
                 wo.write(
                     {"date_start": wo.date_start + shift, "date_finished": yesterday}

@@ -22,14 +22,17 @@ class TestSchedulerNegotiation(PpsCoordinationCase):
         cls.company.pps_rush_capacity_share = 0.0
 
     def _planned_order(self, agreed_in_days, plan_in_days):
-        """A confirmed, agreed and locked order whose MO is planned ``plan_in_days`` out."""
+        """An agreed, locked order whose MO is planned ``plan_in_days`` out."""
         order = self._create_sale_order(expected_date=self._in_days(agreed_in_days))
         productions = self._confirm_with_production(order)
         workorders = productions.workorder_ids
         shift = self._in_days(plan_in_days) - min(workorders.mapped("date_start"))
         for wo in workorders.with_context(pps_lock_bypass=PPS_LOCK_BYPASS):
             wo.write(
-                {"date_start": wo.date_start + shift, "date_finished": wo.date_finished + shift}
+                {
+                    "date_start": wo.date_start + shift,
+                    "date_finished": wo.date_finished + shift,
+                }
             )
         self._agree_new_order(order, self._in_days(agreed_in_days))
         self.assertTrue(order.pps_locked)
@@ -86,5 +89,9 @@ class TestSchedulerNegotiation(PpsCoordinationCase):
             lambda n: n.scenario == "internal_change"
         )
         self.assertTrue(negotiation, "an internal change must be proposed to sales")
-        self.assertGreater(negotiation.scheduled_date, self._in_days(10) - timedelta(hours=1))
-        self.assertEqual(plan, {wo.id: wo.date_start for wo in productions.workorder_ids})
+        self.assertGreater(
+            negotiation.scheduled_date, self._in_days(10) - timedelta(hours=1)
+        )
+        self.assertEqual(
+            plan, {wo.id: wo.date_start for wo in productions.workorder_ids}
+        )

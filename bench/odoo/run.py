@@ -47,7 +47,8 @@ def ensure_database(name):
     script = (
         f'source "{ROOT}/scripts/lib.sh"; prepare; '
         f'if db_exists "{name}"; then install_or_update "{name}"; '
-        f'else odoo_bin -c "$PPS_CONF" -d "{name}" -i "$PPS_MODULES" --stop-after-init; fi'
+        f'else odoo_bin -c "$PPS_CONF" -d "{name}" -i "$PPS_MODULES" '
+        "--stop-after-init; fi"
     )
     subprocess.run(["bash", "-c", script], check=True, env=env)
 
@@ -127,7 +128,9 @@ def build_plant(env, n_orders, seed):
     # tight enough that the order of work decides who is late.
     chosen = [rng.choice(products) for _ in range(n_orders)]
     routing = {
-        p.id: sum(env["mrp.bom"]._bom_find(p)[p].operation_ids.mapped("time_cycle_manual"))
+        p.id: sum(
+            env["mrp.bom"]._bom_find(p)[p].operation_ids.mapped("time_cycle_manual")
+        )
         for p in products
     }
     work = sum(routing[p.id] for p in chosen)
@@ -225,7 +228,9 @@ def bench_stability(env, productions, time_limit, workers):
     unchanged = run.moved_count
     extra = productions[:1].copy({"origin": "pps-bench-rush"})
     extra.action_confirm()
-    extra.pps_sale_order_id = env["sale.order"].search([("pps_rush", "=", True)], limit=1)
+    extra.pps_sale_order_id = env["sale.order"].search(
+        [("pps_rush", "=", True)], limit=1
+    )
     run = env["pps.schedule.run"].schedule(
         productions=productions | extra,
         time_limit=time_limit,
@@ -272,7 +277,9 @@ def main():
             productions = build_plant(env, size, args.seed)
             row = {"mos": size}
             row["odoo"] = bench_odoo_planning(env, productions)
-            row["pps"] = bench_scheduler(env, productions, args.time_limit, args.workers)
+            row["pps"] = bench_scheduler(
+                env, productions, args.time_limit, args.workers
+            )
             row["stability"] = bench_stability(
                 env, productions, min(args.time_limit, 20), args.workers
             )
@@ -297,16 +304,26 @@ def write_results(rows, args):
     lines = [
         "# Scheduler inside Odoo",
         "",
-        f"Machine: {machine['cores']} cores, Python {machine['python']}; "
-        f"time limit {args.time_limit} s, {args.workers} workers.",
+        (
+            f"Machine: {machine['cores']} cores, Python {machine['python']}; "
+            f"time limit {args.time_limit} s, {args.workers} workers."
+        ),
         "",
-        "| MOs | ops | Odoo plan s | Odoo wtard | Odoo on-time | PPS end-to-end s "
-        "| extract s | solve s | check s | queries | PPS wtard | PPS on-time "
-        "| makespan h (Odoo/PPS) | moved unchanged | moved by rush insert | promise p50/p95 s |",
+        (
+            "| MOs | ops | Odoo plan s | Odoo wtard | Odoo on-time | PPS end-to-end s "
+            "| extract s | solve s | check s | queries | PPS wtard | PPS on-time "
+            "| makespan h (Odoo/PPS) | moved unchanged | moved by rush insert "
+            "| promise p50/p95 s |"
+        ),
         "|" + "---|" * 16,
     ]
     for row in rows:
-        odoo_, pps, stab, promise = row["odoo"], row["pps"], row["stability"], row["promise"]
+        odoo_, pps, stab, promise = (
+            row["odoo"],
+            row["pps"],
+            row["stability"],
+            row["promise"],
+        )
         latency = f"{promise['p50_s']} / {promise['p95_s']}" if promise else "n/a"
         lines.append(
             f"| {row['mos']} | {pps['operations']} | {odoo_['seconds']} "

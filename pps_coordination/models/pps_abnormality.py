@@ -61,9 +61,7 @@ class PpsAbnormality(models.Model):
         tracking=True,
         check_company=True,
     )
-    product_id = fields.Many2one(
-        "product.product", string="Product", tracking=True, check_company=True
-    )
+    product_id = fields.Many2one("product.product", tracking=True, check_company=True)
     production_ids = fields.Many2many(
         "mrp.production",
         string="Affected Manufacturing Orders",

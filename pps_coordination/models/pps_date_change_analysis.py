@@ -16,11 +16,11 @@ class PpsDateChangeAnalysis(models.Model):
     _order = "date desc, id desc"
 
     name = fields.Char(string="Change Order", readonly=True)
-    sale_order_id = fields.Many2one("sale.order", string="Sale Order", readonly=True)
+    sale_order_id = fields.Many2one("sale.order", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     user_id = fields.Many2one("res.users", string="Agreed By", readonly=True)
-    salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    salesperson_id = fields.Many2one("res.users", readonly=True)
     date = fields.Datetime(string="Agreed On", readonly=True)
     scenario = fields.Selection(selection="_selection_scenario", readonly=True)
     abnormality_type = fields.Selection(

@@ -44,7 +44,7 @@ class PpsDeliveryKpi(models.Model):
     _order = "agreed_date desc, id desc"
     _rec_name = "sale_order_id"
 
-    sale_order_id = fields.Many2one("sale.order", string="Sale Order", readonly=True)
+    sale_order_id = fields.Many2one("sale.order", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
@@ -58,8 +58,8 @@ class PpsDeliveryKpi(models.Model):
     progress = fields.Selection(PPS_PROGRESS, readonly=True)
     overdue = fields.Boolean(readonly=True)
     shipped = fields.Boolean(readonly=True)
-    on_time = fields.Boolean(string="On Time", readonly=True)
-    in_full = fields.Boolean(string="In Full", readonly=True)
+    on_time = fields.Boolean(readonly=True)
+    in_full = fields.Boolean(readonly=True)
     otif = fields.Boolean(string="OTIF", readonly=True)
     delay_days = fields.Float(string="Delay (days)", readonly=True, aggregator="avg")
     late_days = fields.Float(

@@ -26,7 +26,7 @@ class PpsLockLog(models.Model):
     action = fields.Selection(
         [("lock", "Lock"), ("unlock", "Unlock")], required=True, readonly=True
     )
-    user_id = fields.Many2one("res.users", string="User", required=True, readonly=True)
+    user_id = fields.Many2one("res.users", required=True, readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     reason = fields.Text(readonly=True)
     company_id = fields.Many2one(
@@ -37,7 +37,7 @@ class PpsLockLog(models.Model):
         default=lambda self: self.env.company,
     )
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         self.check_access("write")
         raise UserError(self.env._("The lock log cannot be changed."))
 

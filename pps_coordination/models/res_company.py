@@ -31,7 +31,9 @@ class ResCompany(models.Model):
         for company in self:
             if company.pps_frozen_days < 0 or company.pps_material_buffer_days < 0:
                 raise ValidationError(
-                    self.env._("Frozen days and material buffer days cannot be negative.")
+                    self.env._(
+                        "Frozen days and material buffer days cannot be negative."
+                    )
                 )
             if not 0.0 <= company.pps_rush_capacity_share < 1.0:
                 raise ValidationError(

@@ -407,7 +407,7 @@ class SaleOrder(models.Model):
         return {"productions": productions, "purchase_orders": purchase_orders}
 
     def _pps_lock(self, reason=None):
-        super()._pps_lock(reason)
+        result = super()._pps_lock(reason)
         productions = self._pps_productions().filtered(
             lambda p: p.state not in ("done", "cancel")
         )
@@ -415,12 +415,14 @@ class SaleOrder(models.Model):
             productions.sudo()._pps_lock(
                 reason or self.env._("Locked with its sale order.")
             )
+        return result
 
     def _pps_unlock(self, reason):
-        super()._pps_unlock(reason)
+        result = super()._pps_unlock(reason)
         productions = self._pps_productions().filtered("pps_locked")
         if productions:
             productions.sudo()._pps_unlock(reason)
+        return result
 
     def _pps_bypass(self):
         """The order as superuser with the lock bypass (agreement only)."""

@@ -128,7 +128,7 @@ class Model:
             if start is not None:
                 model.add_hint(var, start)
 
-    def read(self, solver: cp_model.CpSolver) -> dict[int, Assignment]:
+    def read_solution(self, solver: cp_model.CpSolver) -> dict[int, Assignment]:
         """Assignments of the free operations in the solver's solution."""
         result = {}
         for i, ov in self.ops.items():

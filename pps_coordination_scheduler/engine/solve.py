@@ -334,7 +334,7 @@ def _monolithic(data, params, clock, starts):
 
 
 def _candidate(data, m: Model, solver, frozen, name: str) -> _Candidate:
-    schedule = {**frozen, **m.read(solver)}
+    schedule = {**frozen, **m.read_solution(solver)}
     return _Candidate(name, schedule, evaluate(data, schedule))
 
 
@@ -492,7 +492,7 @@ def _improve_window(data, params, clock, best, free, axes, days, stability):
     clock.charge(budget)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    found = m.read(solver)
+    found = m.read_solution(solver)
     if all(found[i] == best.schedule[i] for i in free):
         return None  # the incumbent itself: no need to evaluate it again
     schedule = {**frozen, **found}

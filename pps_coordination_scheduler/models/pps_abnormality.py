@@ -16,7 +16,9 @@ class PpsAbnormality(models.Model):
         """
         self.ensure_one()
         productions = self.production_ids.sudo().filtered(
-            lambda p: p.state in ("confirmed", "progress", "to_close") and p.workorder_ids
+            lambda p: (
+                p.state in ("confirmed", "progress", "to_close") and p.workorder_ids
+            )
         )
         if not productions:
             return super()._pps_estimate_delays()

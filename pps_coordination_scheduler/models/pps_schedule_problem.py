@@ -79,7 +79,8 @@ class PpsScheduleProblem(models.AbstractModel):
             lambda wo: wo.state in OPEN_WORKORDER_STATES
         )
         workcenters = (
-            workorders.workcenter_id | workorders.workcenter_id.alternative_workcenter_ids
+            workorders.workcenter_id
+            | workorders.workcenter_id.alternative_workcenter_ids
         )
         obstacles = self._prepare_obstacles(workcenters, productions, origin)
         frozen_until = origin + timedelta(days=company.pps_frozen_days)
@@ -122,8 +123,12 @@ class PpsScheduleProblem(models.AbstractModel):
                     # Nothing planned to keep: a locked or frozen work order without
                     # dates cannot be given any, so it stays out of the problem.
                     problem.skipped.setdefault(
-                        production, self.env._("unplanned work order %(wo)s is %(why)s",
-                                               wo=workorder.display_name, why=reason)
+                        production,
+                        self.env._(
+                            "unplanned work order %(wo)s is %(why)s",
+                            wo=workorder.display_name,
+                            why=reason,
+                        ),
                     )
                     continue
                 if reason and current.end <= 0:
@@ -153,7 +158,9 @@ class PpsScheduleProblem(models.AbstractModel):
         # Obstacles: planned work of other productions, fixed where it is.
         obstacle_jobs = {}
         for workorder in obstacles:
-            modes = [Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder))]
+            modes = [
+                Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder))
+            ]
             current = self._prepare_assignment(workorder, modes, wc_index, origin)
             if current is None or current.end <= 0:
                 continue
@@ -208,7 +215,10 @@ class PpsScheduleProblem(models.AbstractModel):
             )
             if not workorders:
                 continue
-            centers = workorders.workcenter_id | workorders.workcenter_id.alternative_workcenter_ids
+            centers = (
+                workorders.workcenter_id
+                | workorders.workcenter_id.alternative_workcenter_ids
+            )
             missing = centers.filtered(lambda wc: not wc.resource_calendar_id)
             if missing:
                 problem.skipped[production] = self.env._(
@@ -283,7 +293,9 @@ class PpsScheduleProblem(models.AbstractModel):
         )[workcenter.resource_id.id]
         windows = []
         for interval_start, interval_stop, _records in intervals:
-            begin = to_minutes(origin, interval_start.astimezone(pytz.utc).replace(tzinfo=None))
+            begin = to_minutes(
+                origin, interval_start.astimezone(pytz.utc).replace(tzinfo=None)
+            )
             end = to_minutes(
                 origin,
                 interval_stop.astimezone(pytz.utc).replace(tzinfo=None),
@@ -306,12 +318,16 @@ class PpsScheduleProblem(models.AbstractModel):
         of each working window stays available (none for a breakdown, 0.6 of it
         for a crew at 60%), so the engine sees plain, shorter windows.
         """
-        abnormalities = self.env["pps.abnormality"].sudo().search(
-            [
-                ("workcenter_id", "=", workcenter.id),
-                ("state", "=", "confirmed"),
-                ("date_end", ">", origin),
-            ]
+        abnormalities = (
+            self.env["pps.abnormality"]
+            .sudo()
+            .search(
+                [
+                    ("workcenter_id", "=", workcenter.id),
+                    ("state", "=", "confirmed"),
+                    ("date_end", ">", origin),
+                ]
+            )
         )
         for abnormality in abnormalities:
             low = to_minutes(origin, abnormality.date_start)
@@ -339,11 +355,16 @@ class PpsScheduleProblem(models.AbstractModel):
         modes = [Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder))]
         if workorder.state != "progress":
             for alternative in workorder.workcenter_id.alternative_workcenter_ids:
-                if alternative.id in wc_index and alternative != workorder.workcenter_id:
+                if (
+                    alternative.id in wc_index
+                    and alternative != workorder.workcenter_id
+                ):
                     duration = workorder._get_duration_expected(
                         alternative_workcenter=alternative
                     )
-                    modes.append(Mode(wc_index[alternative.id], max(1, math.ceil(duration))))
+                    modes.append(
+                        Mode(wc_index[alternative.id], max(1, math.ceil(duration)))
+                    )
         return modes
 
     @api.model
@@ -361,7 +382,9 @@ class PpsScheduleProblem(models.AbstractModel):
             return None
         mode = next(i for i, m in enumerate(modes) if m.resource == resource)
         start = to_minutes(origin, workorder.date_start)
-        end = max(to_minutes(origin, workorder.date_finished, rounding=math.ceil), start + 1)
+        end = max(
+            to_minutes(origin, workorder.date_finished, rounding=math.ceil), start + 1
+        )
         return Assignment(resource=resource, mode=mode, start=start, end=end)
 
     @api.model
@@ -393,7 +416,12 @@ class PpsScheduleProblem(models.AbstractModel):
                 continue
             if move.move_orig_ids.production_id:
                 continue  # made by a child production: a precedence
-            if move.product_id.uom_id.compare(move.forecast_availability, move.product_qty) >= 0:
+            if (
+                move.product_id.uom_id.compare(
+                    move.forecast_availability, move.product_qty
+                )
+                >= 0
+            ):
                 supply = move.forecast_expected_date
                 if not supply or supply <= origin:
                     continue
@@ -455,7 +483,9 @@ class PpsScheduleProblem(models.AbstractModel):
                 for before in workorder.blocked_by_workorder_ids:
                     if before.id in op_index:
                         precedences.append(
-                            Precedence(before=op_index[before.id], after=op_index[workorder.id])
+                            Precedence(
+                                before=op_index[before.id], after=op_index[workorder.id]
+                            )
                         )
             firsts = production.workorder_ids.filtered(
                 lambda wo: wo.id in op_index and not wo.blocked_by_workorder_ids
@@ -467,16 +497,16 @@ class PpsScheduleProblem(models.AbstractModel):
                 for last in lasts:
                     for first in firsts:
                         precedences.append(
-                            Precedence(before=op_index[last.id], after=op_index[first.id])
+                            Precedence(
+                                before=op_index[last.id], after=op_index[first.id]
+                            )
                         )
         return precedences
 
     @api.model
     def _prepare_day_offset(self, company, origin):
         """Minute of the local midnight that starts the origin's day."""
-        tz = pytz.timezone(
-            company.resource_calendar_id.tz or self.env.user.tz or "UTC"
-        )
+        tz = pytz.timezone(company.resource_calendar_id.tz or self.env.user.tz or "UTC")
         local = pytz.utc.localize(origin).astimezone(tz)
         midnight = tz.localize(datetime(local.year, local.month, local.day))
         return to_minutes(origin, midnight.astimezone(pytz.utc).replace(tzinfo=None))

@@ -64,10 +64,16 @@ class PpsScheduleRun(models.Model):
         required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
     )
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
     )
     user_id = fields.Many2one(
-        "res.users", string="Started by", readonly=True, default=lambda self: self.env.user
+        "res.users",
+        string="Started by",
+        readonly=True,
+        default=lambda self: self.env.user,
     )
     state = fields.Selection(
         [
@@ -102,7 +108,9 @@ class PpsScheduleRun(models.Model):
     )
     applied = fields.Boolean(readonly=True)
     production_ids = fields.Many2many(
-        "mrp.production", string="Manufacturing Orders", readonly=True,
+        "mrp.production",
+        string="Manufacturing Orders",
+        readonly=True,
         help="Scope of the run; empty means every open order of the company.",
     )
     time_limit = fields.Float(readonly=True, help="Solver time limit in seconds.")
@@ -143,8 +151,12 @@ class PpsScheduleRun(models.Model):
     # Computes
     # ------------------------------------------------------------------
     def _compute_job_state(self):
-        jobs = self.env["queue.job"].sudo().search(
-            [("uuid", "in", [uuid for uuid in self.mapped("job_uuid") if uuid])]
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [("uuid", "in", [uuid for uuid in self.mapped("job_uuid") if uuid])]
+            )
         )
         state_by_uuid = {
             job.uuid: dict(job._fields["state"].selection).get(job.state, job.state)
@@ -160,10 +172,9 @@ class PpsScheduleRun(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("pps.schedule.run")
-                    or self.env._("New")
-                )
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "pps.schedule.run"
+                ) or self.env._("New")
         return super().create(vals_list)
 
     # ------------------------------------------------------------------
@@ -175,7 +186,9 @@ class PpsScheduleRun(models.Model):
         self._check_planner()
         if not self.dry_run or self.applied or self.state != "done":
             raise UserError(
-                self.env._("Only a successful dry run that is not applied yet can be applied.")
+                self.env._(
+                    "Only a successful dry run that is not applied yet can be applied."
+                )
             )
         run = self.schedule(
             productions=self.production_ids or None,
@@ -323,7 +336,9 @@ class PpsScheduleRun(models.Model):
             workers = int(icp.get_param("pps_scheduler.workers", "2"))
         if time_limit <= 0 or workers < 1:
             raise UserError(
-                self.env._("The time limit must be positive and the workers at least 1.")
+                self.env._(
+                    "The time limit must be positive and the workers at least 1."
+                )
             )
         return SolveParams(time_limit=time_limit, workers=workers, seed=seed or 0)
 
@@ -368,7 +383,9 @@ class PpsScheduleRun(models.Model):
         self.ensure_one()
         run = self.sudo()
         started = time.monotonic()
-        run.write({"state": "running", "date_start": fields.Datetime.now(), "progress": 0})
+        run.write(
+            {"state": "running", "date_start": fields.Datetime.now(), "progress": 0}
+        )
         try:
             with self.env.cr.savepoint():
                 problem = run._step_extract(unlocked_productions)
@@ -384,7 +401,9 @@ class PpsScheduleRun(models.Model):
         except Exception as error:  # database errors in the write-back among others
             _logger.exception("Schedule run %s failed", run.name)
             return run._fail(
-                self.env._("Unexpected error, nothing was written: %(error)s", error=error),
+                self.env._(
+                    "Unexpected error, nothing was written: %(error)s", error=error
+                ),
                 None,
                 started,
                 interactive,
@@ -408,7 +427,8 @@ class PpsScheduleRun(models.Model):
             unlocked_productions=unlocked_productions,
         )
         skipped = "; ".join(
-            f"{production.name}: {reason}" for production, reason in problem.skipped.items()
+            f"{production.name}: {reason}"
+            for production, reason in problem.skipped.items()
         )
         _logger.info(
             "Schedule run %s: extract: %d work orders (%d movable), %d work centers",
@@ -602,9 +622,16 @@ class PpsScheduleRun(models.Model):
             need = production.date_start - timedelta(
                 days=production.company_id.pps_material_buffer_days
             )
-            moves = production.move_raw_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+            moves = production.move_raw_ids.filtered(
+                lambda m: m.state not in ("done", "cancel")
+            )
             for line in moves.move_orig_ids.purchase_line_id:
-                if line.order_id.state not in ("draft", "sent", "to approve", "purchase"):
+                if line.order_id.state not in (
+                    "draft",
+                    "sent",
+                    "to approve",
+                    "purchase",
+                ):
                     continue
                 if not line.date_planned or line.date_planned == need:
                     continue
@@ -628,7 +655,8 @@ class PpsScheduleRun(models.Model):
                 summary=self.env._("Vendor delivery pulled in"),
                 note=self.env._(
                     "%(product)s is now needed on %(new)s instead of %(old)s "
-                    "(schedule run %(run)s). Please confirm the new date with the vendor.",
+                    "(schedule run %(run)s). "
+                    "Please confirm the new date with the vendor.",
                     product=line.product_id.display_name,
                     new=line.date_planned,
                     old=old,
@@ -653,7 +681,9 @@ class PpsScheduleRun(models.Model):
         _logger.warning("Schedule run %s failed: %s", self.name, message)
         if interactive:
             raise UserError(
-                self.env._("Schedule run %(run)s failed: %(why)s", run=self.name, why=message)
+                self.env._(
+                    "Schedule run %(run)s failed: %(why)s", run=self.name, why=message
+                )
             )
         self.write(vals)
         self.message_post(body=message)
@@ -686,4 +716,6 @@ class PpsScheduleRun(models.Model):
                 ]
             )
             if productions:
-                self.with_company(company).schedule(productions=productions, trigger="cron")
+                self.with_company(company).schedule(
+                    productions=productions, trigger="cron"
+                )

@@ -8,13 +8,17 @@ class PpsScheduleRunLine(models.Model):
     _description = "Schedule Run Change"
     _order = "run_id, production_id, new_date_start, id"
 
-    run_id = fields.Many2one("pps.schedule.run", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="run_id.company_id", store=True)
-    production_id = fields.Many2one("mrp.production", string="Manufacturing Order", index=True)
-    workorder_id = fields.Many2one("mrp.workorder", string="Work Order", ondelete="set null")
-    purchase_line_id = fields.Many2one(
-        "purchase.order.line", string="Purchase Line", ondelete="set null"
+    run_id = fields.Many2one(
+        "pps.schedule.run", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="run_id.company_id", store=True)
+    production_id = fields.Many2one(
+        "mrp.production", string="Manufacturing Order", index=True
+    )
+    workorder_id = fields.Many2one(
+        "mrp.workorder", string="Work Order", ondelete="set null"
+    )
+    purchase_line_id = fields.Many2one("purchase.order.line", ondelete="set null")
     purchase_order_id = fields.Many2one(
         related="purchase_line_id.order_id", string="Purchase Order"
     )

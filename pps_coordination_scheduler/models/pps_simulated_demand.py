@@ -13,7 +13,7 @@ class PpsSimulatedDemand(models.Model):
 
     _name = "pps.simulated.demand"
     _description = "PPS simulated demand"
-    _inherit = ["mail.thread", "mail.activity.mixin"]  # noqa: RUF012
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "desired_date, id"
 
     name = fields.Char(required=True, default=lambda self: self.env._("New demand"))

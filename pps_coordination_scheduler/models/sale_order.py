@@ -17,11 +17,15 @@ class SaleOrder(models.Model):
         A failed run raises, so the agreement is rolled back as a whole.
         """
         self.ensure_one()
-        productions = self._pps_productions().sudo().filtered(
-            lambda p: p.state in ("confirmed", "progress", "to_close")
+        productions = (
+            self._pps_productions()
+            .sudo()
+            .filtered(lambda p: p.state in ("confirmed", "progress", "to_close"))
         )
-        productions |= productions.production_group_id.child_ids.production_ids.filtered(
-            lambda p: p.state in ("confirmed", "progress", "to_close")
+        productions |= (
+            productions.production_group_id.child_ids.production_ids.filtered(
+                lambda p: p.state in ("confirmed", "progress", "to_close")
+            )
         )
         if not productions.workorder_ids:
             return super()._pps_reschedule_for_agreement(negotiation)
