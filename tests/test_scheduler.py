@@ -420,3 +420,43 @@ class TestSchedulerPastFixedWork(SchedulerCase):
         self.assertEqual(run.state, "done", run.message)
         self.assertTrue(all(other.workorder_ids.mapped("date_start")))
         self.assertTrue(all(wo.date_finished == yesterday for wo in late.workorder_ids))
+
+
+class TestSchedulerFailureRecord(SchedulerCase):
+    def test_interactive_failure_keeps_a_failed_run(self):
+        """An interactive failure raises (rolling back the caller's work) but a
+        failed run with the reason is still kept, written through a cursor of
+        its own (here the test's cursor stands in for it)."""
+        from contextlib import nullcontext
+        from unittest.mock import patch
+
+        from odoo.tools import config
+
+        production = self._create_production(3)
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Plant closed",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2000, 1, 1),
+                "date_to": datetime(2100, 1, 1),
+                "time_type": "leave",
+            }
+        )
+        Registry = type(self.env.registry)
+        with (
+            patch.dict(config.options, {"test_enable": False}),
+            patch.object(Registry, "cursor", lambda registry: nullcontext(self.env.cr)),
+        ):
+            try:
+                self._schedule(production, interactive=True)
+            except UserError as error:
+                raised = str(error)
+            else:
+                raised = None
+        self.assertTrue(raised and "failed" in raised)
+        kept = self.env["pps.schedule.run"].search(
+            [("state", "=", "failed"), ("trigger", "=", "manual")]
+        )
+        self.assertEqual(len(kept), 1)
+        self.assertIn("calendar", kept.message)
+        self.assertFalse(any(production.workorder_ids.mapped("date_start")))

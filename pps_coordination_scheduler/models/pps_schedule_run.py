@@ -680,6 +680,7 @@ class PpsScheduleRun(models.Model):
             vals["solver_status"] = solver_status
         _logger.warning("Schedule run %s failed: %s", self.name, message)
         if interactive:
+            self._keep_failure_record(vals)
             raise UserError(
                 self.env._(
                     "Schedule run %(run)s failed: %(why)s", run=self.name, why=message
@@ -688,6 +689,35 @@ class PpsScheduleRun(models.Model):
         self.write(vals)
         self.message_post(body=message)
         return self
+
+    def _keep_failure_record(self, vals):
+        """Keep a failed copy of the run although the caller's transaction is
+        rolled back by the UserError: it is written through a cursor of its own.
+
+        Under tests the test transaction is the only one, so nothing is kept.
+        """
+        if config["test_enable"]:
+            return
+        copied = self.read(
+            [
+                "company_id",
+                "user_id",
+                "trigger",
+                "dry_run",
+                "rush_insertion",
+                "time_limit",
+                "workers",
+                "seed",
+                "workorder_count",
+            ],
+            load=None,
+        )[0]
+        copied.pop("id")
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr, su=True)
+            env["pps.schedule.run"].create({**copied, **vals}).message_post(
+                body=vals["message"]
+            )
 
     def _notify_done(self):
         if self.trigger in ("cron", "negotiation") or not self.user_id:
