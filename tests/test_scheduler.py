@@ -460,3 +460,22 @@ class TestSchedulerFailureRecord(SchedulerCase):
         self.assertEqual(len(kept), 1)
         self.assertIn("calendar", kept.message)
         self.assertFalse(any(production.workorder_ids.mapped("date_start")))
+
+
+class TestSchedulerHorizon(SchedulerCase):
+    def test_horizon_grows_with_the_load(self):
+        """An overloaded work center gets a horizon long enough for its work:
+        the margin follows the busiest center's load, so many long orders due
+        tomorrow still get a schedule instead of an infeasible model."""
+        Problem = self.env["pps.schedule.problem"]
+        productions = self._create_production(1)
+        now = fields.Datetime.now()
+        light = Problem._prepare_horizon_end(
+            productions, productions.workorder_ids, now
+        )
+        self.bom.operation_ids[0].time_cycle_manual = 60 * 24 * 10  # 10 days each
+        heavy = productions | self._create_production(1) | self._create_production(1)
+        end = Problem._prepare_horizon_end(heavy, heavy.workorder_ids, now)
+        self.assertGreater(end, light + timedelta(days=100))
+        run = self._schedule(heavy)
+        self.assertEqual(run.state, "done", run.message)

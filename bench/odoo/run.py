@@ -216,6 +216,10 @@ def bench_scheduler(env, productions, time_limit, workers):
     result["queries_end_to_end"] = env.cr.sql_log_count - queries
     result["run_state"] = run.state
     result["moved"] = run.moved_count
+    if run.state != "done":
+        result["message"] = run.message
+        env.cr.rollback()
+        return result
     result.update(measures(productions))
     env.cr.commit()
     return result

@@ -24,6 +24,8 @@ OPEN_PRODUCTION_STATES = ("confirmed", "progress", "to_close")
 OPEN_WORKORDER_STATES = ("blocked", "ready", "progress")
 #: Days of calendar extracted beyond the latest date the problem knows about.
 HORIZON_MARGIN_DAYS = 60
+#: Working hours a day assumed when sizing the horizon to the load (low on purpose).
+HORIZON_HOURS_PER_DAY = 4.0
 #: Longest horizon extracted, whatever the data says.
 MAX_HORIZON_DAYS = 730
 
@@ -265,14 +267,26 @@ class PpsScheduleProblem(models.AbstractModel):
 
     @api.model
     def _prepare_horizon_end(self, productions, workorders, origin):
-        """Latest date the problem knows about, plus a margin for the plan."""
+        """Latest date the problem knows about, plus room for the work to plan.
+
+        The margin is the fixed ``HORIZON_MARGIN_DAYS`` plus the days the most
+        loaded work center needs for its share of the work at a modest
+        ``HORIZON_HOURS_PER_DAY``, so that an overloaded plant gets a longer
+        horizon instead of an infeasible model.
+        """
         candidates = [origin]
         candidates += [d for d in workorders.mapped("date_finished") if d]
         for production in productions:
             due = self._due_datetime(production)
             if due:
                 candidates.append(due)
-        end = max(candidates) + timedelta(days=HORIZON_MARGIN_DAYS)
+        load = {}
+        for workorder in productions.workorder_ids:
+            if workorder.state in OPEN_WORKORDER_STATES:
+                center = workorder.workcenter_id.id
+                load[center] = load.get(center, 0.0) + workorder.duration_expected
+        busiest_days = max(load.values(), default=0.0) / 60.0 / HORIZON_HOURS_PER_DAY
+        end = max(candidates) + timedelta(days=HORIZON_MARGIN_DAYS + busiest_days)
         return min(end, origin + timedelta(days=MAX_HORIZON_DAYS))
 
     @api.model
