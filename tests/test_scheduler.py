@@ -108,6 +108,18 @@ class SchedulerCase(TransactionCase):
         production.action_confirm()
         return production
 
+    def _close_plant(self):
+        """A leave covering every horizon: no work center can host any work."""
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Plant closed",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2000, 1, 1),
+                "date_to": datetime(2100, 1, 1),
+                "time_type": "leave",
+            }
+        )
+
     def _schedule(self, productions, **kwargs):
         return (
             self.env["pps.schedule.run"]
@@ -299,15 +311,7 @@ class TestSchedulerFailures(SchedulerCase):
         """A work center closed for the whole horizon cannot host its work:
         the run fails with an explanation and no work order gets dates."""
         production = self._create_production(3)
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Plant closed",
-                "calendar_id": self.calendar.id,
-                "date_from": datetime(2000, 1, 1),
-                "date_to": datetime(2100, 1, 1),
-                "time_type": "leave",
-            }
-        )
+        self._close_plant()
         run = self._schedule(production)
         self.assertEqual(run.state, "failed")
         self.assertTrue(run.message)
@@ -316,15 +320,7 @@ class TestSchedulerFailures(SchedulerCase):
     def test_interactive_failure_raises(self):
         """Interactive callers (buttons, server action) get a UserError."""
         production = self._create_production(3)
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Plant closed",
-                "calendar_id": self.calendar.id,
-                "date_from": datetime(2000, 1, 1),
-                "date_to": datetime(2100, 1, 1),
-                "time_type": "leave",
-            }
-        )
+        self._close_plant()
         with self.assertRaises(UserError):
             self._schedule(production, interactive=True)
 
@@ -433,15 +429,7 @@ class TestSchedulerFailureRecord(SchedulerCase):
         from odoo.tools import config
 
         production = self._create_production(3)
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Plant closed",
-                "calendar_id": self.calendar.id,
-                "date_from": datetime(2000, 1, 1),
-                "date_to": datetime(2100, 1, 1),
-                "time_type": "leave",
-            }
-        )
+        self._close_plant()
         Registry = type(self.env.registry)
         with (
             patch.dict(config.options, {"test_enable": False}),
