@@ -195,3 +195,19 @@ class TestDemoFactory(TransactionCase):
             counts,
             {model: self.env[model].search_count([]) for model in counts},
         )
+
+    def test_made_orders_wait_in_stock(self):
+        """Two orders are made but not shipped: their MOs are done and their
+        deliveries open, so the meeting's made-but-not-shipped audit has the
+        factory's own orders to show."""
+        made = self.ref_demo("demo_sale_order_09") | self.ref_demo("demo_sale_order_10")
+        for order in made:
+            self.assertTrue(order.mrp_production_ids)
+            self.assertTrue(all(mo.state == "done" for mo in order.mrp_production_ids))
+            self.assertFalse(
+                order.picking_ids.filtered(
+                    lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+                )
+            )
+            self.assertEqual(order.pps_progress, "completed")
+        self.assertFalse(any(made.mapped("pps_overdue")))

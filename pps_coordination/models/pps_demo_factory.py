@@ -84,9 +84,10 @@ kind      count  what is special
 shipped   4      MG-50, agreed 14 to 5 days ago; window received, MO done,
                  delivery validated
 late      4      agreed 1 to 8 days ago, not shipped
+made      2      MG-50, agreed in 2 and 4 days; MO done, waiting to ship
 rush      5      ``pps_rush`` with ``pps_serial`` 1 to 5, agreed within the
                  next 2 to 9 days (when those fields exist on ``sale.order``)
-normal    23     agreed 3 to 40 days from today; three carry two lines
+normal    21     agreed 3 to 40 days from today; three carry two lines
 ========  =====  ==========================================================
 
 Each confirmed order creates its manufacturing orders (the sub-assembly as a
@@ -402,7 +403,7 @@ class PpsDemoFactory(models.AbstractModel):
             ("bills of materials", factory._demo_step_boms),
             ("stock", factory._demo_step_stock),
             ("sale orders", factory._demo_step_sale_orders),
-            ("shipped orders", factory._demo_step_ship),
+            ("shipped and made orders", factory._demo_step_ship),
             ("purchase orders", factory._demo_step_purchase),
             ("planning", factory._demo_step_plan),
         ]
@@ -546,9 +547,11 @@ class PpsDemoFactory(models.AbstractModel):
         return len(sale_orders)
 
     def _demo_step_ship(self, data):
-        """Shipped orders: receive their materials, produce, deliver."""
+        """Shipped orders: receive their materials, produce, deliver. Made
+        orders: the same, but the goods wait in stock for their delivery day."""
         shipped = data["orders"].get("shipped", self.env["sale.order"])
-        for order in shipped:
+        made = data["orders"].get("made", self.env["sale.order"])
+        for order in shipped | made:
             references = order.stock_reference_ids
             purchases = references.purchase_ids.filtered(
                 lambda p: p.state in ("draft", "sent")
@@ -567,6 +570,8 @@ class PpsDemoFactory(models.AbstractModel):
             for production in children + (productions - children):
                 production.action_assign()
                 production.button_mark_done()
+            if order in made:
+                continue
             deliveries = order.picking_ids.filtered(
                 lambda p: (
                     p.picking_type_code == "outgoing"
@@ -575,7 +580,7 @@ class PpsDemoFactory(models.AbstractModel):
             )
             self._demo_validate_pickings(deliveries)
             self._demo_backdate(order, receipts, productions, deliveries)
-        return len(shipped)
+        return len(shipped | made)
 
     def _demo_step_purchase(self, data):
         orders = self.env["sale.order"].concat(*data["orders"].values())
@@ -643,6 +648,9 @@ class PpsDemoFactory(models.AbstractModel):
         for offset in (-8, -5, -3, -1):
             lines = [line(rng.choice(finished))]
             specs.append({"kind": "late", "offset": offset, "lines": lines})
+        for offset in (2, 4):
+            made = (products["mg50"], 1)
+            specs.append({"kind": "made", "offset": offset, "lines": [made]})
         for serial, offset in enumerate((2, 3, 5, 7, 9), start=1):
             specs.append(
                 {
