@@ -253,9 +253,8 @@ class TestSchedulerWriteBack(SchedulerCase):
         self.assertTrue(all(production.workorder_ids.mapped("date_start")))
         self.assertTrue(run.applied)
 
-    def test_purchase_line_follows_need_date(self):
-        """An RFQ line supplying an MO component moves to the MO start minus the
-        material buffer."""
+    def _production_supplied_by_rfq(self):
+        """An MO whose component comes from an RFQ line planned tomorrow."""
         component = self.env["product.product"].create(
             {"name": "Sched Steel", "is_storable": True}
         )
@@ -267,6 +266,7 @@ class TestSchedulerWriteBack(SchedulerCase):
         rfq = self.env["purchase.order"].create(
             {
                 "partner_id": vendor.id,
+                "user_id": self.planner.id,
                 "order_line": [
                     Command.create(
                         {
@@ -289,13 +289,33 @@ class TestSchedulerWriteBack(SchedulerCase):
             }
         )
         move.move_orig_ids = receipt
+        return production, rfq
+
+    def test_purchase_line_follows_need_date(self):
+        """An RFQ line supplying an MO component moves to the MO start minus the
+        material buffer; moving an RFQ bothers no buyer."""
+        production, rfq = self._production_supplied_by_rfq()
         run = self._schedule(production)
         self.assertEqual(run.state, "done", run.message)
         need = production.date_start - timedelta(days=1)
         self.assertEqual(rfq.order_line.date_planned, need)
-        self.assertTrue(
-            run.line_ids.filtered(lambda line: line.record_type == "purchase")
+        purchase_lines = run.line_ids.filtered(
+            lambda line: line.record_type == "purchase"
         )
+        self.assertEqual(purchase_lines.new_date_start, need)
+        self.assertFalse(rfq.activity_ids)
+
+    def test_confirmed_purchase_pulled_in_alerts_the_buyer(self):
+        """A confirmed PO line that must now arrive earlier is moved too, and its
+        buyer gets an activity to confirm the new date with the vendor."""
+        production, po = self._production_supplied_by_rfq()
+        po.state = "purchase"  # confirmed, its receipt not yet in the forecast
+        run = self._schedule(production)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertLess(po.order_line.date_planned, fields.Datetime.now())
+        self.assertEqual(len(po.activity_ids), 1)
+        self.assertEqual(po.activity_ids.user_id, self.planner)
+        self.assertIn("pulled in", po.activity_ids.summary)
 
 
 class TestSchedulerFailures(SchedulerCase):

@@ -614,11 +614,9 @@ class PpsScheduleRun(models.Model):
         move; confirmed PO lines move too, and when one is pulled in the buyer
         gets an activity to confirm it with the vendor.
         """
-        lines = self.env["purchase.order.line"]
-        pulled = {}
-        for production in productions:
-            if not production.date_start:
-                continue
+        need_by_line = {}
+        production_by_line = {}
+        for production in productions.filtered("date_start"):
             need = production.date_start - timedelta(
                 days=production.company_id.pps_material_buffer_days
             )
@@ -626,28 +624,33 @@ class PpsScheduleRun(models.Model):
                 lambda m: m.state not in ("done", "cancel")
             )
             for line in moves.move_orig_ids.purchase_line_id:
-                if line.order_id.state not in (
-                    "draft",
-                    "sent",
-                    "to approve",
-                    "purchase",
-                ):
-                    continue
-                if not line.date_planned or line.date_planned == need:
-                    continue
-                if line.order_id.state == "purchase" and need < line.date_planned:
-                    pulled[line] = line.date_planned
-                self.env["pps.schedule.run.line"].create(
-                    {
-                        "run_id": self.id,
-                        "purchase_line_id": line.id,
-                        "production_id": production.id,
-                        "old_date_start": line.date_planned,
-                        "new_date_start": need,
-                    }
-                )
-                line.sudo().date_planned = need
-                lines |= line
+                # A line feeding several MOs is needed by the earliest of them.
+                if line not in need_by_line or need < need_by_line[line]:
+                    need_by_line[line] = need
+                    production_by_line[line] = production
+        lines = self.env["purchase.order.line"]
+        pulled = {}
+        line_vals = []
+        open_states = ("draft", "sent", "to approve", "purchase")
+        for line, need in need_by_line.items():
+            if line.order_id.state not in open_states:
+                continue
+            if not line.date_planned or line.date_planned == need:
+                continue
+            if line.order_id.state == "purchase" and need < line.date_planned:
+                pulled[line] = line.date_planned
+            line_vals.append(
+                {
+                    "run_id": self.id,
+                    "purchase_line_id": line.id,
+                    "production_id": production_by_line[line].id,
+                    "old_date_start": line.date_planned,
+                    "new_date_start": need,
+                }
+            )
+            line.sudo().date_planned = need
+            lines |= line
+        self.env["pps.schedule.run.line"].create(line_vals)
         for line, old in pulled.items():
             line.order_id.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
