@@ -127,3 +127,30 @@ class TestAbnormality(PpsCoordinationCase):
             self._abnormality(date_end=self.workorder.date_start - timedelta(hours=2))
         with self.assertRaisesRegex(Exception, "between 0 and 1"):
             self._abnormality(capacity_factor=1.5)
+
+
+class TestAbnormalityScopeFrozen(PpsCoordinationCase):
+    def test_confirmed_abnormality_keeps_its_orders(self):
+        """Once confirmed, the affected MOs are part of the record's history:
+        a planner cannot rewrite them over RPC (the form only greys them out)."""
+        abnormality = (
+            self.env["pps.abnormality"]
+            .with_user(self.planner_user)
+            .create(
+                {
+                    "name": "Saw breakdown",
+                    "abnormality_type": "equipment_failure",
+                    "workcenter_id": self.workcenter.id,
+                    "date_start": self._now(),
+                    "date_end": self._in_days(1),
+                    "capacity_factor": 0.0,
+                }
+            )
+        )
+        abnormality.action_confirm()
+        order = self._create_sale_order(expected_date=self._in_days(20))
+        productions = self._confirm_with_production(order, plan=False)
+        with self.assertRaisesRegex(UserError, "keeps its window"):
+            abnormality.with_user(self.planner_user).write(
+                {"production_ids": [(6, 0, productions.ids)]}
+            )

@@ -297,3 +297,32 @@ class TestMultiLevelProduction(PpsCoordinationCase):
         self.assertEqual(child.pps_serial, 2)
         order.with_user(self.sales_user).action_pps_lock()
         self.assertTrue(child.pps_locked)
+
+
+class TestLockActionGuards(PpsCoordinationCase):
+    """The conditions the views put on the Lock/Unlock buttons hold on the server."""
+
+    def test_relock_and_unlock_of_unlocked_are_refused(self):
+        """Locking a locked order again would rewrite who locked it and when,
+        and unlocking an unlocked one would leave a false log entry: both are
+        refused, and the log keeps exactly one lock entry."""
+        order = self._create_sale_order(expected_date=self._in_days(10))
+        with self.assertRaisesRegex(UserError, "is not locked"):
+            order.with_user(self.unlock_user).action_pps_unlock("no reason to")
+        order.with_user(self.sales_user).action_pps_lock()
+        locked_at = order.pps_locked_at
+        with self.assertRaisesRegex(UserError, "already locked"):
+            order.with_user(self.planner_user).action_pps_lock()
+        self.assertEqual(order.pps_locked_at, locked_at)
+        logs = self.env["pps.lock.log"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
+        )
+        self.assertEqual(logs.mapped("action"), ["lock"])
+
+    def test_cancelled_order_cannot_be_locked(self):
+        """There is no plan left to protect on a cancelled order."""
+        order = self._create_sale_order(expected_date=self._in_days(10))
+        order._action_cancel()
+        with self.assertRaisesRegex(UserError, "cancelled"):
+            order.with_user(self.sales_user).action_pps_lock()
+        self.assertFalse(order.pps_locked)

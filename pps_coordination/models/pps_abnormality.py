@@ -33,6 +33,7 @@ class PpsAbnormality(models.Model):
             "date_end",
             "capacity_factor",
             "company_id",
+            "production_ids",
         }
     )
 

@@ -119,6 +119,16 @@ class PpsLockMixin(models.AbstractModel):
                     records=", ".join(self.mapped("display_name")),
                 )
             )
+        unlockable = self.sudo().filtered(
+            lambda r: r.pps_locked or r.state in ("cancel", "done")
+        )
+        if unlockable:
+            raise UserError(
+                self.env._(
+                    "%(records)s cannot be locked: already locked, cancelled or done.",
+                    records=", ".join(unlockable.mapped("display_name")),
+                )
+            )
         self._pps_lock()
         return True
 
@@ -134,6 +144,14 @@ class PpsLockMixin(models.AbstractModel):
             )
         if not (reason or "").strip():
             raise UserError(self.env._("Unlocking needs a reason."))
+        unlocked = self.sudo().filtered(lambda r: not r.pps_locked)
+        if unlocked:
+            raise UserError(
+                self.env._(
+                    "%(records)s is not locked.",
+                    records=", ".join(unlocked.mapped("display_name")),
+                )
+            )
         self._pps_unlock(reason.strip())
         return True
 
