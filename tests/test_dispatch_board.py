@@ -706,7 +706,7 @@ class TestDispatchWeekLock(DispatchBoardCase):
 class TestDispatchBoardRun(DispatchBoardCase):
     def test_dry_run_previews_then_apply_writes(self):
         """A dry run from the board returns the moves and writes nothing; Apply
-        writes the schedule and says so."""
+        writes exactly the previewed moves and says so."""
         workorders = (self.mo_a | self.mo_b | self.mo_c).workorder_ids
         before = {wo.id: wo.date_start for wo in workorders}
         board = self.env["pps.dispatch.board"].with_user(self.planner)
@@ -728,7 +728,7 @@ class TestDispatchBoardRun(DispatchBoardCase):
         self.assertGreater(preview["moved_count"], 0, "late order B must be pulled in")
 
         applied = board.action_apply_run(preview["id"])
-        self.assertFalse(applied["dry_run"])
+        self.assertEqual(applied["id"], preview["id"], "the preview itself is applied")
         self.assertEqual(applied["state"], "done")
         self.assertTrue(run.applied)
         applied_run = self.env["pps.schedule.run"].browse(applied["id"])

@@ -243,15 +243,38 @@ class TestSchedulerWriteBack(SchedulerCase):
 
     def test_dry_run_writes_nothing_until_applied(self):
         """A preview records the moves on the run but leaves the work orders as
-        they are; applying it writes them."""
+        they are; applying it writes exactly the previewed dates, no new solve."""
         production = self._create_production(3)
         run = self._schedule(production, dry_run=True)
         self.assertEqual(run.state, "done", run.message)
         self.assertFalse(any(production.workorder_ids.mapped("date_start")))
         self.assertEqual(len(run.line_ids), 2)
+        preview = {
+            line.workorder_id: (line.new_date_start, line.new_date_finished)
+            for line in run.line_ids
+        }
+        runs_before = self.env["pps.schedule.run"].search_count([])
         run.with_user(self.planner).action_apply()
-        self.assertTrue(all(production.workorder_ids.mapped("date_start")))
         self.assertTrue(run.applied)
+        self.assertEqual(self.env["pps.schedule.run"].search_count([]), runs_before)
+        for workorder, (start, end) in preview.items():
+            self.assertEqual(
+                (workorder.date_start, workorder.date_finished), (start, end)
+            )
+
+    def test_stale_preview_is_refused(self):
+        """If a previewed work order was re-planned meanwhile, applying the old
+        preview would overwrite that change: it is refused, nothing written."""
+        production = self._create_production(3)
+        run = self._schedule(production, dry_run=True)
+        production.button_plan()
+        planned = {wo: wo.date_start for wo in production.workorder_ids}
+        with self.assertRaisesRegex(UserError, "run the preview again"):
+            run.with_user(self.planner).action_apply()
+        self.assertEqual(
+            planned, {wo: wo.date_start for wo in production.workorder_ids}
+        )
+        self.assertFalse(run.applied)
 
     def _production_supplied_by_rfq(self):
         """An MO whose component comes from an RFQ line planned tomorrow."""

@@ -181,7 +181,8 @@ class PpsScheduleRun(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_apply(self):
-        """Write a dry run's schedule, if nothing moved since it was computed."""
+        """Write exactly the previewed moves, if the plan of their work centers
+        has not changed since the preview was computed (else: run it again)."""
         self.ensure_one()
         self._check_planner()
         if not self.dry_run or self.applied or self.state != "done":
@@ -190,17 +191,44 @@ class PpsScheduleRun(models.Model):
                     "Only a successful dry run that is not applied yet can be applied."
                 )
             )
-        run = self.schedule(
-            productions=self.production_ids or None,
-            time_limit=self.time_limit or None,
-            trigger=self.trigger,
-            rush_insertion=self.rush_insertion,
-            interactive=True,
-            seed=self.seed,
+        self._acquire_company_lock(self.company_id)
+        lines = self.line_ids.filtered("workorder_id")
+        centers = lines.old_workcenter_id | lines.new_workcenter_id
+        changed = any(
+            line.workorder_id.date_start != line.old_date_start
+            or line.workorder_id.date_finished != line.old_date_finished
+            or line.workorder_id.workcenter_id != line.old_workcenter_id
+            for line in lines
+        ) or self.env["mrp.workorder"].search_count(
+            [("workcenter_id", "in", centers.ids), ("write_date", ">", self.date_end)],
+            limit=1,
         )
-        self.sudo().applied = True
-        self.sudo().message_post(body=self.env._("Applied as %(run)s.", run=run.name))
-        return run._action_open()
+        if changed:
+            raise UserError(
+                self.env._(
+                    "The plan of these work centers changed since preview %(run)s "
+                    "was computed: run the preview again.",
+                    run=self.name,
+                )
+            )
+        moves = {
+            line.workorder_id: (
+                line.new_workcenter_id,
+                line.new_date_start,
+                line.new_date_finished,
+            )
+            for line in lines
+        }
+        run = self.sudo()
+        with self.env.cr.savepoint():
+            run._step_apply(None, None, moves)
+        run.applied = True
+        run.message_post(
+            body=self.env._(
+                "Applied: %(count)s work orders moved as previewed.", count=len(moves)
+            )
+        )
+        return self._action_open()
 
     def action_rerun(self):
         """Run again on the same scope (a preview if this was a preview)."""
