@@ -11,7 +11,9 @@ from datetime import timedelta
 from common import PpsCoordinationCase
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 
 class PromiseCase(PpsCoordinationCase):
@@ -323,3 +325,22 @@ class TestPromise(PromiseCase):
         action = order.with_user(self.sales_user).action_pps_quote()
         self.assertEqual(action["tag"], "display_notification")
         self.assertIn("Free stock", action["params"]["message"])
+
+
+class TestPromiseAccess(PpsCoordinationCase):
+    def test_only_coordination_groups_may_quote(self):
+        """The quote reads other orders' reservations and plans as superuser,
+        so a plain salesperson outside the coordination groups is refused on
+        the server, not only by the hidden button; a sales coordinator is not."""
+        plain = mail_new_test_user(
+            self.env, login="pps_plain_sales", groups="sales_team.group_sale_salesman"
+        )
+        order = self._create_sale_order(
+            expected_date=self._in_days(20), user_id=plain.id
+        )
+        with self.assertRaises(AccessError):
+            order.with_user(plain).pps_quote_delivery_date()
+        order.user_id = self.sales_user
+        self.assertTrue(
+            order.with_user(self.sales_user).pps_quote_delivery_date()["date"]
+        )

@@ -1292,6 +1292,14 @@ class SaleOrder(models.Model):
             "options": [...], "bottleneck": {...}, "material": {...}, ...}``
         """
         self.ensure_one()
+        if not (
+            self.env.su
+            or self.env.user.has_group("pps_coordination.group_pps_sales")
+            or self.env.user.has_group("pps_coordination.group_pps_planner")
+        ):
+            raise AccessError(
+                self.env._("Only sales coordinators and planners may quote a date.")
+            )
         self.check_access("read")
         return self.env["pps.promise"]._quote(self)
 
