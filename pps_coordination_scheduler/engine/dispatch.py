@@ -63,6 +63,8 @@ class _Resource:
         self.nr_ends: list[int] = []
         self.days = days
         self.day_ends = [d.seg_end for d in days]
+        # day index -> its largest block free of non-rush work (start, end)
+        self._free: dict[int, tuple[int, int]] = {}
 
     def add(self, p: int, q: int, nonrush: bool) -> None:
         insort(self.starts, p)
@@ -70,6 +72,28 @@ class _Resource:
         if nonrush:
             insort(self.nr_starts, p)
             insort(self.nr_ends, q)
+            i = bisect_right(self.day_ends, p)
+            while i < len(self.days) and self.days[i].seg_start < q:
+                self._free.pop(i, None)
+                i += 1
+
+    def _largest_free(self, i: int) -> tuple[int, int]:
+        """The largest block of day ``i`` free of non-rush work."""
+        found = self._free.get(i)
+        if found is None:
+            lo, hi = self.days[i].seg_start, self.days[i].seg_end
+            k = max(0, bisect_right(self.nr_ends, lo) - 1)
+            cursor, found = lo, (lo, lo)
+            while k < len(self.nr_starts) and self.nr_starts[k] < hi:
+                if self.nr_ends[k] > lo:
+                    if self.nr_starts[k] - cursor > found[1] - found[0]:
+                        found = (cursor, self.nr_starts[k])
+                    cursor = max(cursor, self.nr_ends[k])
+                k += 1
+            if hi - cursor > found[1] - found[0]:
+                found = (cursor, hi)
+            self._free[i] = found
+        return found
 
     def _conflict_end(self, p: int, q: int) -> int | None:
         k = bisect_right(self.starts, p) - 1
@@ -85,7 +109,10 @@ class _Resource:
         i = bisect_right(self.day_ends, p)
         while i < len(self.days) and self.days[i].seg_start < q:
             day = self.days[i]
+            fs, fe = self._largest_free(i)
             i += 1
+            if max(min(p, fe) - fs, fe - max(q, fs)) >= day.block:
+                continue  # the largest free block keeps enough room: holds
             lo, hi = day.seg_start, day.seg_end
             k = max(0, bisect_right(self.nr_ends, lo) - 1)
             busy = [(p, q)]
@@ -130,6 +157,10 @@ class _Dispatcher:
         self.res = [_Resource(axes[r], days[r]) for r in range(len(axes))]
         self.horizon = data.end_of_calendar()
         self.assignments: dict[int, Assignment] = {}
+        # (operation, mode) -> (position asked from, position found): the
+        # earliest fit from a given position only gets later as work is
+        # placed, so asking again (non-delay refreshes) resumes from there
+        self._found: dict[tuple[int, int], tuple[int, int]] = {}
         for i, op in enumerate(data.operations):
             if op.fixed is not None:
                 a = op.fixed
@@ -165,27 +196,31 @@ class _Dispatcher:
                 current.mode, max(earliest, current.start), latest, nonrush, i
             )
             if kept is not None:
-                return kept
+                return Assignment(op.modes[current.mode].resource, current.mode, *kept)
         best = None
         for m in range(len(op.modes)):
-            a = self._first_fit(m, earliest, latest, nonrush, i)
-            if a is not None and (
-                best is None or (a.end, a.start) < (best.end, best.start)
-            ):
-                best = a
-        return best
+            fit = self._first_fit(m, earliest, latest, nonrush, i)
+            if fit is not None and (best is None or (fit[1], fit[0]) < best[0]):
+                best = ((fit[1], fit[0]), m)
+        if best is None:
+            return None
+        (end, start), m = best
+        return Assignment(op.modes[m].resource, m, start, end)
 
-    def _first_fit(self, m, earliest, latest, nonrush, i) -> Assignment | None:
-        """Earliest placement of operation ``i`` in mode ``m``, or None."""
+    def _first_fit(self, m, earliest, latest, nonrush, i) -> tuple[int, int] | None:
+        """Earliest (wall start, wall end) of operation ``i`` in mode ``m``."""
         mode = self.data.operations[i].modes[m]
         res = self.res[mode.resource]
         axis = res.axis
         limit = axis.pos(int(latest)) if latest < _INF else axis.total
-        p = res.earliest(axis.pos(earliest), mode.duration, limit, nonrush)
+        asked = axis.pos(earliest)
+        known = self._found.get((i, m))
+        resume = known[1] if known is not None and known[0] == asked else asked
+        p = res.earliest(resume, mode.duration, limit, nonrush)
         if p is None:
             return None
-        q = p + mode.duration
-        return Assignment(mode.resource, m, axis.wall_start(p), axis.wall_end(q))
+        self._found[(i, m)] = (asked, p)
+        return axis.wall_start(p), axis.wall_end(p + mode.duration)
 
     def place(self, i: int, a: Assignment) -> None:
         op = self.data.operations[i]
