@@ -224,6 +224,46 @@ class TestSchedulerWriteBack(SchedulerCase):
         }
         self.assertEqual(before, after)
 
+    def test_move_cost_decides_whether_a_small_gain_reorders_the_plan(self):
+        """The second of two planned MOs becomes 30 minutes late: swapping
+        them saves 30 weighted minutes and moves their work orders. Priced at
+        the default (480 a move) the plan stands; priced at 1 the swap is made."""
+        first = self._create_production(5)
+        second = self._create_production(5)
+        self._schedule(first | second)
+        early, late = (first | second).sorted(
+            lambda p: max(p.workorder_ids.mapped("date_finished"))
+        )
+        finish = max(late.workorder_ids.mapped("date_finished"))
+        late.date_deadline = finish - timedelta(minutes=30)
+        icp = self.env["ir.config_parameter"].sudo()
+        icp.set_param("pps_scheduler.move_cost", "480")
+        run = self._schedule(first | second)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.move_cost, 480)
+        self.assertEqual(run.moved_count, 0)
+        self.assertEqual(max(late.workorder_ids.mapped("date_finished")), finish)
+        icp.set_param("pps_scheduler.move_cost", "1")
+        run = self._schedule(first | second)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.move_cost, 1)
+        self.assertGreater(run.moved_count, 0)
+        self.assertLessEqual(
+            max(late.workorder_ids.mapped("date_finished")), late.date_deadline
+        )
+        self.assertGreater(
+            max(early.workorder_ids.mapped("date_finished")),
+            max(late.workorder_ids.mapped("date_finished")),
+        )
+
+    def test_bad_move_cost_parameter_is_refused_with_its_name(self):
+        production = self._create_production(3)
+        icp = self.env["ir.config_parameter"].sudo()
+        for bad in ("abc", "-5", "1.5"):
+            icp.set_param("pps_scheduler.move_cost", bad)
+            with self.assertRaisesRegex(UserError, "pps_scheduler.move_cost"):
+                self._schedule(production)
+
     def test_locked_production_does_not_move(self):
         """An MO under the execution lock keeps its plan; others route around it."""
         locked = self._create_production(1)

@@ -39,11 +39,21 @@ class Evaluation:
     completion: dict[int, int]
     tardiness: dict[int, int]
 
-    def key(self, objective: str = "tardiness") -> tuple[int, ...]:
-        """Lexicographic objective, smaller is better."""
+    def key(self, objective: str = "tardiness", move_cost: int = 0) -> tuple[int, ...]:
+        """Lexicographic objective, smaller is better.
+
+        ``move_cost`` prices each operation moved away from the plan in force
+        in weighted-tardiness minutes: a re-run changes the plan only where
+        the lateness it saves is worth the moves.
+        """
         if objective == "makespan":
             return (self.makespan,)
-        return (self.weighted_tardiness, self.moved, self.displacement, self.makespan)
+        return (
+            self.weighted_tardiness + move_cost * self.moved,
+            self.moved,
+            self.displacement,
+            self.makespan,
+        )
 
 
 @dataclass

@@ -44,6 +44,9 @@ ADVISORY_LOCK_NAMESPACE = 0x505053  # "PPS"
 STALE_RUN_AFTER = timedelta(hours=2)
 #: Above this many work orders an interactive run goes to a background job.
 BACKGROUND_THRESHOLD = 300
+#: A moved work order must save this many weighted minutes of lateness (one
+#: shift of one normal order): re-runs keep the plan unless changing it pays.
+DEFAULT_MOVE_COST = 480
 
 
 class ScheduleFailure(Exception):
@@ -116,6 +119,12 @@ class PpsScheduleRun(models.Model):
     time_limit = fields.Float(readonly=True, help="Solver time limit in seconds.")
     workers = fields.Integer(readonly=True)
     seed = fields.Integer(readonly=True)
+    move_cost = fields.Integer(
+        readonly=True,
+        help="Weighted minutes of lateness that moving one planned work order "
+        "must save (system parameter pps_scheduler.move_cost). A re-run keeps "
+        "the plan in force wherever changing it would not pay for the moves.",
+    )
     solver_status = fields.Selection(
         [
             ("optimal", "Optimal"),
@@ -316,6 +325,7 @@ class PpsScheduleRun(models.Model):
                 "time_limit": params.time_limit,
                 "workers": params.workers,
                 "seed": params.seed,
+                "move_cost": params.move_cost,
             }
         )
         background = (
@@ -368,7 +378,25 @@ class PpsScheduleRun(models.Model):
                     "The time limit must be positive and the workers at least 1."
                 )
             )
-        return SolveParams(time_limit=time_limit, workers=workers, seed=seed or 0)
+        raw = icp.get_param("pps_scheduler.move_cost", str(DEFAULT_MOVE_COST))
+        try:
+            move_cost = int(raw)
+        except ValueError:
+            move_cost = -1
+        if move_cost < 0:
+            raise UserError(
+                self.env._(
+                    "The system parameter pps_scheduler.move_cost must be a "
+                    "whole number of minutes, 0 or more (found %(value)r).",
+                    value=raw,
+                )
+            )
+        return SolveParams(
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed or 0,
+            move_cost=move_cost,
+        )
 
     @api.model
     def _acquire_company_lock(self, company):
@@ -476,7 +504,10 @@ class PpsScheduleRun(models.Model):
 
     def _step_solve(self, problem):
         params = SolveParams(
-            time_limit=self.time_limit, workers=self.workers, seed=self.seed
+            time_limit=self.time_limit,
+            workers=self.workers,
+            seed=self.seed,
+            move_cost=self.move_cost,
         )
         result = solve(problem.data, params)
         _logger.info(
@@ -739,6 +770,7 @@ class PpsScheduleRun(models.Model):
                 "time_limit",
                 "workers",
                 "seed",
+                "move_cost",
                 "workorder_count",
             ],
             load=None,

@@ -257,3 +257,47 @@ def test_large_instance_path_is_deterministic_too():
         lns_window_time=0.2,
     )  # fmt: skip
     assert solve(data, params).assignments == solve(data, params).assignments
+
+
+def _two_jobs_in_the_wrong_order():
+    """J1 is due first but planned second: swapping saves 60 weighted minutes
+    and moves both operations."""
+    data = single_machine([60, 60], dues=[120, 60])
+    plan = (Assignment(0, 0, 0, 60), Assignment(0, 0, 60, 120))
+    ops = [
+        dataclasses.replace(op, current=plan[i]) for i, op in enumerate(data.operations)
+    ]
+    return dataclasses.replace(data, operations=ops)
+
+
+def test_move_cost_keeps_a_plan_whose_change_would_not_pay():
+    """Two moves priced 100 each cost more than the 60 minutes they save: the
+    plan in force stands, on the one-model path and on the window path."""
+    data = _two_jobs_in_the_wrong_order()
+    for lns in (300, 1):
+        params = SolveParams(time_limit=2, workers=1, move_cost=100, lns_threshold=lns)
+        result = solve(data, params)
+        assert result.ok
+        assert result.moved == 0
+        assert result.weighted_tardiness == 60
+
+
+def test_move_cost_still_moves_what_pays_for_itself():
+    """Priced at 10 a move, the swap (saves 60, costs 20) is made."""
+    data = _two_jobs_in_the_wrong_order()
+    for lns in (300, 1):
+        params = SolveParams(time_limit=2, workers=1, move_cost=10, lns_threshold=lns)
+        result = solve(data, params)
+        assert result.ok
+        assert result.weighted_tardiness == 0
+        assert result.moved == 2
+
+
+def test_move_cost_must_be_a_non_negative_integer():
+    for bad in (-1, 1.5, "10"):
+        try:
+            SolveParams(move_cost=bad)
+        except ValueError as error:
+            assert "move_cost" in str(error)
+        else:
+            raise AssertionError(f"move_cost={bad!r} was accepted")
