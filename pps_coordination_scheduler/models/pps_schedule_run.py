@@ -614,10 +614,16 @@ class PpsScheduleRun(models.Model):
         )
 
     def _apply_workorders(self, moves):
+        """Write each moved work order through the ORM (its leave and its MO's
+        dates follow, as when Odoo plans), the MO's work orders in sequence."""
         Workorder = self.env["mrp.workorder"].with_context(
             bypass_duration_calculation=True, pps_lock_bypass=PPS_LOCK_BYPASS
         )
-        for workorder, (workcenter, start, end) in moves.items():
+        ordered = sorted(
+            moves.items(),
+            key=lambda item: (item[0].production_id.id, item[0].sequence, item[0].id),
+        )
+        for workorder, (workcenter, start, end) in ordered:
             workorder = Workorder.browse(workorder.id)
             vals = {"date_start": start, "date_finished": end}
             if workorder.workcenter_id != workcenter:
@@ -625,8 +631,12 @@ class PpsScheduleRun(models.Model):
                 vals["duration_expected"] = workorder._get_duration_expected(
                     alternative_workcenter=workcenter
                 )
-            if workorder.leave_id:
-                workorder.leave_id.sudo().write(
+            leave = workorder.leave_id
+            if leave and (
+                leave.calendar_id != workcenter.resource_calendar_id
+                or leave.resource_id != workcenter.resource_id
+            ):
+                leave.sudo().write(
                     {
                         "calendar_id": workcenter.resource_calendar_id.id,
                         "resource_id": workcenter.resource_id.id,
@@ -635,6 +645,9 @@ class PpsScheduleRun(models.Model):
             workorder.write(vals)
 
     def _apply_productions(self, productions):
+        """MO dates span their open work orders. Writing the first and the last
+        work order already moved them in most cases: write only what differs
+        (each MO date write recomputes its stock moves)."""
         for production in productions.with_context(
             force_date=True, pps_lock_bypass=PPS_LOCK_BYPASS
         ):
@@ -643,12 +656,15 @@ class PpsScheduleRun(models.Model):
             )
             if not planned:
                 continue
-            production.write(
-                {
-                    "date_start": min(planned.mapped("date_start")),
-                    "date_finished": max(planned.mapped("date_finished")),
-                }
-            )
+            vals = {
+                "date_start": min(planned.mapped("date_start")),
+                "date_finished": max(planned.mapped("date_finished")),
+            }
+            vals = {
+                key: value for key, value in vals.items() if production[key] != value
+            }
+            if vals:
+                production.write(vals)
 
     def _apply_sale_orders(self, productions):
         """The scheduled delivery date: last MO finish plus the security lead time."""
