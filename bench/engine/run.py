@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -31,9 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 RESULTS = ROOT / "bench" / "results"
-sys.path[:0] = [str(ROOT / "pps_coordination_scheduler"), str(HERE)]
+sys.path[:0] = [str(ROOT / "pps_coordination_scheduler"), str(HERE), str(HERE.parent)]
 
 import engine
+from machine import machine
 from ortools.sat.python import cp_model
 
 JOB_SHOP = ["ft10", "la16", "la17", "la18", "la19", "la20"] + [
@@ -193,31 +192,6 @@ def run_factory(size: int, seed: int, limit: float, workers: int) -> dict:
     argv = [sys.executable, __file__, "--child", f"{size},{seed},{limit},{workers}"]
     out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    ram = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
-    except OSError:
-        pass
-    from ortools import __version__ as ortools_version
-
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram": ram,
-        "python": platform.python_version(),
-        "ortools": ortools_version,
-    }
 
 
 def key(row: dict) -> str:
