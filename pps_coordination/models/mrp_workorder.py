@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .pps_lock_mixin import PPS_LOCK_EXECUTION
+from .pps_lock_mixin import PPS_LOCK_EXECUTION, changed_fields
 
 
 class MrpWorkorder(models.Model):
@@ -64,13 +64,6 @@ class MrpWorkorder(models.Model):
             return
         changed = {}
         for workorder in self.filtered(lambda w: w.production_id.pps_locked):
-            for fname in self._pps_lock_protected_fields:
-                if fname not in vals:
-                    continue
-                field = workorder._fields[fname]
-                new = field.convert_to_record(
-                    field.convert_to_cache(vals[fname], workorder), workorder
-                )
-                if new != workorder[fname]:
-                    changed.setdefault(workorder.production_id, ["workorder_ids"])
+            if changed_fields(workorder, vals, self._pps_lock_protected_fields):
+                changed.setdefault(workorder.production_id, ["workorder_ids"])
         self.production_id._pps_check_lock(changed)

@@ -56,6 +56,30 @@ PPS_LOCK_EXECUTION = object()
 LOCK_STATE_FIELDS = ("pps_locked", "pps_locked_by_id", "pps_locked_at")
 
 
+def changed_fields(record, vals, names):
+    """The field names among ``names`` whose value ``vals`` would change on
+    ``record``.
+
+    An x2many command always counts as a change; scalar and many2one values are
+    compared with the current value, so writing back the same value (as some
+    standard flows do) is harmless.
+    """
+    changed = []
+    for fname in names:
+        if fname not in vals:
+            continue
+        field = record._fields[fname]
+        if field.type in ("one2many", "many2many"):
+            changed.append(fname)
+            continue
+        new = field.convert_to_record(
+            field.convert_to_cache(vals[fname], record), record
+        )
+        if new != record[fname]:
+            changed.append(fname)
+    return changed
+
+
 class PpsLockMixin(models.AbstractModel):
     _name = "pps.lock.mixin"
     _description = "PPS Execution Lock"
@@ -162,28 +186,13 @@ class PpsLockMixin(models.AbstractModel):
         return self.env.context.get("pps_lock_execution") is PPS_LOCK_EXECUTION
 
     def _pps_lock_changed_fields(self, vals):
-        """Protected field names in ``vals`` whose value would change.
-
-        A relational x2many command always counts as a change; scalar and
-        many2one values are compared with the current value per record, so
-        writing back the same value (as some standard flows do) is harmless.
-        """
+        """{locked record: protected field names in ``vals`` it would change}."""
         protected = [f for f in self._pps_lock_protected_fields if f in vals]
         if not protected:
             return {}
         changed = {}
         for record in self.filtered("pps_locked"):
-            names = []
-            for fname in protected:
-                field = record._fields[fname]
-                if field.type in ("one2many", "many2many"):
-                    names.append(fname)
-                    continue
-                new = field.convert_to_record(
-                    field.convert_to_cache(vals[fname], record), record
-                )
-                if new != record[fname]:
-                    names.append(fname)
+            names = changed_fields(record, vals, protected)
             if names:
                 changed[record] = names
         return changed

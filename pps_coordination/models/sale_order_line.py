@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .pps_lock_mixin import changed_fields
+
 
 class SaleOrderLine(models.Model):
     """Lines of a locked sale order: no new line, no deleted line, and no change
@@ -34,13 +36,6 @@ class SaleOrderLine(models.Model):
             return
         changed = {}
         for line in self.filtered(lambda l: l.order_id.pps_locked):
-            for fname in self._pps_lock_protected_fields:
-                if fname not in vals:
-                    continue
-                field = line._fields[fname]
-                new = field.convert_to_record(
-                    field.convert_to_cache(vals[fname], line), line
-                )
-                if new != line[fname]:
-                    changed.setdefault(line.order_id, ["order_line"])
+            if changed_fields(line, vals, self._pps_lock_protected_fields):
+                changed.setdefault(line.order_id, ["order_line"])
         orders._pps_check_lock(changed)

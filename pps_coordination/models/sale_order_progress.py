@@ -276,13 +276,6 @@ class SaleOrder(models.Model):
             )
         return domain
 
-    @api.model
-    def _pps_audit_orders(self, audit, date_from=None, date_to=None):
-        return self.search(
-            self._pps_audit_domain(audit, date_from, date_to),
-            order="pps_delivery_date, id",
-        )
-
     # ------------------------------------------------------------------
     # Cron
     # ------------------------------------------------------------------
