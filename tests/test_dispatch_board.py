@@ -677,6 +677,59 @@ class TestDispatchWeekLock(DispatchBoardCase):
             cut.date_start, self._at(self.monday + timedelta(days=7), 0)
         )
 
+    def test_promise_inserts_nothing_into_a_locked_week(self):
+        """The promise takes a locked week's working time away like the
+        scheduler does: with every week up to the board's locked for cutting,
+        the quoted date moves past them."""
+        quotation = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer_two.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 1}
+                    )
+                ],
+            }
+        )
+        first_free_week = self._at(self.monday + timedelta(days=7), 0)
+        before = quotation.pps_quote_delivery_date()["date"]
+        self.assertLess(before, first_free_week)
+        today = fields.Date.context_today(self.planner)
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        week = monday_of(today)
+        while week <= self.monday:
+            board.action_lock_week(self.wc_cut.id, fields.Date.to_string(week))
+            week += timedelta(days=7)
+        after = quotation.pps_quote_delivery_date()["date"]
+        self.assertGreaterEqual(after, first_free_week)
+
+    def test_no_work_order_is_created_into_a_locked_week(self):
+        """Creating a work order planned inside a locked week is refused
+        (nothing written); the week after is free."""
+        self._lock()
+        vals = {
+            "name": "Extra cut",
+            "production_id": self.mo_c.id,
+            "workcenter_id": self.wc_cut.id,
+            "product_uom_id": self.mo_c.product_uom_id.id,
+            "date_start": self._at(self.tuesday, 9),
+            "date_finished": self._at(self.tuesday, 10),
+        }
+        Workorder = self.env["mrp.workorder"].with_user(self.planner)
+        count = self.env["mrp.workorder"].search_count([])
+        with self.assertRaisesRegex(UserError, "cannot be planned in the week"):
+            Workorder.create(vals)
+        self.assertEqual(self.env["mrp.workorder"].search_count([]), count)
+        later = timedelta(days=7)
+        created = Workorder.create(
+            {
+                **vals,
+                "date_start": vals["date_start"] + later,
+                "date_finished": vals["date_finished"] + later,
+            }
+        )
+        self.assertEqual(created.workcenter_id, self.wc_cut)
+
     def test_past_work_of_a_locked_week_is_rescheduled(self):
         """Work of a locked week that should have started already cannot be
         kept in the past (the run would be infeasible): it may move."""

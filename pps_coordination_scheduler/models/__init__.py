@@ -5,11 +5,11 @@ from . import mrp_production
 from . import mrp_workorder
 from . import sale_order
 from . import pps_abnormality
+from . import pps_promise
 from . import pps_dispatch_week_lock
 from . import pps_dispatch_board
 from . import pps_substitute
 from . import pps_schedule_check
-from . import pps_promise
 from . import pps_negotiation
 from . import pps_simulated_demand
 from . import pps_material_check

@@ -40,10 +40,52 @@ class MrpWorkorder(models.Model):
                 and workorder.state not in ("done", "cancel")
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A new work order planned into a locked week is refused like a move
+        # into it, before anything is written.
+        self._pps_check_week_lock_on_create(vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
         if any(fname in vals for fname in WEEK_LOCK_FIELDS):
             self._pps_check_week_lock(vals)
         return super().write(vals)
+
+    @api.model
+    def _pps_check_week_lock_on_create(self, vals_list):
+        context = self.env.context
+        if (
+            context.get("pps_lock_bypass") is PPS_LOCK_BYPASS
+            or context.get("pps_lock_execution") is PPS_LOCK_EXECUTION
+        ):
+            return
+        planned = [
+            v for v in vals_list if v.get("date_start") and v.get("workcenter_id")
+        ]
+        if not planned:
+            return
+        Lock = self.env["pps.dispatch.week.lock"]
+        workcenters = self.env["mrp.workcenter"].browse(
+            {vals["workcenter_id"] for vals in planned}
+        )
+        locked = Lock._locked_keys(workcenters)
+        if not locked:
+            return
+        for vals in planned:
+            workcenter = workcenters.browse(vals["workcenter_id"])
+            key = Lock._week_key(workcenter, vals["date_start"])
+            if key in locked:
+                raise UserError(
+                    self.env._(
+                        "%(workorder)s cannot be planned in the week of %(week)s: "
+                        "it is locked for %(workcenter)s. Plan it in another week "
+                        "or ask the unlock group to unlock the week with a reason.",
+                        workorder=vals.get("name") or self.env._("A work order"),
+                        week=key[1],
+                        workcenter=workcenter.display_name,
+                    )
+                )
 
     def _search_pps_frozen(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -259,6 +259,37 @@ class PpsDispatchWeekLock(models.Model):
         return (workcenter.id, monday_of(day))
 
 
+def week_span(origin, workcenter, monday):
+    """Minutes from ``origin`` of a week (Monday 00:00 to the next, in the work
+    center's time zone): ``(lo, hi)``."""
+    tz = pytz.timezone(workcenter_tz(workcenter))
+    return tuple(
+        to_minutes(
+            origin,
+            tz.localize(datetime.combine(day, time.min))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None),
+        )
+        for day in (monday, monday + timedelta(days=7))
+    )
+
+
+def cut_windows(windows, spans):
+    """``windows`` (sorted (start, end) minutes) without the ``spans``."""
+    result = []
+    for start, end in windows:
+        pieces = [(start, end)]
+        for lo, hi in spans:
+            pieces = [
+                piece
+                for a, b in pieces
+                for piece in ((a, min(b, lo)), (max(a, hi), b))
+                if piece[0] < piece[1]
+            ]
+        result.extend(pieces)
+    return result
+
+
 class PpsScheduleProblem(models.AbstractModel):
     """The scheduler keeps the work orders of a locked week where they are."""
 
@@ -300,16 +331,7 @@ class PpsScheduleProblem(models.AbstractModel):
             resource = index_of.get(workcenter_id)
             if resource is None:
                 continue
-            tz = pytz.timezone(workcenter_tz(problem.workcenters[resource]))
-            lo, hi = (
-                to_minutes(
-                    problem.origin,
-                    tz.localize(datetime.combine(day, time.min))
-                    .astimezone(pytz.utc)
-                    .replace(tzinfo=None),
-                )
-                for day in (monday, monday + timedelta(days=7))
-            )
+            lo, hi = week_span(problem.origin, problem.workcenters[resource], monday)
             busy = sorted(
                 (op.fixed.start, op.fixed.end)
                 for op in operations
@@ -368,3 +390,39 @@ class PpsScheduleProblem(models.AbstractModel):
         if Lock._week_key(workorder.workcenter_id, workorder.date_start) in keys:
             return "week locked"
         return None
+
+
+class PpsPromise(models.AbstractModel):
+    """The promise inserts nothing into a locked week either: the working time
+    of a work center's locked weeks is taken out of its windows."""
+
+    _inherit = "pps.promise"
+
+    @api.model
+    def _windows(self, state, workcenter, horizon_end, raw=False):
+        windows = super()._windows(state, workcenter, horizon_end, raw=raw)
+        locks = state.get("week_locks")
+        if locks is None:
+            today = fields.Date.context_today(self)
+            rows = (
+                self.env["pps.dispatch.week.lock"]
+                .sudo()
+                .search_read(
+                    [("week_start", ">=", monday_of(today) - timedelta(days=7))],
+                    ["workcenter_id", "week_start"],
+                )
+            )
+            locks = state["week_locks"] = {}
+            for row in rows:
+                locks.setdefault(row["workcenter_id"][0], []).append(row["week_start"])
+        mondays = locks.get(workcenter.id)
+        if not mondays:
+            return windows
+        cache = state.setdefault("windows_week_locked", {})
+        key = (workcenter.id, horizon_end, raw)
+        if key not in cache:
+            spans = sorted(
+                week_span(state["now"], workcenter, monday) for monday in mondays
+            )
+            cache[key] = tuple(cut_windows(windows, spans))
+        return cache[key]
