@@ -385,6 +385,31 @@ class TestProgressStatus(ProgressCase):
         self.assertEqual(found.pps_progress, "not_started")
 
 
+class TestProgressBatching(ProgressCase):
+    def _queries(self, orders):
+        """SQL queries of recomputing progress and the MO count of ``orders``
+        from the database (nothing cached)."""
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        orders._compute_pps_progress()
+        orders._compute_pps_production_count()
+        return self.env.cr.sql_log_count - before
+
+    def test_progress_and_production_count_read_mos_once_for_many_orders(self):
+        """A list of orders reads its MOs once, not once per order: six orders
+        cost the same queries as two."""
+        orders = self.env["sale.order"]
+        for _ in range(6):
+            orders |= self._create_order()
+        self.assertTrue(all(orders.mapped("pps_production_count")))
+        self._queries(orders[:2])  # warm the ORM's metadata caches
+        self.assertEqual(self._queries(orders), self._queries(orders[:2]))
+        self.assertEqual(
+            orders.mapped("pps_progress"),
+            [order._pps_get_progress() for order in orders],
+        )
+
+
 class TestProgressAudits(ProgressCase):
     @classmethod
     def setUpClass(cls):

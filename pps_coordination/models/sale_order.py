@@ -92,8 +92,21 @@ class SaleOrder(models.Model):
             order.pps_change_order_count = len(order.pps_change_order_ids)
 
     def _compute_pps_production_count(self):
+        ids = [order.id for order in self if isinstance(order.id, int)]
+        counts = {}
+        if ids:  # one grouped count for the whole list, not a search per order
+            groups = (
+                self.env["mrp.production"]
+                .sudo()
+                ._read_group(
+                    [("pps_sale_order_id", "in", ids)],
+                    ["pps_sale_order_id"],
+                    ["__count"],
+                )
+            )
+            counts = {order.id: count for order, count in groups}
         for order in self:
-            order.pps_production_count = len(order._pps_productions())
+            order.pps_production_count = counts.get(order.id, 0)
 
     @api.constrains("pps_serial")
     def _check_pps_serial(self):

@@ -97,8 +97,9 @@ class SaleOrder(models.Model):
         "stock_reference_ids.production_ids.state",
     )
     def _compute_pps_progress(self):
+        productions = self._pps_progress_productions_by_order()
         for order in self:
-            order.pps_progress = order._pps_get_progress()
+            order.pps_progress = order._pps_get_progress(productions[order.id])
 
     @api.depends(lambda self: self._pps_delivery_date_depends())
     def _compute_pps_delivery_date(self):
@@ -145,21 +146,41 @@ class SaleOrder(models.Model):
 
     def _pps_progress_productions(self):
         """Manufacturing orders of the order, sub-assemblies included (a started
-        sub-assembly is work in progress), cancelled ones excluded.
+        sub-assembly is work in progress), cancelled ones excluded."""
+        self.ensure_one()
+        return self._pps_progress_productions_by_order()[self.id]
+
+    def _pps_progress_productions_by_order(self):
+        """{order id: its MOs} for all of ``self`` with one search.
 
         Reads through ``stock_reference_ids`` like sale_mrp's
         ``mrp_production_ids`` (without its group restriction), and adds MOs
         linked by their origin sale line or by ``pps_sale_order_id``.
         """
-        self.ensure_one()
-        productions = self.sudo().stock_reference_ids.production_ids
+        orders = self.sudo()
+        found = {order.id: order.stock_reference_ids.production_ids for order in orders}
         Production = self.env["mrp.production"].sudo()
-        links = [("sale_line_id", "in", self.order_line.ids)]
-        if "pps_sale_order_id" in Production._fields:
-            links = ["|", ("pps_sale_order_id", "=", self.id), *links]
-        if self.id and isinstance(self.id, int):
-            productions |= Production.search(links)
-        return productions.filtered(lambda mo: mo.state != "cancel")
+        ids = [order.id for order in orders if isinstance(order.id, int)]
+        if ids:
+            order_of_line = {
+                line.id: line.order_id.id
+                for line in orders.order_line
+                if isinstance(line.id, int)
+            }
+            linked = "pps_sale_order_id" in Production._fields
+            links = [("sale_line_id", "in", list(order_of_line))]
+            if linked:
+                links = ["|", ("pps_sale_order_id", "in", ids), *links]
+            for production in Production.search(links):
+                owners = {order_of_line.get(production.sale_line_id.id)}
+                if linked:
+                    owners.add(production.pps_sale_order_id.id)
+                for owner in owners & found.keys():
+                    found[owner] |= production
+        return {
+            order_id: productions.filtered(lambda mo: mo.state != "cancel")
+            for order_id, productions in found.items()
+        }
 
     def _pps_goods_lines(self):
         self.ensure_one()
@@ -167,8 +188,11 @@ class SaleOrder(models.Model):
             lambda line: not line.display_type and line.product_id.type == "consu"
         )
 
-    def _pps_get_progress(self):
-        """The progress status of one order (see the module docstring)."""
+    def _pps_get_progress(self, productions=None):
+        """The progress status of one order (see the module docstring).
+
+        :param productions: its MOs when the caller read them for many orders
+        """
         self.ensure_one()
         order = self.sudo()
         if order.state == "cancel":
@@ -187,7 +211,8 @@ class SaleOrder(models.Model):
         ]
         if lines and all(delivered):
             return "shipped"
-        productions = order._pps_progress_productions()
+        if productions is None:
+            productions = order._pps_progress_productions()
         if productions and all(mo.state == "done" for mo in productions):
             return "completed"
         if order._pps_goods_ready():
