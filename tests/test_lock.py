@@ -6,6 +6,7 @@ from common import PpsCoordinationCase
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
 
@@ -325,4 +326,43 @@ class TestLockActionGuards(PpsCoordinationCase):
         order._action_cancel()
         with self.assertRaisesRegex(UserError, "cancelled"):
             order.with_user(self.sales_user).action_pps_lock()
+        self.assertFalse(order.pps_locked)
+
+
+class TestLockRecordRules(PpsCoordinationCase):
+    """Lock and unlock stay inside what the user's record rules allow."""
+
+    def test_salesperson_cannot_lock_another_salespersons_order(self):
+        """A salesperson who sees only their own orders cannot lock someone
+        else's by id (as over RPC)."""
+        other = mail_new_test_user(
+            self.env,
+            login="pps_sales_own_docs",
+            groups="base.group_user,pps_coordination.group_pps_sales",
+        )
+        order = self._create_sale_order(
+            expected_date=self._in_days(10), user_id=self.sales_user.id
+        )
+        with self.assertRaises(AccessError):
+            order.with_user(other).action_pps_lock()
+        self.assertFalse(order.pps_locked)
+        order.with_user(self.sales_user).action_pps_lock()
+        self.assertTrue(order.pps_locked)
+
+    def test_unlock_user_of_another_company_cannot_unlock(self):
+        """The unlock privilege holds within the user's companies only."""
+        order = self._create_sale_order(expected_date=self._in_days(10))
+        order.with_user(self.sales_user).action_pps_lock()
+        elsewhere = self.env["res.company"].create({"name": "PPS Elsewhere"})
+        outsider = mail_new_test_user(
+            self.env,
+            login="pps_unlock_elsewhere",
+            groups="base.group_user,pps_coordination.group_pps_unlock",
+            company_id=elsewhere.id,
+            company_ids=[Command.set(elsewhere.ids)],
+        )
+        with self.assertRaises(AccessError):
+            order.with_user(outsider).action_pps_unlock("not my company")
+        self.assertTrue(order.pps_locked)
+        order.with_user(self.unlock_user).action_pps_unlock("customer asked")
         self.assertFalse(order.pps_locked)

@@ -44,6 +44,8 @@ Lock and unlock
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+from odoo.tools.safe_eval import safe_eval
 
 #: Context value that lets server code change the protected fields of a locked
 #: record. Compared with ``is``: an RPC client cannot forge it.
@@ -143,6 +145,7 @@ class PpsLockMixin(models.AbstractModel):
                     records=", ".join(self.mapped("display_name")),
                 )
             )
+        self._pps_check_record_rules()
         unlockable = self.sudo().filtered(
             lambda r: r.pps_locked or r.state in ("cancel", "done")
         )
@@ -166,6 +169,7 @@ class PpsLockMixin(models.AbstractModel):
                     records=", ".join(self.mapped("display_name")),
                 )
             )
+        self._pps_check_record_rules(global_only=True)
         if not (reason or "").strip():
             raise UserError(self.env._("Unlocking needs a reason."))
         unlocked = self.sudo().filtered(lambda r: not r.pps_locked)
@@ -178,6 +182,34 @@ class PpsLockMixin(models.AbstractModel):
             )
         self._pps_unlock(reason.strip())
         return True
+
+    def _pps_check_record_rules(self, global_only=False):
+        """Refuse records the user's record rules keep from them.
+
+        Only the rules are checked, not the model's access rights: the unlock
+        group may hold no right on sale orders. Locking follows every write
+        rule (a salesperson locks only orders they may edit); unlocking, a
+        privilege over all the company's orders, follows the global rules only
+        (the companies). Lock and unlock write through ``sudo()`` afterwards.
+        """
+        if self.env.su or not self:
+            return
+        Rule = self.env["ir.rule"]
+        if global_only:
+            context = Rule._eval_context()
+            domain = Domain.AND(
+                Domain(
+                    safe_eval(rule.domain_force, context) if rule.domain_force else []
+                )
+                for rule in Rule._get_rules(self._name, mode="write").sudo()
+                if not rule.groups
+            )
+        else:
+            domain = Rule._compute_domain(self._name, "write")
+        allowed = self.sudo().with_context(active_test=False).filtered_domain(domain)
+        forbidden = self - allowed
+        if forbidden:
+            raise Rule._make_access_error("write", forbidden)
 
     def _pps_lock_bypassed(self):
         return self.env.context.get("pps_lock_bypass") is PPS_LOCK_BYPASS
