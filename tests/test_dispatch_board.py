@@ -495,6 +495,15 @@ class TestDispatchBoardSerial(DispatchBoardCase):
 
 
 class TestDispatchWeekLock(DispatchBoardCase):
+    def _lock_weeks_up_to_the_board(self):
+        """Lock cutting for every week from this one to the board's."""
+        today = fields.Date.context_today(self.planner)
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        week = monday_of(today)
+        while week <= self.monday:
+            board.action_lock_week(self.wc_cut.id, fields.Date.to_string(week))
+            week += timedelta(days=7)
+
     def _lock(self, user=None, workcenter=None):
         return (
             self.env["pps.dispatch.board"]
@@ -645,12 +654,7 @@ class TestDispatchWeekLock(DispatchBoardCase):
     def test_scheduler_plans_nothing_into_a_locked_week(self):
         """The free time of a locked week is closed to the scheduler: a new MO
         due at once waits for the first unlocked week of the cutting cell."""
-        today = fields.Date.context_today(self.planner)
-        board = self.env["pps.dispatch.board"].with_user(self.planner)
-        week = monday_of(today)
-        while week <= self.monday:
-            board.action_lock_week(self.wc_cut.id, fields.Date.to_string(week))
-            week += timedelta(days=7)
+        self._lock_weeks_up_to_the_board()
         production = self.env["mrp.production"].create(
             {
                 "product_id": self.product.id,
@@ -694,12 +698,7 @@ class TestDispatchWeekLock(DispatchBoardCase):
         first_free_week = self._at(self.monday + timedelta(days=7), 0)
         before = quotation.pps_quote_delivery_date()["date"]
         self.assertLess(before, first_free_week)
-        today = fields.Date.context_today(self.planner)
-        board = self.env["pps.dispatch.board"].with_user(self.planner)
-        week = monday_of(today)
-        while week <= self.monday:
-            board.action_lock_week(self.wc_cut.id, fields.Date.to_string(week))
-            week += timedelta(days=7)
+        self._lock_weeks_up_to_the_board()
         after = quotation.pps_quote_delivery_date()["date"]
         self.assertGreaterEqual(after, first_free_week)
 

@@ -248,6 +248,16 @@ class PpsDispatchWeekLock(models.Model):
         return {(row["workcenter_id"][0], row["week_start"]) for row in rows}
 
     @api.model
+    def _current_keys(self):
+        """{(workcenter id, Monday)} of every lock from last week on (one read)."""
+        today = fields.Date.context_today(self)
+        rows = self.sudo().search_read(
+            [("week_start", ">=", monday_of(today) - timedelta(days=7))],
+            ["workcenter_id", "week_start"],
+        )
+        return frozenset((row["workcenter_id"][0], row["week_start"]) for row in rows)
+
+    @api.model
     def _week_key(self, workcenter, moment):
         """(workcenter id, Monday) of a planned start, or None without a date."""
         if not (workcenter and moment):
@@ -298,16 +308,7 @@ class PpsScheduleProblem(models.AbstractModel):
     @api.model
     def _prepare_problem(self, productions, *args, **kwargs):
         # Read every current or future week lock once for the whole extraction.
-        today = fields.Date.context_today(self)
-        locks = (
-            self.env["pps.dispatch.week.lock"]
-            .sudo()
-            .search_read(
-                [("week_start", ">=", monday_of(today) - timedelta(days=7))],
-                ["workcenter_id", "week_start"],
-            )
-        )
-        keys = frozenset((row["workcenter_id"][0], row["week_start"]) for row in locks)
+        keys = self.env["pps.dispatch.week.lock"]._current_keys()
         problem = super(
             PpsScheduleProblem, self.with_context(pps_week_locks=keys)
         )._prepare_problem(productions, *args, **kwargs)
@@ -403,18 +404,11 @@ class PpsPromise(models.AbstractModel):
         windows = super()._windows(state, workcenter, horizon_end, raw=raw)
         locks = state.get("week_locks")
         if locks is None:
-            today = fields.Date.context_today(self)
-            rows = (
-                self.env["pps.dispatch.week.lock"]
-                .sudo()
-                .search_read(
-                    [("week_start", ">=", monday_of(today) - timedelta(days=7))],
-                    ["workcenter_id", "week_start"],
-                )
-            )
             locks = state["week_locks"] = {}
-            for row in rows:
-                locks.setdefault(row["workcenter_id"][0], []).append(row["week_start"])
+            for workcenter_id, monday in self.env[
+                "pps.dispatch.week.lock"
+            ]._current_keys():
+                locks.setdefault(workcenter_id, []).append(monday)
         mondays = locks.get(workcenter.id)
         if not mondays:
             return windows
