@@ -233,6 +233,31 @@ class TestProgressKpi(TransactionCase):
             self.week_orders,
         )
 
+    def test_kpi_rows_follow_the_sales_rules(self):
+        """A salesperson who sees only their own orders sees only their KPI and
+        date-change rows; the orders' owner and the planners see them."""
+        other = mail_new_test_user(
+            self.env,
+            login="pps_kpi_sales_other",
+            groups="base.group_user,pps_coordination.group_pps_sales",
+        )
+        Kpi = self.env["pps.delivery.kpi"]
+        domain = [("sale_order_id", "in", self.week_orders.ids)]
+        self.assertFalse(Kpi.with_user(other).search(domain))
+        self.assertEqual(
+            Kpi.with_user(self.sales_user).search(domain).sale_order_id,
+            self.week_orders,
+        )
+        self.assertEqual(
+            Kpi.with_user(self.planner).search(domain).sale_order_id, self.week_orders
+        )
+        if self.change:
+            Changes = self.env["pps.date.change.analysis"]
+            changed = [("sale_order_id", "=", self.late.id)]
+            self.assertFalse(Changes.with_user(other).search(changed))
+            self.assertTrue(Changes.with_user(self.sales_user).search(changed))
+            self.assertTrue(Changes.with_user(self.planner).search(changed))
+
     def test_report_renders_the_week(self):
         """The printable report (rendered as HTML, no wkhtmltopdf needed) shows
         the week, its KPIs and the late orders, and not the orders on time."""
