@@ -1209,14 +1209,17 @@ class PpsPromise(models.AbstractModel):
             )
         if not procurements:
             return self.env["purchase.order"]
-        before = self.env["purchase.order.line"].sudo().search([]).ids
+        # new lines get higher ids: remember the highest, not every id
+        last = (
+            self.env["purchase.order.line"].sudo().search([], order="id desc", limit=1)
+        )
         Rule.run(procurements, raise_user_error=True)
         lines = (
             self.env["purchase.order.line"]
             .sudo()
             .search(
                 [
-                    ("id", "not in", before),
+                    ("id", ">", last.id or 0),
                     ("product_id", "in", [p.product_id.id for p in procurements]),
                 ]
             )
