@@ -264,6 +264,19 @@ class TestSchedulerWriteBack(SchedulerCase):
             with self.assertRaisesRegex(UserError, "pps_scheduler.move_cost"):
                 self._schedule(production)
 
+    def test_operation_longer_than_a_days_non_rush_time_is_planned(self):
+        """With 20% of each day kept for rush work, a 40-hour cut (a day has
+        16 working hours, 12.8 outside the reserve) still gets planned: it
+        runs through the reserve, which it could not leave free anyway."""
+        self.company.pps_rush_capacity_share = 0.2
+        production = self._create_production(10, qty=20)
+        run = self._schedule(production)
+        self.assertEqual(run.state, "done", run.message)
+        cut = production.workorder_ids.filtered(lambda wo: wo.name == "Cut")
+        self.assertGreaterEqual(cut.duration_expected, 2400)
+        self.assertTrue(cut.date_start)
+        self.assertGreater(cut.date_finished - cut.date_start, timedelta(hours=40))
+
     def test_locked_production_does_not_move(self):
         """An MO under the execution lock keeps its plan; others route around it."""
         locked = self._create_production(1)

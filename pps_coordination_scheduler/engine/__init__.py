@@ -39,13 +39,17 @@ scale (a cold CP-SAT model loses to a good dispatching rule):
    only (plain job-shop benchmarks).
 3. *Verify*: the independent ``check`` validates the final schedule; the
    engine never returns a schedule worse (lexicographically: weighted
-   tardiness, moves, displacement, makespan) than the best start.
+   tardiness plus ``move_cost`` per moved operation, moves, displacement,
+   makespan) than the best start.
 
 The rush reserve: on every work center and day (``[day_offset + t *
 day_length, ...)``), non-rush work may use at most ``floor((1 - rush_share)
 * W)`` of the day's W working minutes; days holding a fixed operation are
 exempt. Solvers enforce it by keeping one contiguous block of the remaining
-minutes free of non-rush work, which implies the checker's rule.
+minutes free of non-rush work, which implies the checker's rule. An operation
+longer (in a mode) than the most non-rush minutes any day of that work center
+offers cannot leave a day's reserve free: it is not bound by the reserve in
+that mode (``ProblemData.bound_by_reserve``), so long work stays plannable.
 
 How to use it
 -------------

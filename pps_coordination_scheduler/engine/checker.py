@@ -155,8 +155,7 @@ def _check_reserve(data: ProblemData, assignments, starts) -> list[Violation]:
     for i, a in assignments.items():
         if not 0 <= i < len(data.operations):
             continue
-        op = data.operations[i]
-        if op.fixed is not None or data.jobs[op.job].rush:
+        if not data.bound_by_reserve(i, a.mode):
             continue
         windows = data.resources[a.resource].windows
         per_day = _minutes_per_day(data, windows, starts[a.resource], a.start, a.end)

@@ -147,9 +147,7 @@ def _nonrush_busy(data, axes, schedule, resources, nearby) -> dict[int, list]:
     for i in nearby:
         a = schedule[i]
         op = data.operations[i]
-        if a.resource not in resources or op.fixed is not None:
-            continue
-        if data.jobs[op.job].rush:
+        if a.resource not in resources or not data.bound_by_reserve(i, a.mode):
             continue
         p = axes[a.resource].pos(a.start)
         busy.setdefault(a.resource, []).append((p, p + op.modes[a.mode].duration))
@@ -341,8 +339,7 @@ def _frozen_on(m: Model, frozen, r: int, lo: int, hi: int, nonrush_only: bool):
     """Constant intervals of frozen operations on resource r overlapping [lo, hi)."""
     data = m.data
     for i, a in frozen.get(r, ()):
-        op = data.operations[i]
-        if nonrush_only and (op.fixed is not None or data.jobs[op.job].rush):
+        if nonrush_only and not data.bound_by_reserve(i, a.mode):
             continue
         p, q = frozen_interval(data, m.axes[r], i, a)
         if q > lo and p < hi and q > p:
@@ -367,9 +364,8 @@ def _add_reserve(m: Model, days, frozen, ranges) -> None:
         nonrush = [
             mv.interval
             for i, ov in m.ops.items()
-            if not data.jobs[data.operations[i].job].rush
             for mv in ov.modes
-            if mv.resource == r
+            if mv.resource == r and data.bound_by_reserve(i, mv.mode)
         ]
         if not nonrush:
             continue

@@ -197,6 +197,7 @@ class ProblemData:
     topological_order: tuple[int, ...] = field(init=False, repr=False)
     lags: dict[tuple[int, int], int] = field(init=False, repr=False, compare=False)
     job_operations: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
+    reserve_limits: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("resources", "jobs", "operations", "precedences"):
@@ -205,6 +206,7 @@ class ProblemData:
         self._check_links()
         self._check_numbers()
         self._check_graph()
+        object.__setattr__(self, "reserve_limits", self._reserve_limits())
 
     # validation, one concern per method -------------------------------------
     def _check_keys(self) -> None:
@@ -306,6 +308,34 @@ class ProblemData:
     def share(self) -> Fraction:
         """The rush share as an exact fraction (floats read by their decimal text)."""
         return Fraction(str(self.rush_share))
+
+    def _reserve_limits(self) -> tuple[float, ...]:
+        """Per resource, the most non-rush minutes any of its days offers
+        (``floor((1 - share) * W)``; infinite without a reserve)."""
+        share = self.share
+        limits: list[float] = []
+        for res in self.resources:
+            if share == 0:
+                limits.append(float("inf"))
+                continue
+            work: dict[int, int] = {}
+            for start, end in res.windows:
+                while start < end:
+                    day = self.day_of(start)
+                    stop = min(end, self.day_bounds(day)[1])
+                    work[day] = work.get(day, 0) + stop - start
+                    start = stop
+            limits.append(max((int((1 - share) * w) for w in work.values()), default=0))
+        return tuple(limits)
+
+    def bound_by_reserve(self, i: int, mode: int) -> bool:
+        """Whether operation ``i`` in ``mode`` must leave the rush reserve free:
+        movable non-rush work no longer than a day's non-rush minutes there."""
+        op = self.operations[i]
+        if op.fixed is not None or self.jobs[op.job].rush:
+            return False
+        m = op.modes[mode]
+        return m.duration <= self.reserve_limits[m.resource]
 
     def lag(self, before: int, after: int) -> int:
         """Largest lag of the precedences from ``before`` to ``after``."""

@@ -188,18 +188,17 @@ class _Dispatcher:
         With ``keep``, the current mode from the current start comes first.
         """
         op = self.data.operations[i]
-        nonrush = not self.data.jobs[op.job].rush
         earliest, latest = self.window(i)
         if keep and op.current is not None:
             current = op.current
             kept = self._first_fit(
-                current.mode, max(earliest, current.start), latest, nonrush, i
+                current.mode, max(earliest, current.start), latest, i
             )
             if kept is not None:
                 return Assignment(op.modes[current.mode].resource, current.mode, *kept)
         best = None
         for m in range(len(op.modes)):
-            fit = self._first_fit(m, earliest, latest, nonrush, i)
+            fit = self._first_fit(m, earliest, latest, i)
             if fit is not None and (best is None or (fit[1], fit[0]) < best[0]):
                 best = ((fit[1], fit[0]), m)
         if best is None:
@@ -207,9 +206,10 @@ class _Dispatcher:
         (end, start), m = best
         return Assignment(op.modes[m].resource, m, start, end)
 
-    def _first_fit(self, m, earliest, latest, nonrush, i) -> tuple[int, int] | None:
+    def _first_fit(self, m, earliest, latest, i) -> tuple[int, int] | None:
         """Earliest (wall start, wall end) of operation ``i`` in mode ``m``."""
         mode = self.data.operations[i].modes[m]
+        nonrush = self.data.bound_by_reserve(i, m)
         res = self.res[mode.resource]
         axis = res.axis
         limit = axis.pos(int(latest)) if latest < _INF else axis.total
@@ -226,7 +226,7 @@ class _Dispatcher:
         op = self.data.operations[i]
         res = self.res[a.resource]
         p = res.axis.pos(a.start)
-        res.add(p, p + op.modes[a.mode].duration, not self.data.jobs[op.job].rush)
+        res.add(p, p + op.modes[a.mode].duration, self.data.bound_by_reserve(i, a.mode))
         self.assignments[i] = a
 
     def _ready(self) -> tuple[list[int], list[int]]:
@@ -307,9 +307,8 @@ class _Dispatcher:
         earliest, latest = self.window(i)
         return Unschedulable(
             f"operation {op.key!r} cannot be placed between minute {earliest} and "
-            f"{latest}: its resources' calendars run out before the horizon, a "
-            "fixed successor starts too early, or it is longer than a day's "
-            "capacity outside the rush reserve"
+            f"{latest}: its resources' calendars run out before the horizon "
+            "or a fixed successor starts too early"
         )
 
 

@@ -396,24 +396,7 @@ class PpsPromise(models.AbstractModel):
                     plan["jobs"][parent]["release"], wait
                 )
         problem = self._build(state, plan)
-        try:
-            completion = self._run(state, plan, problem, tops)
-        except UserError:
-            if state["rush"]:
-                raise
-            # An operation longer than a day's capacity outside the rush
-            # reserve cannot be placed by the engine for non-rush work: quote
-            # it as if it could use the reserve, and say so.
-            state["reserve_waived"] = True
-            state["notes"].append(
-                self.env._(
-                    "An operation is longer than a day's capacity outside the rush "
-                    "reserve: the quote lets it use the reserve, so the date is "
-                    "optimistic."
-                )
-            )
-            problem = self._build(state, plan)
-            completion = self._run(state, plan, problem, tops)
+        completion = self._run(state, plan, problem, tops)
         result["completion"] = completion
         relaxed_capacity = self._run(
             state, plan, self._build(state, plan, obstacles=False, raw=True), tops
@@ -744,7 +727,7 @@ class PpsPromise(models.AbstractModel):
                     key=("quote", j),
                     release=job["release"] if releases else 0,
                     weight=QUOTE_WEIGHT if movable else 1,
-                    rush=state["rush"] or state.get("reserve_waived", False),
+                    rush=state["rush"],
                 )
             )
             for n, op in enumerate(job["ops"]):

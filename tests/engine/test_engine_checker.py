@@ -76,14 +76,22 @@ def test_wrong_end_detected(case):
 
 
 def test_reserve_violation_detected():
-    """Filling a whole day with non-rush work eats the rush reserve."""
+    """Filling a whole day with non-rush work eats the rush reserve. (A single
+    operation longer than the day's 768 non-rush minutes may: it could not
+    leave the reserve free anywhere.)"""
     data = ProblemData(
         [Resource("A", two_shifts(2))],
         [Job("J")],
-        [Operation("x", 0, (Mode(0, 960),))],
+        [Operation(k, 0, (Mode(0, 480),)) for k in ("x", "y")],
         rush_share=0.2,
     )
-    assert "reserve" in kinds(data, {0: Assignment(0, 0, hours(6), hours(22))})
+    full_day = {
+        0: Assignment(0, 0, hours(6), hours(14)),
+        1: Assignment(0, 0, hours(14), hours(22)),
+    }
+    assert "reserve" in kinds(data, full_day)
+    long = dataclasses.replace(data, operations=[Operation("x", 0, (Mode(0, 960),))])
+    assert "reserve" not in kinds(long, {0: Assignment(0, 0, hours(6), hours(22))})
 
 
 def test_fixed_operation_moved_detected(case):

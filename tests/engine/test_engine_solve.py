@@ -125,6 +125,40 @@ def test_rush_reserve_keeps_a_fifth_of_each_day_for_rush_work():
     assert rush.makespan == 21 * 60
 
 
+def test_operation_longer_than_a_days_non_rush_minutes_is_planned():
+    """Two shifts give 960 working minutes a day, 768 outside a 20% reserve.
+    A 2,000-minute normal operation cannot leave any day's reserve free, so it
+    runs through it; a 300-minute one in the same plant still keeps it."""
+    data = ProblemData(
+        [Resource("A", two_shifts(6))],
+        [Job("long", due=0), Job("short", due=0)],
+        [
+            Operation("long", 0, (Mode(0, 2000),)),
+            Operation("short", 1, (Mode(0, 300),)),
+        ],
+        rush_share=0.2,
+    )
+    assert data.bound_by_reserve(1, 0) and not data.bound_by_reserve(0, 0)
+    result = solve(data, QUICK)
+    assert result.ok, result.message
+    assert check(data, result.assignments) == []
+    for rule in RULES:
+        assert check(data, dispatch(data, rule)) == []
+
+
+def test_reserve_binds_up_to_the_largest_days_non_rush_minutes():
+    def one(duration):
+        return ProblemData(
+            [Resource("A", two_shifts(2))],
+            [Job("J")],
+            [Operation("o", 0, (Mode(0, duration),))],
+            rush_share=0.2,
+        )
+
+    assert one(768).bound_by_reserve(0, 0)
+    assert not one(769).bound_by_reserve(0, 0)
+
+
 def test_rush_job_goes_first_when_capacity_conflicts():
     """Two orders due at the same time on one machine: the rush order (weight
     5) is scheduled first, the normal one is late."""
