@@ -18,6 +18,8 @@ data:
   (Settings, Sales and Manufacturing administrator, none of the PPS groups).
 
 Factories: ``_create_sale_order(...)`` and ``_confirm_with_production(...)``.
+Plant builders shared by the scheduler and board suites: ``create_calendar``,
+``create_workcenter`` and ``create_routing`` (module functions).
 
 Extension points: the scheduler add-on overrides ``_pps_reschedule_for_agreement``,
 ``_pps_compute_promise`` and ``_pps_estimate_delays``. With ``PPS_DEFAULT_HOOKS``
@@ -55,6 +57,64 @@ ADMIN_GROUPS = (
     "base.group_user,base.group_system,sales_team.group_sale_manager,"
     "mrp.group_mrp_manager,purchase.group_purchase_manager"
 )
+
+
+def create_calendar(env, name, hour_from, hour_to, days=range(5)):
+    """A UTC calendar open ``hour_from``-``hour_to`` on each weekday of ``days``."""
+    return env["resource.calendar"].create(
+        {
+            "name": name,
+            "tz": "UTC",
+            "attendance_ids": [
+                Command.create(
+                    {
+                        "name": f"Day {day}",
+                        "dayofweek": str(day),
+                        "hour_from": hour_from,
+                        "hour_to": hour_to,
+                        "day_period": "full_day",
+                    }
+                )
+                for day in days
+            ],
+        }
+    )
+
+
+def create_workcenter(env, name, calendar, **values):
+    """A work center on ``calendar`` with no setup/cleanup time, 100% efficient."""
+    return env["mrp.workcenter"].create(
+        {
+            "name": name,
+            "resource_calendar_id": calendar.id,
+            "time_efficiency": 100,
+            "time_start": 0,
+            "time_stop": 0,
+            **values,
+        }
+    )
+
+
+def create_routing(env, product, steps):
+    """A BoM of ``product`` (1 unit) whose operations are ``steps``:
+    ``(name, work center, minutes per unit)`` in order."""
+    return env["mrp.bom"].create(
+        {
+            "product_tmpl_id": product.product_tmpl_id.id,
+            "product_qty": 1.0,
+            "operation_ids": [
+                Command.create(
+                    {
+                        "name": name,
+                        "workcenter_id": workcenter.id,
+                        "time_cycle_manual": minutes,
+                        "time_mode": "manual",
+                    }
+                )
+                for name, workcenter, minutes in steps
+            ],
+        }
+    )
 
 
 class PpsCoordinationCase(TransactionCase):

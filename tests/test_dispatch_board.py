@@ -12,6 +12,8 @@ planned on the Tuesday of a week two weeks ahead.
 import json
 from datetime import date, datetime, timedelta
 
+from common import create_calendar, create_routing, create_workcenter
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import TransactionCase
@@ -43,24 +45,7 @@ class DispatchBoardPlant:
         env.user.tz = "UTC"
         cls.monday = monday
         cls.tuesday = monday + timedelta(days=1)
-        cls.calendar = env["resource.calendar"].create(
-            {
-                "name": f"{prefix} day shift (UTC)",
-                "tz": "UTC",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 8.0,
-                            "hour_to": 16.0,
-                            "day_period": "full_day",
-                        }
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
+        cls.calendar = create_calendar(env, f"{prefix} day shift (UTC)", 8.0, 16.0)
         cls.company.resource_calendar_id = cls.calendar
         cls.wc_cut = cls._create_workcenter(f"{prefix} Cutting")
         cls.wc_weld = cls._create_workcenter(f"{prefix} Welding")
@@ -96,29 +81,8 @@ class DispatchBoardPlant:
             }
         )
         for product in cls.product | cls.product_other:
-            env["mrp.bom"].create(
-                {
-                    "product_tmpl_id": product.product_tmpl_id.id,
-                    "product_qty": 1.0,
-                    "operation_ids": [
-                        Command.create(
-                            {
-                                "name": "Cut",
-                                "workcenter_id": cls.wc_cut.id,
-                                "time_cycle_manual": 120.0,
-                                "time_mode": "manual",
-                            }
-                        ),
-                        Command.create(
-                            {
-                                "name": "Weld",
-                                "workcenter_id": cls.wc_weld.id,
-                                "time_cycle_manual": 60.0,
-                                "time_mode": "manual",
-                            }
-                        ),
-                    ],
-                }
+            create_routing(
+                env, product, [("Cut", cls.wc_cut, 120.0), ("Weld", cls.wc_weld, 60.0)]
             )
         cls.customer_one = env["res.partner"].create({"name": f"{prefix} Customer One"})
         cls.customer_two = env["res.partner"].create({"name": f"{prefix} Customer Two"})
@@ -138,16 +102,7 @@ class DispatchBoardPlant:
 
     @classmethod
     def _create_workcenter(cls, name):
-        return cls.env["mrp.workcenter"].create(
-            {
-                "name": name,
-                "resource_calendar_id": cls.calendar.id,
-                "time_efficiency": 100,
-                "time_start": 0,
-                "time_stop": 0,
-                "company_id": cls.company.id,
-            }
-        )
+        return create_workcenter(cls.env, name, cls.calendar, company_id=cls.company.id)
 
     @classmethod
     def _at(cls, day, hour):

@@ -8,6 +8,8 @@ MO dates, purchase line dates), as a production planner would see them.
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from common import create_calendar, create_routing, create_workcenter
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import TransactionCase
@@ -34,23 +36,8 @@ class SchedulerCase(TransactionCase):
             groups="base.group_user,pps_coordination.group_pps_sales",
         )
         cls.env.user.tz = "UTC"
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Two shifts, every day (UTC)",
-                "tz": "UTC",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 6.0,
-                            "hour_to": 22.0,
-                            "day_period": "full_day",
-                        }
-                    )
-                    for day in range(7)
-                ],
-            }
+        cls.calendar = create_calendar(
+            cls.env, "Two shifts, every day (UTC)", 6.0, 22.0, days=range(7)
         )
         cls.company.resource_calendar_id = cls.calendar
         cls.wc_cut = cls._create_workcenter("Sched Cutting")
@@ -58,42 +45,15 @@ class SchedulerCase(TransactionCase):
         cls.product = cls.env["product.product"].create(
             {"name": "Sched Frame", "is_storable": True}
         )
-        cls.bom = cls.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": cls.product.product_tmpl_id.id,
-                "product_qty": 1.0,
-                "operation_ids": [
-                    Command.create(
-                        {
-                            "name": "Cut",
-                            "workcenter_id": cls.wc_cut.id,
-                            "time_cycle_manual": 120.0,
-                            "time_mode": "manual",
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "name": "Weld",
-                            "workcenter_id": cls.wc_weld.id,
-                            "time_cycle_manual": 60.0,
-                            "time_mode": "manual",
-                        }
-                    ),
-                ],
-            }
+        cls.bom = create_routing(
+            cls.env,
+            cls.product,
+            [("Cut", cls.wc_cut, 120.0), ("Weld", cls.wc_weld, 60.0)],
         )
 
     @classmethod
     def _create_workcenter(cls, name):
-        return cls.env["mrp.workcenter"].create(
-            {
-                "name": name,
-                "resource_calendar_id": cls.calendar.id,
-                "time_efficiency": 100,
-                "time_start": 0,
-                "time_stop": 0,
-            }
-        )
+        return create_workcenter(cls.env, name, cls.calendar)
 
     @classmethod
     def _create_production(cls, deadline_days=5, qty=1.0):
