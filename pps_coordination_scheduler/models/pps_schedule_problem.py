@@ -91,8 +91,14 @@ class PpsScheduleProblem(models.AbstractModel):
         horizon_end = self._prepare_horizon_end(productions, all_workorders, origin)
         problem.workcenters = list(workcenters)
         wc_index = {wc.id: i for i, wc in enumerate(problem.workcenters)}
+        # the confirmed abnormalities of all the centers in one search
+        Windows = self.with_context(
+            pps_abnormalities=self._abnormalities_by_workcenter(workcenters, origin)
+        )
         resources = [
-            Resource(key=wc.id, windows=self._prepare_windows(wc, origin, horizon_end))
+            Resource(
+                key=wc.id, windows=Windows._prepare_windows(wc, origin, horizon_end)
+            )
             for wc in problem.workcenters
         ]
 
@@ -325,6 +331,24 @@ class PpsScheduleProblem(models.AbstractModel):
         return tuple(self._reduce_for_abnormalities(workcenter, windows, origin))
 
     @api.model
+    def _abnormalities_by_workcenter(self, workcenters, origin):
+        """{work center id: its confirmed abnormalities not over at ``origin``}."""
+        found = {}
+        for abnormality in (
+            self.env["pps.abnormality"]
+            .sudo()
+            .search(
+                [
+                    ("workcenter_id", "in", workcenters.ids),
+                    ("state", "=", "confirmed"),
+                    ("date_end", ">", origin),
+                ]
+            )
+        ):
+            found.setdefault(abnormality.workcenter_id.id, []).append(abnormality)
+        return found
+
+    @api.model
     def _reduce_for_abnormalities(self, workcenter, windows, origin):
         """Take away the capacity confirmed abnormalities remove from the center.
 
@@ -332,18 +356,10 @@ class PpsScheduleProblem(models.AbstractModel):
         of each working window stays available (none for a breakdown, 0.6 of it
         for a crew at 60%), so the engine sees plain, shorter windows.
         """
-        abnormalities = (
-            self.env["pps.abnormality"]
-            .sudo()
-            .search(
-                [
-                    ("workcenter_id", "=", workcenter.id),
-                    ("state", "=", "confirmed"),
-                    ("date_end", ">", origin),
-                ]
-            )
-        )
-        for abnormality in abnormalities:
+        known = self.env.context.get("pps_abnormalities")
+        if known is None:
+            known = self._abnormalities_by_workcenter(workcenter, origin)
+        for abnormality in known.get(workcenter.id, ()):
             low = to_minutes(origin, abnormality.date_start)
             high = to_minutes(origin, abnormality.date_end, rounding=math.ceil)
             factor = min(max(abnormality.capacity_factor, 0.0), 1.0)
