@@ -184,8 +184,24 @@ def factory_child(size: int, seed: int, limit: float, workers: int) -> dict:
             "on_time": result.on_time_rate,
         },
         "rules": rules,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process since it started.
+
+    ``VmHWM`` is reset when the process executes a new program, unlike
+    ``ru_maxrss``, which on Linux keeps the high-water mark of the process it
+    was forked from (here the benchmark runner itself).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_factory(size: int, seed: int, limit: float, workers: int) -> dict:
