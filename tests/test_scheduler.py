@@ -15,6 +15,15 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.pps_coordination_scheduler.engine import (
+    Assignment,
+    Mode,
+    Operation,
+    Precedence,
+)
+from odoo.addons.pps_coordination_scheduler.models.pps_schedule_problem import (
+    ProblemMap,
+)
 
 
 class SchedulerCase(TransactionCase):
@@ -236,6 +245,66 @@ class TestSchedulerWriteBack(SchedulerCase):
         self.assertGreaterEqual(cut.duration_expected, 2400)
         self.assertTrue(cut.date_start)
         self.assertGreater(cut.date_finished - cut.date_start, timedelta(hours=40))
+
+    def test_ready_work_order_due_a_moment_ago_is_kept_as_starting(self):
+        """A ready work order planned to start ten minutes ago is being started
+        on the floor: a run keeps it (and so the queue behind it) instead of
+        pushing it to "now". Without the grace (0 minutes) it moves."""
+        production = self._create_production(5)
+        cut, weld = production.workorder_ids.sorted("sequence")
+        self.assertEqual(cut.state, "ready")
+        now = fields.Datetime.now().replace(second=0, microsecond=0)
+        start = now - timedelta(minutes=10)
+        Workorder = self.env["mrp.workorder"].with_context(
+            bypass_duration_calculation=True
+        )
+        Workorder.browse(cut.id).write(
+            {"date_start": start, "date_finished": start + timedelta(minutes=120)}
+        )
+        Workorder.browse(weld.id).write(
+            {
+                "date_start": start + timedelta(minutes=120),
+                "date_finished": start + timedelta(minutes=180),
+            }
+        )
+        run = self._schedule(production)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(cut.date_start, start)
+        self.assertEqual(run.moved_count, 0)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "pps_scheduler.start_grace", "0"
+        )
+        run = self._schedule(production)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertGreaterEqual(cut.date_start, start + timedelta(minutes=10))
+
+    def test_starting_work_behind_a_moving_predecessor_moves_too(self):
+        """Kept as "starting" only while everything before it is kept: behind
+        a predecessor that still moves (a component's MO, say), it cannot stay
+        in the past, and neither can what is "starting" behind it."""
+        plan = [
+            Assignment(0, 0, -50, 30),
+            Assignment(0, 0, -40, 40),
+            Assignment(0, 0, -30, 50),
+        ]
+        operations = [
+            Operation(key=1, job=0, modes=(Mode(0, 80),), current=plan[0]),
+            Operation(key=2, job=0, modes=(Mode(0, 80),), fixed=plan[1]),
+            Operation(key=3, job=0, modes=(Mode(0, 80),), fixed=plan[2]),
+        ]
+        problem = ProblemMap(origin=fields.Datetime.now(), data=None)
+        problem.movable = {0}
+        problem.fixed_reasons = {1: "starting", 2: "starting"}
+        self.env["pps.schedule.problem"]._release_blocked_starts(
+            problem,
+            operations,
+            [Precedence(0, 1), Precedence(1, 2)],
+            {1: plan[1], 2: plan[2]},
+        )
+        self.assertEqual(problem.movable, {0, 1, 2})
+        self.assertEqual(problem.fixed_reasons, {})
+        self.assertEqual([op.fixed for op in operations], [None, None, None])
+        self.assertEqual([op.current for op in operations], plan)
 
     def test_locked_production_does_not_move(self):
         """An MO under the execution lock keeps its plan; others route around it."""

@@ -10,6 +10,7 @@ override one concern (weights, releases, due dates, calendars) without touching
 the others, the way ``mrp_multi_level`` exposes its ``_prepare_*`` hooks.
 """
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -104,6 +105,8 @@ class PpsScheduleProblem(models.AbstractModel):
 
         jobs, operations, precedences = [], [], []
         op_index = {}
+        starting = {}  # index -> plan of a ready work order kept as "starting"
+        grace = self._prepare_start_grace()
         releases = self._prepare_releases(productions, origin, company)
         for production in productions:
             job_index = len(jobs)
@@ -127,6 +130,17 @@ class PpsScheduleProblem(models.AbstractModel):
                     workorder, locked, rush_insertion, frozen_until
                 )
                 index = len(operations)
+                if (
+                    not reason
+                    and current is not None
+                    and workorder.state == "ready"
+                    and -grace <= current.start < 0 < current.end
+                ):
+                    # Due to start a moment ago and ready: it is being started
+                    # on the floor. Keeping it (rather than pushing it, and the
+                    # queue behind it, to "now") keeps re-runs stable.
+                    reason = "starting"
+                    starting[index] = current
                 if reason and current is None:
                     # Nothing planned to keep: a locked or frozen work order without
                     # dates cannot be given any, so it stays out of the problem.
@@ -190,11 +204,11 @@ class PpsScheduleProblem(models.AbstractModel):
             op_index[workorder.id] = index
             problem.workorders.append(workorder)
 
+        all_precedences = self._prepare_precedences(productions, op_index)
+        self._release_blocked_starts(problem, operations, all_precedences, starting)
         fixed = {i for i, op in enumerate(operations) if op.fixed is not None}
         precedences = [
-            p
-            for p in self._prepare_precedences(productions, op_index)
-            if not (p.before in fixed and p.after in fixed)
+            p for p in all_precedences if not (p.before in fixed and p.after in fixed)
         ]
         problem.data = ProblemData(
             resources=tuple(resources),
@@ -236,6 +250,37 @@ class PpsScheduleProblem(models.AbstractModel):
                 continue
             result |= production
         return result
+
+    @api.model
+    def _prepare_start_grace(self):
+        """Minutes a ready work order may be behind its planned start and still
+        be kept as "starting" (system parameter ``pps_scheduler.start_grace``)."""
+        raw = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("pps_scheduler.start_grace", "60")
+        )
+        try:
+            return max(0, int(raw))
+        except ValueError:
+            return 60
+
+    @api.model
+    def _release_blocked_starts(self, problem, operations, precedences, starting):
+        """A "starting" work order behind a predecessor that still moves cannot
+        stay in the past: it becomes movable again (to a fixpoint)."""
+        changed = bool(starting)
+        while changed:
+            changed = False
+            for precedence in precedences:
+                after = precedence.after
+                if after in starting and operations[precedence.before].fixed is None:
+                    operations[after] = dataclasses.replace(
+                        operations[after], fixed=None, current=starting.pop(after)
+                    )
+                    del problem.fixed_reasons[after]
+                    problem.movable.add(after)
+                    changed = True
 
     @api.model
     def _prepare_fixed_reason(self, workorder, locked, rush_insertion, frozen_until):
