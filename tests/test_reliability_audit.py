@@ -70,8 +70,13 @@ def untraced_date_changes(env, orders):
         order_lines = lines.filtered(
             lambda line, o=order: line.production_id.pps_sale_order_id == o
         )
-        finishes = set(order_lines.mapped("new_date_finished")) | set(
-            order_lines.production_id.mapped("date_finished")
+        # the scheduled date follows the latest finish of all the order's MOs,
+        # including those a run kept where they were (no run line)
+        finishes = (
+            set(order_lines.mapped("new_date_finished"))
+            | set(order_lines.production_id.mapped("date_finished"))
+            | set(order.mrp_production_ids.mapped("date_finished"))
+            | set(order._pps_productions().mapped("date_finished"))
         )
         scheduled = {finish + lead for finish in finishes if finish}
         if new in negotiated or new in agreed:

@@ -529,7 +529,7 @@ class TestSchedulerPastFixedWork(SchedulerCase):
         for production in late:
             production.button_plan()
             for wo in production.workorder_ids.with_context(
-                pps_lock_bypass=PPS_LOCK_BYPASS
+                pps_lock_bypass=PPS_LOCK_BYPASS, bypass_duration_calculation=True
             ):
                 shift = yesterday - wo.date_finished
                 wo.write(
