@@ -250,6 +250,9 @@ class TestSchedulerWriteBack(SchedulerCase):
         """A ready work order planned to start ten minutes ago is being started
         on the floor: a run keeps it (and so the queue behind it) instead of
         pushing it to "now". Without the grace (0 minutes) it moves."""
+        # round the clock, so that the plan below fits the calendar at any hour
+        always = create_calendar(self.env, "Round the clock", 0.0, 24.0, range(7))
+        (self.wc_cut | self.wc_weld).resource_calendar_id = always
         production = self._create_production(5)
         cut, weld = production.workorder_ids.sorted("sequence")
         self.assertEqual(cut.state, "ready")
