@@ -117,6 +117,21 @@ def create_routing(env, product, steps):
     )
 
 
+def plan_in_sequence(workorders, start, minutes):
+    """Plan ``workorders`` back to back from ``start``, ``minutes`` each (exact
+    dates: Odoo's own finish computation is bypassed)."""
+    Workorder = workorders.env["mrp.workorder"].with_context(
+        bypass_duration_calculation=True
+    )
+    for workorder, length in zip(workorders, minutes, strict=True):
+        end = start + timedelta(minutes=length)
+        Workorder.browse(workorder.id).write(
+            {"date_start": start, "date_finished": end}
+        )
+        start = end
+    return start
+
+
 class PpsCoordinationCase(TransactionCase):
     """Base class: a company, a routed product, a customer and one user per group."""
 

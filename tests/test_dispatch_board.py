@@ -12,7 +12,12 @@ planned on the Tuesday of a week two weeks ahead.
 import json
 from datetime import date, datetime, timedelta
 
-from common import create_calendar, create_routing, create_workcenter
+from common import (
+    create_calendar,
+    create_routing,
+    create_workcenter,
+    plan_in_sequence,
+)
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -132,20 +137,8 @@ class DispatchBoardPlant:
     @classmethod
     def _plan(cls, production, day, hour):
         """Cut at ``hour``, weld right after, on ``day``; MO dates follow."""
-        cut, weld = production.workorder_ids.sorted("sequence")
         start = cls._at(day, hour)
-        workorders = cls.env["mrp.workorder"].with_context(
-            bypass_duration_calculation=True
-        )
-        workorders.browse(cut.id).write(
-            {"date_start": start, "date_finished": start + timedelta(minutes=120)}
-        )
-        workorders.browse(weld.id).write(
-            {
-                "date_start": start + timedelta(minutes=120),
-                "date_finished": start + timedelta(minutes=180),
-            }
-        )
+        plan_in_sequence(production.workorder_ids.sorted("sequence"), start, (120, 60))
         production.with_context(force_date=True).write(
             {"date_start": start, "date_finished": start + timedelta(minutes=180)}
         )

@@ -8,7 +8,12 @@ MO dates, purchase line dates), as a production planner would see them.
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from common import create_calendar, create_routing, create_workcenter
+from common import (
+    create_calendar,
+    create_routing,
+    create_workcenter,
+    plan_in_sequence,
+)
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -258,18 +263,7 @@ class TestSchedulerWriteBack(SchedulerCase):
         self.assertEqual(cut.state, "ready")
         now = fields.Datetime.now().replace(second=0, microsecond=0)
         start = now - timedelta(minutes=10)
-        Workorder = self.env["mrp.workorder"].with_context(
-            bypass_duration_calculation=True
-        )
-        Workorder.browse(cut.id).write(
-            {"date_start": start, "date_finished": start + timedelta(minutes=120)}
-        )
-        Workorder.browse(weld.id).write(
-            {
-                "date_start": start + timedelta(minutes=120),
-                "date_finished": start + timedelta(minutes=180),
-            }
-        )
+        plan_in_sequence(cut | weld, start, (120, 60))
         run = self._schedule(production)
         self.assertEqual(run.state, "done", run.message)
         self.assertEqual(cut.date_start, start)
