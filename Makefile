@@ -8,7 +8,7 @@ test:  ## the whole test suite on a fresh database
 	scripts/test.sh
 
 test-engine:  ## only the scheduling engine's pure tests (no Odoo, no database)
-	python3 -m pytest -p no:odoo tests/engine
+	scripts/test_engine.sh
 
 bench:  ## benchmarks; results under bench/results/
 	scripts/bench.sh

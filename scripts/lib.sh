@@ -1,7 +1,9 @@
 # Shared helpers of the run and test commands. Source it; do not execute it.
 #
 # Environment (all optional):
-#   PPS_PYTHON        Python interpreter that has (or will get) Odoo 19   [python3]
+#   PPS_PYTHON        Python interpreter that has (or will get) Odoo 19; when unset,
+#                     the project virtualenv's ($PPS_VENV), created on first use
+#   PPS_VENV          the project virtualenv                          [<repo>/.venv]
 #   PPS_ODOO_SRC      where upstream Odoo 19.0 is cloned when none is importable
 #                     [$HOME/.local/src/odoo-19.0]
 #   PPS_DB_HOST/PORT/USER/PASSWORD  PostgreSQL connection of the Odoo role
@@ -10,7 +12,8 @@
 set -euo pipefail
 
 PPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PPS_PYTHON="${PPS_PYTHON:-python3}"
+PPS_VENV="${PPS_VENV:-$PPS_ROOT/.venv}"
+PPS_PYTHON="${PPS_PYTHON:-}"
 PPS_ODOO_SRC="${PPS_ODOO_SRC:-$HOME/.local/src/odoo-19.0}"
 PPS_DB_HOST="${PPS_DB_HOST:-127.0.0.1}"
 PPS_DB_PORT="${PPS_DB_PORT:-5432}"
@@ -27,6 +30,20 @@ as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
         die "need root for: $*"
     fi
+}
+
+# The interpreter everything runs in. An explicit PPS_PYTHON is used as it is;
+# otherwise a virtualenv of the project, so the user's global Python is never
+# changed (Odoo pins older cryptography, werkzeug, docutils... than a desktop has).
+ensure_python() {
+    if [ -n "$PPS_PYTHON" ]; then
+        return 0
+    fi
+    if [ ! -x "$PPS_VENV/bin/python" ]; then
+        log "creating the project virtualenv $PPS_VENV"
+        python3 -m venv "$PPS_VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+    fi
+    PPS_PYTHON="$PPS_VENV/bin/python"
 }
 
 odoo_importable() {
@@ -74,15 +91,20 @@ PY
 ensure_requirements() {
     local odoo_req
     odoo_req="$("$PPS_PYTHON" - <<'PY'
-import os, odoo.release as odoo_release
-root = os.path.dirname(os.path.dirname(os.path.abspath(odoo_release.__file__)))
-p = os.path.join(root, "requirements.txt")
-print(p if os.path.isfile(p) else "")
+import os
+try:
+    import odoo.release as odoo_release
+except ImportError:  # the engine's tests alone need no Odoo
+    print("")
+else:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(odoo_release.__file__)))
+    p = os.path.join(root, "requirements.txt")
+    print(p if os.path.isfile(p) else "")
 PY
 )"
     local stamp="$PPS_STATE_DIR/requirements.stamp"
     local want
-    want="$(cat "$PPS_ROOT/requirements.txt" "$odoo_req" 2>/dev/null | md5sum | cut -d' ' -f1)"
+    want="$({ echo "$PPS_PYTHON"; cat "$PPS_ROOT/requirements.txt" "$odoo_req" 2>/dev/null; } | md5sum | cut -d' ' -f1)"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
@@ -174,6 +196,7 @@ odoo_bin() {
 }
 
 prepare() {
+    ensure_python
     ensure_odoo
     ensure_postgres
     mkdir -p "$PPS_STATE_DIR"
