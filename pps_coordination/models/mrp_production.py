@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .pps_lock_mixin import PPS_LOCK_EXECUTION
+from .pps_lock_mixin import PPS_LOCK_EXECUTION, strip_sentinels
 
 
 class MrpProduction(models.Model):
@@ -50,15 +50,58 @@ class MrpProduction(models.Model):
             production.pps_sale_order_id = order
 
     def action_confirm(self):
-        return super(MrpProduction, self._pps_execution()).action_confirm()
+        return strip_sentinels(
+            super(MrpProduction, self._pps_execution()).action_confirm()
+        )
 
     def button_plan(self):
         """Planning fills in a plan where there is none (``button_plan`` skips
         planned MOs), so it is allowed on a locked MO; unplanning is not."""
-        return super(MrpProduction, self._pps_execution()).button_plan()
+        return strip_sentinels(
+            super(MrpProduction, self._pps_execution()).button_plan()
+        )
 
     def button_mark_done(self):
-        return super(MrpProduction, self._pps_execution()).button_mark_done()
+        """Marking done is execution; the wizards and backorder views it
+        returns carry no lock sentinel (their context is built from ours)."""
+        return strip_sentinels(
+            super(MrpProduction, self._pps_execution()).button_mark_done()
+        )
+
+    def _split_productions(
+        self, amounts=False, cancel_remaining_qty=False, set_consumed_qty=False
+    ):
+        """Backorders and splits of a locked MO are locked too (logged).
+
+        Both Odoo flows end here: the backorder of a partly produced MO
+        (``button_mark_done``) and the split wizard. Splitting is execution: it
+        spreads the agreed quantity over several MOs without changing the total
+        (``_split_productions`` refuses more and adds the rest as one more
+        backorder), so it runs on a locked MO; each new MO is locked with a
+        reason naming the MO it comes from.
+        """
+        productions = super(MrpProduction, self._pps_execution())._split_productions(
+            amounts=amounts,
+            cancel_remaining_qty=cancel_remaining_qty,
+            set_consumed_qty=set_consumed_qty,
+        )
+        # Odoo returns [source 1, its backorders..., source 2, its backorders...].
+        new_by_source = {}
+        source = None
+        for production in productions:
+            if production in self:
+                source = production
+            elif source is not None and source.pps_locked:
+                new_by_source.setdefault(source, self.browse())
+                new_by_source[source] |= production
+        for source, new in new_by_source.items():
+            new.sudo()._pps_lock(
+                self.env._(
+                    "Split from %(production)s, which is under the execution lock.",
+                    production=source.display_name,
+                )
+            )
+        return productions.with_env(self.env)
 
     def action_pps_open_unlock_wizard(self):
         return self.env["pps.unlock.wizard"]._pps_open_for(self)
@@ -117,4 +160,22 @@ class MrpProduction(models.Model):
                 and l.date_planned
                 and l.product_uom_id.compare(l.qty_received, l.product_qty) < 0
             )
+        )
+
+
+class MrpProductionSplit(models.TransientModel):
+    """The split wizard of a locked MO (here, next to ``_split_productions``)."""
+
+    _inherit = "mrp.production.split"
+
+    def action_split(self):
+        """Splitting is execution, the wizard's own part included: it gives
+        each new MO the responsible and the start entered on its line, which
+        on a locked MO (and on the new MOs, locked by ``_split_productions``)
+        is part of the split, not a re-plan."""
+        return strip_sentinels(
+            super(
+                MrpProductionSplit,
+                self.with_context(pps_lock_execution=PPS_LOCK_EXECUTION),
+            ).action_split()
         )

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .pps_lock_mixin import PPS_LOCK_EXECUTION, changed_fields
+from .pps_lock_mixin import PPS_LOCK_EXECUTION, changed_fields, strip_sentinels
 
 
 class MrpWorkorder(models.Model):
@@ -43,18 +43,26 @@ class MrpWorkorder(models.Model):
         return super().unlink()
 
     def button_start(self, raise_on_invalid_state=False):
-        return super(MrpWorkorder, self._pps_execution()).button_start(
-            raise_on_invalid_state=raise_on_invalid_state
+        return strip_sentinels(
+            super(MrpWorkorder, self._pps_execution()).button_start(
+                raise_on_invalid_state=raise_on_invalid_state
+            )
         )
 
     def button_finish(self):
-        return super(MrpWorkorder, self._pps_execution()).button_finish()
+        return strip_sentinels(
+            super(MrpWorkorder, self._pps_execution()).button_finish()
+        )
 
     def button_pending(self):
-        return super(MrpWorkorder, self._pps_execution()).button_pending()
+        return strip_sentinels(
+            super(MrpWorkorder, self._pps_execution()).button_pending()
+        )
 
     def action_mark_as_done(self):
-        return super(MrpWorkorder, self._pps_execution()).action_mark_as_done()
+        return strip_sentinels(
+            super(MrpWorkorder, self._pps_execution()).action_mark_as_done()
+        )
 
     def _pps_execution(self):
         return self.with_context(pps_lock_execution=PPS_LOCK_EXECUTION)

@@ -35,6 +35,10 @@ How to lift it
     manufacturing work): the lock freezes plans, not execution, so those
     standard flows keep working on a locked record.
 
+    A sentinel never leaves the server: Odoo's methods build the actions they
+    return from ``self.env.context``, so every override that runs them with a
+    sentinel returns ``strip_sentinels(result)``.
+
 Lock and unlock
     ``action_pps_lock()`` is open to sales coordinators, planners and the
     unlock group. ``action_pps_unlock(reason)`` needs the unlock group (checked
@@ -56,6 +60,40 @@ PPS_LOCK_BYPASS = object()
 PPS_LOCK_EXECUTION = object()
 
 LOCK_STATE_FIELDS = ("pps_locked", "pps_locked_by_id", "pps_locked_at")
+
+#: Every sentinel of the module: none may leave the server.
+SENTINELS = (PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION)
+
+
+def strip_sentinels(value):
+    """``value`` without any dict key whose value is a lock sentinel, at any depth.
+
+    The execution entry points run Odoo's methods with a sentinel in the
+    context, and those methods build the actions they return from
+    ``self.env.context`` (``button_mark_done``'s backorder and consumption
+    wizards, the backorder list...). A sentinel is a Python ``object()``: it
+    would end up in the client's next context, and XML-RPC cannot marshal it at
+    all. Apply this to what such an override returns. Dicts (an action, its
+    ``context``, ``params``) and lists/tuples are rebuilt only where a sentinel
+    was found; anything else (``True``, records) is returned as is.
+    """
+    if isinstance(value, dict):
+        stripped = {}
+        changed = False
+        for key, item in value.items():
+            if any(item is sentinel for sentinel in SENTINELS):
+                changed = True
+                continue
+            new = strip_sentinels(item)
+            changed = changed or new is not item
+            stripped[key] = new
+        return stripped if changed else value
+    if isinstance(value, (list, tuple)):
+        items = [strip_sentinels(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return tuple(items) if isinstance(value, tuple) else items
+    return value
 
 
 def changed_fields(record, vals, names):

@@ -5,7 +5,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .pps_lock_mixin import PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION
+from .pps_lock_mixin import PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION, strip_sentinels
 
 OPEN_NEGOTIATION_STATES = ("requested", "answered")
 
@@ -139,7 +139,56 @@ class SaleOrder(models.Model):
             productions.sudo()._pps_lock(
                 self.env._("Sale order confirmed under the lock.")
             )
-        return res
+        return strip_sentinels(res)
+
+    def _action_cancel(self):
+        """Refuse to cancel a locked order; a cancelled order leaves no lock.
+
+        Every cancel of Odoo 19 ends here: the Cancel button
+        (``action_cancel``), the mass cancel wizard and the portal's decline.
+        A locked order is agreed content: cancelling it would leave its
+        manufacturing orders confirmed, locked and holding capacity. Once the
+        order is unlocked (its MOs with it) it cancels as usual; Odoo leaves
+        its MOs open, with an activity for their responsible, and any of them
+        still locked on its own is unlocked here (logged).
+        """
+        locked = self.filtered("pps_locked")
+        if locked and not self._pps_lock_bypassed():
+            raise UserError(
+                self.env._(
+                    "%(orders)s is under the execution lock and cannot be "
+                    "cancelled. Ask a member of the unlock group to unlock it "
+                    "with a reason first, or agree the change with production "
+                    "through a negotiation.",
+                    orders=", ".join(locked.mapped("display_name")),
+                )
+            )
+        result = super()._action_cancel()
+        for order in self:
+            productions = order._pps_productions().filtered(
+                lambda p: p.pps_locked and p.state not in ("done", "cancel")
+            )
+            if productions:
+                productions.sudo()._pps_unlock(
+                    self.env._(
+                        "Sale order %(order)s cancelled.", order=order.display_name
+                    )
+                )
+        return result
+
+    def _pps_lock_changed_fields(self, vals):
+        """Leave ``order_line`` to the lines' own guards.
+
+        A form save sends line commands in ``order_line``; each lands in the
+        line's ``create``/``write``/``unlink``, which refuse only changes of
+        agreed content (product lines, their product and quantity) and let
+        down payments, delivery fees, sections and notes through.
+        """
+        if "order_line" in vals:
+            vals = {
+                fname: value for fname, value in vals.items() if fname != "order_line"
+            }
+        return super()._pps_lock_changed_fields(vals)
 
     def action_pps_request_date(
         self, expected_date=None, scenario="new_order", reason=None, serial=None
