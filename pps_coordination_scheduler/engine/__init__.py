@@ -43,13 +43,21 @@ scale (a cold CP-SAT model loses to a good dispatching rule):
    makespan) than the best start.
 
 The rush reserve: on every work center and day (``[day_offset + t *
-day_length, ...)``), non-rush work may use at most ``floor((1 - rush_share)
-* W)`` of the day's W working minutes; days holding a fixed operation are
-exempt. Solvers enforce it by keeping one contiguous block of the remaining
-minutes free of non-rush work, which implies the checker's rule. An operation
-longer (in a mode) than the most non-rush minutes any day of that work center
-offers cannot leave a day's reserve free: it is not bound by the reserve in
-that mode (``ProblemData.bound_by_reserve``), so long work stays plannable.
+day_length, ...)``), days with fixed work included, movable non-rush work may
+use at most ``max(0, floor((1 - rush_share) * W) - F)`` minutes, W being the
+day's working minutes and F those taken by fixed non-rush work (fixed
+operations of rush jobs do not count): only fixed work that was already there
+may exceed the share. Solvers enforce it by keeping one contiguous block of
+the day free of movable non-rush work, so long that the room left outside it
+is at most that allowance, which implies the checker's rule
+(``calendar.reserve_days``). An operation longer (in a mode) than the most
+non-rush minutes any day of that work center offers cannot leave a day's
+reserve free: it is not bound by the reserve in that mode
+(``ProblemData.bound_by_reserve``), so long work stays plannable.
+
+Messages name resources, jobs and operations by their optional ``label``
+(their key when they have none): the glue passes the names planners know and
+keeps its record ids as keys.
 
 How to use it
 -------------

@@ -1,5 +1,9 @@
 """Working-time axis of a resource, and the rush-reserve days derived from it.
 
+The rush reserve holds on every resource-day, fixed work or not: movable
+non-rush work gets what the share leaves once fixed non-rush work is counted
+(``reserve_days``).
+
 Position ``p`` on a resource's axis counts the working minutes before a wall
 time. An operation of ``d`` working minutes is the fixed-size interval
 ``[p, p + d)`` on that axis: it starts at the wall time of position ``p`` (inside
@@ -80,7 +84,7 @@ class ReserveDay:
     day: int
     seg_start: int
     seg_end: int
-    block: int  # contiguous working minutes kept free of non-rush work
+    block: int  # contiguous axis minutes kept free of movable non-rush work
 
 
 def fixed_busy(data: ProblemData) -> list[list[tuple[int, int]]]:
@@ -106,35 +110,52 @@ def build_axes(data: ProblemData) -> list[WorkAxis]:
     ]
 
 
+def minutes_by_day(data: ProblemData, windows, intervals) -> dict[int, int]:
+    """Working minutes of ``intervals`` (inside ``windows``), per day."""
+    starts = [start for start, _ in windows]
+    found: dict[int, int] = {}
+    for start, end in intervals:
+        k = max(0, bisect_right(starts, start) - 1)
+        while k < len(windows) and windows[k][0] < end:
+            lo, hi = max(start, windows[k][0]), min(end, windows[k][1])
+            k += 1
+            while lo < hi:
+                day = data.day_of(lo)
+                cut = min(hi, data.day_bounds(day)[1])
+                found[day] = found.get(day, 0) + cut - lo
+                lo = cut
+    return found
+
+
 def reserve_days(data: ProblemData, axes: list[WorkAxis]) -> list[list[ReserveDay]]:
     """Per resource, the days on which non-rush work must leave a free block.
 
-    The block is ``W - floor((1 - share) * W)`` working minutes, W being the
-    day's working minutes: keeping one such contiguous block free of non-rush
-    work implies the checker's per-day budget. Days touched by a fixed
-    operation of the resource are exempt.
+    On a resource-day, movable non-rush work (``ProblemData.bound_by_reserve``)
+    may use ``allowance = max(0, floor((1 - share) * W) - F)`` minutes: W is the
+    day's working minutes (the resource's windows), F the minutes fixed
+    non-rush work (fixed operations of non-rush jobs) takes inside them, so
+    only fixed work that was already there may exceed the share. The day's
+    block, kept contiguous and free of movable non-rush work, is its length
+    on the model axis (which also counts fixed work in overtime) minus the
+    allowance: whatever room is left outside it is at most the allowance,
+    which implies the checker's per-day budget.
     """
     share = data.share
     result: list[list[ReserveDay]] = [[] for _ in data.resources]
     if share == 0:
         return result
-    busy = fixed_busy(data)
+    fixed: list[list[tuple[int, int]]] = [[] for _ in data.resources]
+    for op in data.operations:
+        if op.fixed is not None and not data.jobs[op.job].rush:
+            fixed[op.fixed.resource].append((op.fixed.start, op.fixed.end))
     for r, res in enumerate(data.resources):
-        if not res.windows:
-            continue
-        exempt = set()
-        for start, end in busy[r]:
-            exempt.update(range(data.day_of(start), data.day_of(end - 1) + 1))
-        first = data.day_of(res.windows[0][0])
-        last = data.day_of(res.windows[-1][1] - 1)
-        for day in range(first, last + 1):
-            if day in exempt:
-                continue
+        work = minutes_by_day(data, res.windows, res.windows)
+        taken = minutes_by_day(data, res.windows, fixed[r])
+        for day in sorted(work):
+            allowance = max(0, math.floor((1 - share) * work[day]) - taken.get(day, 0))
             day_start, day_end = data.day_bounds(day)
-            # no fixed operation touches this day: the axis has its windows only
             seg_start, seg_end = axes[r].pos(day_start), axes[r].pos(day_end)
-            work = seg_end - seg_start
-            block = work - math.floor((1 - share) * work)
+            block = seg_end - seg_start - allowance
             if block > 0:
                 result[r].append(ReserveDay(day, seg_start, seg_end, block))
     return result
