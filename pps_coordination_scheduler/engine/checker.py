@@ -68,30 +68,29 @@ def check(data: ProblemData, assignments: dict[int, Assignment]) -> list[Violati
     for i, op in enumerate(ops):
         a = assignments.get(i)
         if a is None:
-            add("missing", f"operation {op.key!r} is not scheduled")
+            add("missing", f"operation {op.ref} is not scheduled")
             continue
         if op.fixed is not None:
             if a != op.fixed:
-                add("fixed", f"fixed operation {op.key!r} was moved or changed")
+                add("fixed", f"fixed operation {op.ref} was moved or changed")
             continue
         if not 0 <= a.mode < len(op.modes) or op.modes[a.mode].resource != a.resource:
-            add("mode", f"operation {op.key!r} is not on one of its modes")
+            add("mode", f"operation {op.ref} is not on one of its modes")
             continue
         windows = data.resources[a.resource].windows
         end = span_end(windows, a.start, op.modes[a.mode].duration, starts[a.resource])
         if end is None:
             add(
                 "calendar",
-                f"operation {op.key!r} starts at {a.start}, outside the working "
+                f"operation {op.ref} starts at {a.start}, outside the working "
                 "time of its resource (or after its last window)",
             )
         elif end != a.end:
-            add("span", f"operation {op.key!r} should end at {end}, not {a.end}")
-        job = data.jobs[op.job]
-        if a.start < max(0, job.release):
-            add("release", f"operation {op.key!r} starts before its release")
+            add("span", f"operation {op.ref} should end at {end}, not {a.end}")
+        if a.start < max(0, data.releases[op.job]):
+            add("release", f"operation {op.ref} starts before its release")
         if a.end > horizon:
-            add("horizon", f"operation {op.key!r} ends after the horizon {horizon}")
+            add("horizon", f"operation {op.ref} ends after the horizon {horizon}")
     found += _check_overlaps(data, assignments)
     found += _check_precedences(data, assignments)
     found += _check_reserve(data, assignments, starts)
@@ -111,9 +110,9 @@ def _check_overlaps(data: ProblemData, assignments) -> list[Violation]:
                 found.append(
                     Violation(
                         "overlap",
-                        f"operations {data.operations[i].key!r} and "
-                        f"{data.operations[j].key!r} overlap on resource "
-                        f"{data.resources[r].key!r}",
+                        f"operations {data.operations[i].ref} and "
+                        f"{data.operations[j].ref} overlap on resource "
+                        f"{data.resources[r].ref}",
                     )
                 )
     return found
@@ -133,24 +132,35 @@ def _check_precedences(data: ProblemData, assignments) -> list[Violation]:
             found.append(
                 Violation(
                     "precedence",
-                    f"operation {data.operations[prec.after].key!r} starts before "
-                    f"{data.operations[prec.before].key!r} ends (+{prec.lag} lag)",
+                    f"operation {data.operations[prec.after].ref} starts before "
+                    f"{data.operations[prec.before].ref} ends (+{prec.lag} lag)",
                 )
             )
     return found
 
 
 def _check_reserve(data: ProblemData, assignments, starts) -> list[Violation]:
+    """Per resource-day, movable non-rush work within what the reserve leaves.
+
+    The limit is ``max(0, floor((1 - share) * W) - F)``: W the day's working
+    minutes, F those that fixed non-rush work (fixed operations of non-rush
+    jobs) takes in them. Fixed work is never counted as used: only what was
+    already there may exceed the share.
+    """
     share = data.share
     if share == 0:
         return []
-    exempt: set[tuple[int, int]] = set()
+    fixed: dict[tuple[int, int], int] = defaultdict(int)
     for op in data.operations:
-        if op.fixed is not None:
-            for day in range(
-                data.day_of(op.fixed.start), data.day_of(op.fixed.end - 1) + 1
-            ):
-                exempt.add((op.fixed.resource, day))
+        if op.fixed is None or data.jobs[op.job].rush:
+            continue
+        r = op.fixed.resource
+        windows = data.resources[r].windows
+        per_day = _minutes_per_day(
+            data, windows, starts[r], op.fixed.start, op.fixed.end
+        )
+        for day, minutes in per_day.items():
+            fixed[r, day] += minutes
     used: dict[tuple[int, int], int] = defaultdict(int)
     for i, a in assignments.items():
         if not 0 <= i < len(data.operations):
@@ -163,23 +173,22 @@ def _check_reserve(data: ProblemData, assignments, starts) -> list[Violation]:
             used[a.resource, day] += minutes
     found = []
     for (r, day), minutes in sorted(used.items()):
-        if (r, day) in exempt:
-            continue
         start, end = data.day_bounds(day)
         work = sum(
-            minutes
-            for minutes in _minutes_per_day(
+            _minutes_per_day(
                 data, data.resources[r].windows, starts[r], start, end
             ).values()
         )
-        cap = math.floor((1 - share) * work)
-        if minutes > cap:
+        taken = fixed.get((r, day), 0)
+        limit = max(0, math.floor((1 - share) * work) - taken)
+        if minutes > limit:
+            besides = f" besides {taken} of fixed work" if taken else ""
             found.append(
                 Violation(
                     "reserve",
                     f"non-rush work fills {minutes} of {work} working minutes of "
-                    f"resource {data.resources[r].key!r} on day {day}: more than "
-                    f"the {cap} left outside the rush reserve",
+                    f"resource {data.resources[r].ref} on day {day}{besides}: more "
+                    f"than the {limit} left outside the rush reserve",
                 )
             )
     return found

@@ -235,7 +235,7 @@ def _add_operations(m: Model, free, frozen, lo: int, hi: int) -> dict:
             span[1] = max(span[1], p_hi + mode.duration)
         if not modes:
             raise NoRoom(
-                f"operation {op.key!r} has no room between minute {earliest} and "
+                f"operation {op.ref} has no room between minute {earliest} and "
                 f"{latest} on any of its work centers"
             )
         vars_ = [_mode_vars(model, i, *mode, single=len(modes) == 1) for mode in modes]
@@ -267,7 +267,7 @@ def _time_windows(data: ProblemData, free, frozen, lo: int, hi: int):
     tails: dict[int, int] = {}
     order = [i for i in data.topological_order if i in chosen]
     for i in order:
-        value = max(lo, 0, data.jobs[data.operations[i].job].release)
+        value = max(lo, 0, data.releases[data.operations[i].job])
         for j in data.predecessors[i]:
             end = frozen[j].end if j in frozen else heads[j] + shortest[j]
             value = max(value, end + data.lag(j, i))

@@ -2,11 +2,15 @@
 
 All times are integer minutes from the run's origin (minute 0 = "now").
 Every validation error is a ``ValueError`` whose message names the offending
-object by its key, so the ORM glue can show it to a planner as is.
+object by its ``label`` (its key when it has none), so the ORM glue can show
+it to a planner as is: the glue passes the names planners know (work center,
+order, work order) as labels and keeps its database ids as the opaque keys.
+Every message of the solvers and the checker names objects the same way.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -42,33 +46,58 @@ class Assignment:
             )
 
 
+def _check_label(item) -> None:
+    if item.label is not None and not isinstance(item.label, str):
+        raise ValueError(
+            f"{type(item).__name__} {item.key!r}: label must be a string, "
+            f"got {item.label!r}"
+        )
+
+
+class _Named:
+    """What messages call an object: its label, else its key (as ``repr``)."""
+
+    key: Hashable
+    label: str | None
+
+    @property
+    def ref(self) -> str:
+        """The object's name in messages: the label, or the key's ``repr``."""
+        return self.label if self.label else repr(self.key)
+
+
 @dataclass(frozen=True)
-class Resource:
-    """A work center with its working windows (sorted, disjoint [start, end))."""
+class Resource(_Named):
+    """A work center with its working windows (sorted, disjoint [start, end)).
+
+    ``label`` (optional, as for jobs and operations) is the name messages use.
+    """
 
     key: Hashable
     windows: tuple[tuple[int, int], ...] = ()
+    label: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        _check_label(self)
         windows = tuple(tuple(w) for w in self.windows)
         object.__setattr__(self, "windows", windows)
         previous_end = None
         for window in windows:
             if len(window) != 2:
-                raise ValueError(f"Resource {self.key!r}: window {window!r} is no pair")
+                raise ValueError(f"Resource {self.ref}: window {window!r} is no pair")
             start, end = window
-            _require_int(start, f"Resource {self.key!r} window start")
-            _require_int(end, f"Resource {self.key!r} window end")
+            _require_int(start, f"Resource {self.ref} window start")
+            _require_int(end, f"Resource {self.ref} window end")
             if end <= start:
-                raise ValueError(f"Resource {self.key!r}: empty window {window!r}")
+                raise ValueError(f"Resource {self.ref}: empty window {window!r}")
             if previous_end is not None and start < previous_end:
                 raise ValueError(
-                    f"Resource {self.key!r}: windows must be sorted and disjoint, "
+                    f"Resource {self.ref}: windows must be sorted and disjoint, "
                     f"{window!r} starts before the previous one ends ({previous_end})"
                 )
             if abs(start) > MAX_HORIZON or abs(end) > MAX_HORIZON:
                 raise ValueError(
-                    f"Resource {self.key!r}: window {window!r} lies beyond the "
+                    f"Resource {self.ref}: window {window!r} lies beyond the "
                     f"largest horizon ({MAX_HORIZON} minutes, five years)"
                 )
             previous_end = end
@@ -89,32 +118,46 @@ class Mode:
 
 
 @dataclass(frozen=True)
-class Job:
-    """A manufacturing order: release (earliest start), soft due date, weight, rush."""
+class Job(_Named):
+    """A manufacturing order: release (earliest start), soft due date, weight, rush.
+
+    ``jit_slack`` asks for just-in-time work: with a due date, the job starts no
+    earlier than ``jit_slack`` minutes before the latest start that still meets
+    the due date (see :attr:`ProblemData.releases`). None: as soon as possible.
+    """
 
     key: Hashable
     release: int = 0
     due: int | None = None
     weight: int = 1
     rush: bool = False
+    jit_slack: int | None = None
+    label: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        _require_int(self.release, f"Job {self.key!r} release")
+        _check_label(self)
+        _require_int(self.release, f"Job {self.ref} release")
         if self.release < 0:
-            raise ValueError(f"Job {self.key!r}: release {self.release} is negative")
+            raise ValueError(f"Job {self.ref}: release {self.release} is negative")
+        if self.jit_slack is not None:
+            _require_int(self.jit_slack, f"Job {self.ref} jit_slack")
+            if self.jit_slack < 0:
+                raise ValueError(
+                    f"Job {self.ref}: jit_slack {self.jit_slack} is negative"
+                )
         if self.due is not None:
-            _require_int(self.due, f"Job {self.key!r} due")
+            _require_int(self.due, f"Job {self.ref} due")
             if self.due < self.release:
                 raise ValueError(
-                    f"Job {self.key!r}: due date {self.due} is before its "
+                    f"Job {self.ref}: due date {self.due} is before its "
                     f"release {self.release}"
                 )
         if not _is_int(self.weight) or self.weight < 1:
-            raise ValueError(f"Job {self.key!r}: weight must be an integer >= 1")
+            raise ValueError(f"Job {self.ref}: weight must be an integer >= 1")
 
 
 @dataclass(frozen=True)
-class Operation:
+class Operation(_Named):
     """A work order of job ``job`` with one or more alternative ``modes``.
 
     ``fixed`` pins the operation (in progress, done, locked, frozen): it keeps
@@ -127,31 +170,33 @@ class Operation:
     modes: tuple[Mode, ...]
     fixed: Assignment | None = None
     current: Assignment | None = None
+    label: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        _check_label(self)
         object.__setattr__(self, "modes", tuple(self.modes))
-        _require_int(self.job, f"Operation {self.key!r} job")
+        _require_int(self.job, f"Operation {self.ref} job")
         if not self.modes:
-            raise ValueError(f"Operation {self.key!r} has no mode")
+            raise ValueError(f"Operation {self.ref} has no mode")
         for mode in self.modes:
             if not isinstance(mode, Mode):
-                raise ValueError(f"Operation {self.key!r}: {mode!r} is not a Mode")  # noqa: TRY004
+                raise ValueError(f"Operation {self.ref}: {mode!r} is not a Mode")  # noqa: TRY004
         for name in ("fixed", "current"):
             value = getattr(self, name)
             if value is None:
                 continue
             if not isinstance(value, Assignment):
                 raise ValueError(  # noqa: TRY004 - bad input is a ValueError here
-                    f"Operation {self.key!r}: {name} must be an Assignment with a "
+                    f"Operation {self.ref}: {name} must be an Assignment with a "
                     f"start and an end, got {value!r}"
                 )
             if not 0 <= value.mode < len(self.modes):
                 raise ValueError(
-                    f"Operation {self.key!r}: {name} mode {value.mode} is unknown"
+                    f"Operation {self.ref}: {name} mode {value.mode} is unknown"
                 )
             if self.modes[value.mode].resource != value.resource:
                 raise ValueError(
-                    f"Operation {self.key!r}: {name} resource {value.resource} is "
+                    f"Operation {self.ref}: {name} resource {value.resource} is "
                     f"not the resource of mode {value.mode}"
                 )
 
@@ -198,6 +243,7 @@ class ProblemData:
     lags: dict[tuple[int, int], int] = field(init=False, repr=False, compare=False)
     job_operations: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     reserve_limits: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    releases: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("resources", "jobs", "operations", "precedences"):
@@ -207,6 +253,7 @@ class ProblemData:
         self._check_numbers()
         self._check_graph()
         object.__setattr__(self, "reserve_limits", self._reserve_limits())
+        object.__setattr__(self, "releases", self._releases())
 
     # validation, one concern per method -------------------------------------
     def _check_keys(self) -> None:
@@ -220,25 +267,25 @@ class ProblemData:
                 if not isinstance(item, kind):
                     raise ValueError(f"{item!r} is not a {kind.__name__}")  # noqa: TRY004
                 if item.key in seen:
-                    raise ValueError(f"duplicate {name} key {item.key!r}")
+                    raise ValueError(f"duplicate {name} key {item.ref}")
                 seen.add(item.key)
 
     def _check_links(self) -> None:
         n_res, n_jobs, n_ops = len(self.resources), len(self.jobs), len(self.operations)
         for op in self.operations:
             if not 0 <= op.job < n_jobs:
-                raise ValueError(f"Operation {op.key!r}: unknown job index {op.job}")
+                raise ValueError(f"Operation {op.ref}: unknown job index {op.job}")
             for mode in op.modes:
                 if not 0 <= mode.resource < n_res:
                     raise ValueError(
-                        f"Operation {op.key!r}: unknown resource index {mode.resource}"
+                        f"Operation {op.ref}: unknown resource index {mode.resource}"
                     )
             if op.fixed is None:
                 for mode in op.modes:
                     if not self.resources[mode.resource].windows:
                         raise ValueError(
-                            f"Operation {op.key!r} needs resource "
-                            f"{self.resources[mode.resource].key!r}, whose calendar "
+                            f"Operation {op.ref} needs resource "
+                            f"{self.resources[mode.resource].ref}, whose calendar "
                             "is empty"
                         )
         for prec in self.precedences:
@@ -269,7 +316,7 @@ class ProblemData:
             for value, what in ((job.release, "release"), (job.due, "due date")):
                 if value is not None and value > MAX_HORIZON:
                     raise ValueError(
-                        f"Job {job.key!r}: {what} {value} is beyond the largest "
+                        f"Job {job.ref}: {what} {value} is beyond the largest "
                         f"horizon ({MAX_HORIZON} minutes, five years)"
                     )
 
@@ -288,8 +335,10 @@ class ProblemData:
                 if indegree[j] == 0:
                     order.append(j)
         if len(order) != n_ops:
-            stuck = [self.operations[i].key for i in range(n_ops) if indegree[i]][:5]
-            raise ValueError(f"precedences contain a cycle through operations {stuck}")
+            stuck = [self.operations[i].ref for i in range(n_ops) if indegree[i]][:5]
+            raise ValueError(
+                f"precedences contain a cycle through operations {', '.join(stuck)}"
+            )
         object.__setattr__(self, "successors", tuple(tuple(s) for s in succ))
         object.__setattr__(self, "predecessors", tuple(tuple(p) for p in pred))
         object.__setattr__(self, "topological_order", tuple(order))
@@ -328,6 +377,51 @@ class ProblemData:
             limits.append(max((int((1 - share) * w) for w in work.values()), default=0))
         return tuple(limits)
 
+    def _releases(self) -> tuple[int, ...]:
+        """Earliest start of each job: its release, or later for just in time.
+
+        A job with ``jit_slack`` and a due date starts no earlier than its
+        latest start minus the slack. The latest start comes from a backward
+        pass over the precedences (every job's, so a sub-assembly is due when
+        its parent must start), each movable operation taking its first mode's
+        duration back over that resource's working windows from the latest end
+        its due date and its successors allow: infinite capacity, so the slack
+        is what leaves room for queues. Fixed operations keep their start.
+        """
+        latest_start: dict[int, float] = {}
+        inf = float("inf")
+        for i in reversed(self.topological_order):
+            op = self.operations[i]
+            if op.fixed is not None:
+                latest_start[i] = op.fixed.start
+                continue
+            job = self.jobs[op.job]
+            end: float = job.due if job.due is not None else inf
+            for j in self.successors[i]:
+                end = min(end, latest_start[j] - self.lag(i, j))
+            if end in (inf, -inf):
+                latest_start[i] = end
+                continue
+            mode = op.modes[0]
+            latest_start[i] = _back_over_windows(
+                self.resources[mode.resource].windows, int(end), mode.duration
+            )
+        releases = []
+        for j, job in enumerate(self.jobs):
+            release = job.release
+            if job.jit_slack is not None and job.due is not None:
+                starts = [
+                    latest_start[i]
+                    for i in self.job_operations[j]
+                    if self.operations[i].fixed is None
+                ]
+                earliest = min(starts, default=inf)
+                # -inf: the due date cannot be met even now, so no waiting
+                if earliest not in (inf, -inf):
+                    release = max(release, int(earliest) - job.jit_slack)
+            releases.append(release)
+        return tuple(releases)
+
     def bound_by_reserve(self, i: int, mode: int) -> bool:
         """Whether operation ``i`` in ``mode`` must leave the rush reserve free:
         movable non-rush work no longer than a day's non-rush minutes there."""
@@ -356,3 +450,18 @@ class ProblemData:
             return self.horizon
         ends = [r.windows[-1][1] for r in self.resources if r.windows]
         return max(ends, default=0)
+
+
+def _back_over_windows(windows, end: int, duration: int) -> float:
+    """Latest wall start of ``duration`` working minutes finishing by ``end``
+    in ``windows`` (sorted, disjoint); minus infinity when they do not fit."""
+    k = bisect_left(windows, (end, end)) - 1  # the last window starting before
+    left = duration
+    while k >= 0:
+        start, stop = windows[k]
+        stop = min(stop, end)
+        if stop - start >= left:
+            return stop - left
+        left -= max(0, stop - start)
+        k -= 1
+    return float("-inf")

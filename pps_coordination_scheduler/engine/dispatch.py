@@ -172,7 +172,7 @@ class _Dispatcher:
         """Earliest wall start and latest wall end allowed for operation ``i``."""
         data = self.data
         op = data.operations[i]
-        earliest = max(0, data.jobs[op.job].release)
+        earliest = max(0, data.releases[op.job])
         for j in data.predecessors[i]:
             earliest = max(earliest, self.assignments[j].end + data.lag(j, i))
         latest: float = self.horizon
@@ -306,7 +306,7 @@ class _Dispatcher:
         op = self.data.operations[i]
         earliest, latest = self.window(i)
         return Unschedulable(
-            f"operation {op.key!r} cannot be placed between minute {earliest} and "
+            f"operation {op.ref} cannot be placed between minute {earliest} and "
             f"{latest}: its resources' calendars run out before the horizon "
             "or a fixed successor starts too early"
         )

@@ -121,22 +121,23 @@ class _Candidate:
 def _diagnose(data: ProblemData) -> str | None:
     """Plain-language reason why no schedule can exist, when one is obvious."""
     fixed = sorted(
-        (op.fixed.resource, op.fixed.start, op.fixed.end, op.key)
-        for op in data.operations
+        (op.fixed.resource, op.fixed.start, op.fixed.end, i)
+        for i, op in enumerate(data.operations)
         if op.fixed is not None
     )
-    for (r1, _, e1, k1), (r2, s2, _, k2) in pairwise(fixed):
+    ops = data.operations
+    for (r1, _, e1, i1), (r2, s2, _, i2) in pairwise(fixed):
         if r1 == r2 and s2 < e1:
             return (
-                f"fixed operations {k1!r} and {k2!r} overlap on work center "
-                f"{data.resources[r1].key!r}; unlock or move one of them"
+                f"fixed operations {ops[i1].ref} and {ops[i2].ref} overlap on work "
+                f"center {data.resources[r1].ref}; unlock or move one of them"
             )
     horizon = data.end_of_calendar()
     for op in data.operations:
         job = data.jobs[op.job]
-        if op.fixed is None and job.release >= horizon:
+        if op.fixed is None and data.releases[op.job] >= horizon:
             return (
-                f"job {job.key!r} is released at minute {job.release}, at or after "
+                f"job {job.ref} is released at minute {job.release}, at or after "
                 f"the end of the planning horizon ({horizon})"
             )
     return None
@@ -333,7 +334,10 @@ def _monolithic(data, params, clock, starts):
     model.minimize(
         weight * sum(m.moved.values()) + sum(m.displacement.values()) + m.makespan
     )
-    pool = [c for c in [*starts, found] if params.key(c.evaluation)[0] <= level]
+    # The model leaves out the constant lateness of jobs it cannot move, so
+    # compare the candidates with what CP-SAT found in the evaluator's terms.
+    reached = params.key(found.evaluation)[0]
+    pool = [c for c in [*starts, found] if params.key(c.evaluation)[0] <= reached]
     pool.sort(key=lambda c: params.key(c.evaluation))
     m.add_hint(pool[0].schedule)
     budget = max(0.01, clock.remaining())
@@ -372,7 +376,7 @@ def _lns(data, params, clock, best: _Candidate, starts) -> _Candidate:
     days = reserve_days(data, axes)
     objective = params.objective
     stability = any(op.current is not None for op in data.operations)
-    slides = [0, 0]  # cursors of the plain and the focused sliding window
+    slides = [0, 0, 0]  # cursors of the sliding windows, one per step kind
     late_rank = 0
     view = None  # start order and critical flags of the incumbent
     for step in count():
