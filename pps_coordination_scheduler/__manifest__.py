@@ -3,7 +3,7 @@
 {
     "name": "PPS Coordination Scheduler",
     "summary": "Finite-capacity CP-SAT scheduling of work orders; a dispatch board",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Supply Chain/Manufacturing",
     "website": "https://github.com/pps-coordination/pps-coordination",
     "author": "PPS Coordination",

@@ -691,14 +691,14 @@ class TestDispatchWeekLock(DispatchBoardCase):
         problem = self.env["pps.schedule.problem"]
         frozen_until = past + timedelta(days=3)
         self.assertIsNone(
-            problem._prepare_fixed_reason(cut, False, False, frozen_until)
+            problem._prepare_fixed_reason(cut, fields.Datetime.now(), frozen_until)
         )
         future = self._cut(self.mo_b)
         self.env["pps.dispatch.board"].with_user(self.planner).action_lock_week(
             self.wc_cut.id, fields.Date.to_string(self.monday)
         )
         self.assertEqual(
-            problem._prepare_fixed_reason(future, False, False, frozen_until),
+            problem._prepare_fixed_reason(future, fields.Datetime.now(), None),
             "week locked",
         )
 

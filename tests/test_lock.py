@@ -1,6 +1,8 @@
 """Execution lock: protected fields refused for everyone, execution still works,
 lock and unlock logged, and no way around it from RPC."""
 
+from datetime import timedelta
+
 from common import PpsCoordinationCase
 
 from odoo import Command, fields
@@ -192,20 +194,25 @@ class TestProductionLock(PpsCoordinationCase):
         cls.production.with_user(cls.planner_user).action_pps_lock()
 
     def test_protected_production_fields_are_refused(self):
-        """Dates, quantity, BoM and work orders of a locked MO are frozen."""
+        """Quantity, deadline and the routing of a locked MO are agreed content:
+        refused for everyone. Its plan (MO and work-order dates, expected
+        durations) is not: the scheduler keeps planning a locked MO."""
         production = self.production.with_user(self.admin_user)
         for vals in (
-            {"date_start": self._in_days(1)},
             {"product_qty": 7},
             {"date_deadline": self._in_days(20)},
         ):
             with self.assertRaisesRegex(UserError, "execution lock"):
                 production.write(vals)
         workorder = self.production.workorder_ids.with_user(self.admin_user)
-        with self.assertRaisesRegex(UserError, "execution lock"):
-            workorder.write({"date_start": self._in_days(2)})
-        with self.assertRaisesRegex(UserError, "execution lock"):
-            workorder.write({"duration_expected": 5})
+        workorder.with_context(bypass_duration_calculation=True).write(
+            {
+                "date_start": self._in_days(2),
+                "date_finished": self._in_days(2) + timedelta(hours=1),
+            }
+        )
+        self.assertEqual(workorder.date_start, self._in_days(2))
+        workorder.write({"duration_expected": 5})
         with self.assertRaisesRegex(UserError, "execution lock"):
             workorder.unlink()
         with self.assertRaisesRegex(UserError, "execution lock"):
@@ -217,8 +224,8 @@ class TestProductionLock(PpsCoordinationCase):
                     "product_uom_id": self.product.uom_id.id,
                 }
             )
-        with self.assertRaisesRegex(UserError, "execution lock"):
-            self.production.with_user(self.admin_user).button_unplan()
+        self.production.with_user(self.admin_user).button_unplan()
+        self.assertFalse(any(self.production.workorder_ids.mapped("date_start")))
 
     def test_execution_still_works_on_a_locked_production(self):
         """The lock is about plans: a planner can start and finish the work
@@ -244,9 +251,13 @@ class TestProductionLock(PpsCoordinationCase):
         self.assertEqual(production.state, "cancel")
         self.assertEqual(production.workorder_ids.state, "cancel")
 
-    def test_cancelling_a_locked_sale_order_still_works(self):
-        """A locked order can still be cancelled, with its production."""
+    def test_cancelling_a_locked_sale_order_needs_an_unlock(self):
+        """Cancelling changes the agreement: refused under the lock, allowed
+        once the unlock group has unlocked the order with a reason."""
         self.order.with_user(self.sales_user).action_pps_lock()
+        with self.assertRaisesRegex(UserError, "execution lock|unlock"):
+            self.order.with_user(self.admin_user)._action_cancel()
+        self.order.with_user(self.unlock_user).action_pps_unlock("customer cancels")
         self.order.with_user(self.admin_user)._action_cancel()
         self.assertEqual(self.order.state, "cancel")
 

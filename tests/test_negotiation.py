@@ -4,11 +4,15 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from common import PpsCoordinationCase
-from psycopg2 import errors as pg_errors
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, LockError, UserError
 
 from odoo.addons.pps_coordination.models.sale_order import SaleOrder as BaseSaleOrder
+
+
+def _row_taken(records, **kwargs):
+    """``lock_for_update`` while another transaction holds the rows."""
+    raise LockError("Cannot grab a lock on records")
 
 
 class TestNegotiationNewOrder(PpsCoordinationCase):
@@ -227,16 +231,10 @@ class TestNegotiationRefusals(PpsCoordinationCase):
         at the same moment), deciding fails with a clear message and changes
         nothing, instead of agreeing twice."""
         order, negotiation = self._answered_round()
-        cursor_class = type(self.env.cr)
-        original = cursor_class.execute
-
-        def execute(cr, query, params=None, log_exceptions=True):
-            if "FOR UPDATE NOWAIT" in str(query):
-                raise pg_errors.LockNotAvailable("could not obtain lock")
-            return original(cr, query, params, log_exceptions)
-
         with (
-            patch.object(cursor_class, "execute", execute),
+            patch.object(
+                type(self.env["pps.negotiation"]), "lock_for_update", _row_taken
+            ),
             self.assertRaisesRegex(UserError, "Someone else is acting"),
         ):
             negotiation.with_user(self.sales_user).action_agree()
@@ -248,16 +246,8 @@ class TestNegotiationRefusals(PpsCoordinationCase):
         who finds the order's row taken gets a clear message, so the order never
         ends up with two open rounds."""
         order = self._create_sale_order()
-        cursor_class = type(self.env.cr)
-        original = cursor_class.execute
-
-        def execute(cr, query, params=None, log_exceptions=True):
-            if "FROM sale_order WHERE id" in str(query) and "NOWAIT" in str(query):
-                raise pg_errors.LockNotAvailable("could not obtain lock")
-            return original(cr, query, params, log_exceptions)
-
         with (
-            patch.object(cursor_class, "execute", execute),
+            patch.object(type(self.env["sale.order"]), "lock_for_update", _row_taken),
             self.assertRaisesRegex(UserError, "Someone else is changing"),
         ):
             order.with_user(self.sales_user).action_pps_request_date(self._in_days(10))

@@ -52,7 +52,7 @@ def untraced_date_changes(env, orders):
             ("run_id.state", "=", "done"),
             ("run_id.dry_run", "=", False),
         ],
-        order="run_id, id",
+        order="id",  # creation order: a later run's lines come later
     )
     for tracking in trackings:
         order = orders.browse(tracking.mail_message_id.res_id)
@@ -97,7 +97,7 @@ def untraced_date_changes(env, orders):
             )
     latest_line = {}
     for line in lines.filtered("workorder_id"):
-        latest_line[line.workorder_id] = line  # ordered by run, then line
+        latest_line[line.workorder_id] = line  # in creation order
     for workorder, line in latest_line.items():
         if workorder.state in ("done", "cancel", "progress"):
             continue

@@ -171,7 +171,10 @@ class TestReliabilityFaults(SchedulerCase):
 
     def test_infeasible_real_plant_closed(self):
         """A real infeasible instance: the plant is closed for the whole
-        horizon after the MOs were planned once. Nothing moves."""
+        horizon after the MOs were planned once. Nothing moves. (No frozen
+        zone here: it would keep the planned work where it is, which is
+        feasible.)"""
+        self.company.pps_frozen_days = 0
         self._schedule(self.productions)
         self.env["resource.calendar.leaves"].create(
             {

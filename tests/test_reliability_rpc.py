@@ -399,14 +399,15 @@ class TestReliabilityRpc(PpsCoordinationCase, HttpCase):
                     },
                     context,
                 )
-            # The locked MO and its work orders.
+            # The locked MO's agreed content and its routing (its plan, the
+            # dates of the MO and its work orders, is free: not listed), and
+            # the pin, which only the Pin/Unpin actions set.
             production = self.locked_production
             for vals in (
-                {"date_start": future},
-                {"date_finished": future},
                 {"date_deadline": future},
                 {"product_qty": 5},
                 {"pps_locked": False},
+                {"pps_plan_pinned": True},
             ):
                 for context in ({}, *FORGED_CONTEXTS):
                     yield (
@@ -417,21 +418,15 @@ class TestReliabilityRpc(PpsCoordinationCase, HttpCase):
                         {"vals": vals},
                         context,
                     )
-            for vals in (
-                {"date_start": future},
-                {"duration_expected": 1.0},
-                {"workcenter_id": self.idle_workcenter.id},
-            ):
-                for context in ({}, FORGED_CONTEXTS[0]):
-                    yield (
-                        role,
-                        "mrp.workorder",
-                        "write",
-                        self.locked_workorder.ids,
-                        {"vals": vals},
-                        context,
-                    )
-            yield role, "mrp.production", "button_unplan", production.ids, {}, {}
+            for context in ({}, FORGED_CONTEXTS[0]):
+                yield (
+                    role,
+                    "mrp.workorder",
+                    "unlink",
+                    self.locked_workorder.ids,
+                    {},
+                    context,
+                )
 
             # Dispatch week locks change only through lock/unlock.
             yield (
@@ -960,11 +955,11 @@ class TestReliabilityScheduleOverRpc(PpsCoordinationCase, HttpCase):
             for wo in self.production.workorder_ids.sudo()
         ]
 
-    def test_schedule_with_ids_and_forged_unlock(self):
-        """A planner calls ``schedule`` over XML-RPC with the ids of a locked MO
-        as ``productions`` and as ``unlocked_productions`` (the agreement's
-        internal door): the call is answered (a run, or a clear refusal), never
-        a crash, and the locked MO does not move."""
+    def test_schedule_with_ids_keeps_a_pinned_plan(self):
+        """A planner calls ``schedule`` over XML-RPC with the ids of a locked,
+        pinned MO as ``productions``: each call is answered (a run, or a clear
+        refusal), never a crash, and the pinned plan does not move."""
+        self.production.with_user(self.planner_user).action_pps_pin_plan()
         uid = self.xmlrpc_common.authenticate(
             get_db_name(), "pps_planner", "pps_planner", {}
         )
@@ -972,8 +967,7 @@ class TestReliabilityScheduleOverRpc(PpsCoordinationCase, HttpCase):
         ids = self.production.ids
         for kwargs in (
             {"productions": ids},
-            {"unlocked_productions": ids},
-            {"productions": ids, "unlocked_productions": ids, "time_limit": 2},
+            {"productions": ids, "time_limit": 2, "release_frozen": True},
         ):
             with self.subTest(kwargs=kwargs), mute_logger("odoo.http"):
                 try:
@@ -988,4 +982,4 @@ class TestReliabilityScheduleOverRpc(PpsCoordinationCase, HttpCase):
                     )
                 except Fault as fault:
                     self.assertIn(fault.faultCode, CLEAR_FAULT_CODES, fault.faultString)
-                self.assertEqual(self._plan(), before, "a locked MO moved")
+                self.assertEqual(self._plan(), before, "a pinned MO moved")

@@ -36,8 +36,14 @@ class SchedulerCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        # as soon as possible: these suites pin the write-back mechanics; the
+        # just-in-time rule has its own tests (test_one_plan, engine)
         cls.company.write(
-            {"pps_rush_capacity_share": 0.0, "pps_material_buffer_days": 1}
+            {
+                "pps_rush_capacity_share": 0.0,
+                "pps_material_buffer_days": 1,
+                "pps_jit_slack_days": 0.0,
+            }
         )
         cls.planner = mail_new_test_user(
             cls.env,
@@ -201,7 +207,9 @@ class TestSchedulerWriteBack(SchedulerCase):
     def test_move_cost_decides_whether_a_small_gain_reorders_the_plan(self):
         """The second of two planned MOs becomes 30 minutes late: swapping
         them saves 30 weighted minutes and moves their work orders. Priced at
-        the default (480 a move) the plan stands; priced at 1 the swap is made."""
+        the default (480 a move) the plan stands; priced at 1 the swap is made.
+        (No frozen zone here: it would keep both, whatever the price.)"""
+        self.company.pps_frozen_days = 0
         first = self._create_production(5)
         second = self._create_production(5)
         self._schedule(first | second)
@@ -516,7 +524,7 @@ class TestSchedulerBackground(SchedulerCase):
 
 class TestSchedulerPastFixedWork(SchedulerCase):
     def test_fixed_work_planned_in_the_past_does_not_block_the_run(self):
-        """Two locked MOs whose plans ended yesterday on the same work center
+        """Two pinned MOs whose plans ended yesterday on the same work center
         are not squeezed onto "now" (where they would collide and make the run
         infeasible): they are left out, and the rest is scheduled."""
         from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
@@ -532,7 +540,7 @@ class TestSchedulerPastFixedWork(SchedulerCase):
                 wo.write(
                     {"date_start": wo.date_start + shift, "date_finished": yesterday}
                 )
-            production.with_user(self.planner).action_pps_lock()
+            production.with_user(self.planner).action_pps_pin_plan()
         other = self._create_production(2)
         run = self._schedule(late | other)
         self.assertEqual(run.state, "done", run.message)

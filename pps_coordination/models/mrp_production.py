@@ -1,15 +1,21 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
-from .pps_lock_mixin import PPS_LOCK_EXECUTION, strip_sentinels
+from .pps_lock_mixin import PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION, strip_sentinels
+
+#: The pin's own fields: set only by the Pin and Unpin actions.
+PIN_FIELDS = ("pps_plan_pinned", "pps_plan_pinned_by_id", "pps_plan_pinned_at")
 
 
 class MrpProduction(models.Model):
     _name = "mrp.production"
     _inherit = ["mrp.production", "pps.lock.mixin"]
 
+    #: The agreed content of a locked MO: what it makes, how many, by when, by
+    #: which BoM and routing. The plan (work order dates, work centers, the
+    #: MO's start and finish) is not in it: the scheduler keeps re-planning a
+    #: locked MO; pinning its plan (``pps_plan_pinned``) is what keeps it put.
     _pps_lock_protected_fields = (
-        "date_start",
-        "date_finished",
         "date_deadline",
         "product_qty",
         "product_id",
@@ -33,6 +39,19 @@ class MrpProduction(models.Model):
     pps_serial = fields.Integer(
         string="Serial", related="pps_sale_order_id.pps_serial", store=True
     )
+    pps_plan_pinned = fields.Boolean(
+        string="Plan Pinned",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="A planner pinned this order's work-order plan: schedule runs keep "
+        "its planned work orders where they are. The execution lock does not "
+        "do this; it protects the agreed quantity, product and deadline.",
+    )
+    pps_plan_pinned_by_id = fields.Many2one(
+        "res.users", string="Pinned By", readonly=True, copy=False
+    )
+    pps_plan_pinned_at = fields.Datetime(string="Pinned On", readonly=True, copy=False)
 
     @api.depends(
         "sale_line_id.order_id",
@@ -49,10 +68,94 @@ class MrpProduction(models.Model):
                 order = production._get_sources().pps_sale_order_id[:1]
             production.pps_sale_order_id = order
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._pps_lock_bypassed() and any(
+            vals.get(fname) for vals in vals_list for fname in PIN_FIELDS
+        ):
+            raise UserError(
+                self.env._("A plan is pinned with the Pin Plan action, by a planner.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self._pps_lock_bypassed() and any(f in vals for f in PIN_FIELDS):
+            raise UserError(
+                self.env._(
+                    "A plan is pinned and unpinned only through the Pin Plan and "
+                    "Unpin Plan actions, by a planner."
+                )
+            )
+        return super().write(vals)
+
     def action_confirm(self):
         return strip_sentinels(
             super(MrpProduction, self._pps_execution()).action_confirm()
         )
+
+    def action_pps_pin_plan(self, reason=None):
+        """Keep the plan of these MOs where it is in every schedule run
+        (planners only; logged like a lock)."""
+        self._pps_check_pin_rights()
+        refused = self.filtered(
+            lambda p: p.pps_plan_pinned or p.state in ("done", "cancel")
+        )
+        if refused:
+            raise UserError(
+                self.env._(
+                    "%(records)s cannot be pinned: already pinned, done or cancelled.",
+                    records=", ".join(refused.mapped("display_name")),
+                )
+            )
+        self._pps_set_pin(True, reason)
+        return True
+
+    def action_pps_unpin_plan(self, reason=None):
+        """Let schedule runs move the plan of these MOs again (planners only)."""
+        self._pps_check_pin_rights()
+        refused = self.filtered(lambda p: not p.pps_plan_pinned)
+        if refused:
+            raise UserError(
+                self.env._(
+                    "%(records)s is not pinned.",
+                    records=", ".join(refused.mapped("display_name")),
+                )
+            )
+        self._pps_set_pin(False, reason)
+        return True
+
+    def _pps_check_pin_rights(self):
+        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
+            raise AccessError(
+                self.env._(
+                    "Only production planners may pin or unpin the plan of "
+                    "%(records)s.",
+                    records=", ".join(self.mapped("display_name")),
+                )
+            )
+        self.check_access("write")
+
+    def _pps_set_pin(self, pinned, reason):
+        now = fields.Datetime.now()
+        self.sudo().with_context(pps_lock_bypass=PPS_LOCK_BYPASS).write(
+            {
+                "pps_plan_pinned": pinned,
+                "pps_plan_pinned_by_id": self.env.uid if pinned else False,
+                "pps_plan_pinned_at": now if pinned else False,
+            }
+        )
+        action = "pin" if pinned else "unpin"
+        reason = (reason or "").strip() or False
+        self._pps_lock_log(action, reason, now)
+        for production in self.sudo():
+            body = (
+                self.env._("Plan pinned by %(user)s.", user=self.env.user.name)
+                if pinned
+                else self.env._("Plan unpinned by %(user)s.", user=self.env.user.name)
+            )
+            if reason:
+                body = f"{body} {reason}"
+            production.message_post(body=body)
 
     def button_plan(self):
         """Planning fills in a plan where there is none (``button_plan`` skips

@@ -4,21 +4,18 @@ from .pps_lock_mixin import PPS_LOCK_EXECUTION, changed_fields, strip_sentinels
 
 
 class MrpWorkorder(models.Model):
-    """Work orders of a locked manufacturing order keep their plan.
-
-    Their dates, work center and expected duration cannot change and none can be
-    added or removed; starting, pausing and finishing them (execution) still
-    works.
+    """Work orders of a locked manufacturing order: none can be added or
+    removed (the routing is agreed content). Their plan -- dates, work center,
+    expected duration -- stays free: the lock protects the agreement, not the
+    plan, and the scheduler keeps re-planning them (a planner pins an MO's plan
+    to keep it put). Starting, pausing and finishing them still works.
     """
 
     _inherit = "mrp.workorder"
 
-    _pps_lock_protected_fields = (
-        "date_start",
-        "date_finished",
-        "workcenter_id",
-        "duration_expected",
-    )
+    #: Fields of a work order that a lock protects (none: see the class doc).
+    #: An integrator who wants the plan of locked orders frozen lists them here.
+    _pps_lock_protected_fields = ()
 
     @api.model_create_multi
     def create(self, vals_list):

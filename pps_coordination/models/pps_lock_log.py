@@ -3,7 +3,8 @@ from odoo.exceptions import UserError
 
 
 class PpsLockLog(models.Model):
-    """Who locked or unlocked which record, when and why.
+    """Who locked or unlocked which record (or pinned or unpinned a
+    manufacturing order's plan), when and why.
 
     Entries are written by ``pps.lock.mixin`` as superuser; nobody may change or
     delete them (no write/unlink access, and ``write``/``unlink`` refuse).
@@ -24,7 +25,14 @@ class PpsLockLog(models.Model):
     )
     res_name = fields.Char(string="Record", readonly=True)
     action = fields.Selection(
-        [("lock", "Lock"), ("unlock", "Unlock")], required=True, readonly=True
+        [
+            ("lock", "Lock"),
+            ("unlock", "Unlock"),
+            ("pin", "Pin Plan"),
+            ("unpin", "Unpin Plan"),
+        ],
+        required=True,
+        readonly=True,
     )
     user_id = fields.Many2one("res.users", required=True, readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)

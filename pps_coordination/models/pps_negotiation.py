@@ -1,9 +1,7 @@
 from datetime import timedelta
 
-from psycopg2 import errors as pg_errors
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, LockError, UserError
 
 from .pps_lock_mixin import PPS_LOCK_BYPASS
 
@@ -223,6 +221,7 @@ class PpsNegotiation(models.Model):
                 "pps_scheduled_date": agreed,
             }
         )
+        order_bypass._pps_set_production_deadlines(agreed)
         negotiation_bypass = self.sudo().with_context(pps_lock_bypass=PPS_LOCK_BYPASS)
         rescheduled = order_bypass._pps_reschedule_for_agreement(negotiation_bypass)
         change_order = (
@@ -428,11 +427,8 @@ class PpsNegotiation(models.Model):
         instead of deciding it twice.
         """
         try:
-            self.env.cr.execute(
-                "SELECT id FROM pps_negotiation WHERE id IN %s FOR UPDATE NOWAIT",
-                [tuple(self.ids)],
-            )
-        except pg_errors.LockNotAvailable as exc:
+            self.lock_for_update()
+        except LockError as exc:
             raise UserError(
                 self.env._(
                     "Someone else is acting on this negotiation right now: reload "

@@ -8,8 +8,9 @@ class ResCompany(models.Model):
     pps_frozen_days = fields.Integer(
         string="Frozen Days",
         default=3,
-        help="Today plus this many days form the frozen zone: rush insertions "
-        "never move work already scheduled inside it.",
+        help="Today plus this many days form the frozen zone: no schedule run "
+        "moves work already planned to start inside it (a planner may release "
+        "it for one run).",
     )
     pps_rush_capacity_share = fields.Float(
         string="Rush Capacity Share",
@@ -24,15 +25,32 @@ class ResCompany(models.Model):
         "operation starts.",
     )
 
+    pps_jit_slack_days = fields.Float(
+        string="Just-in-time Slack Days",
+        default=5.0,
+        help="Work of an order starts no earlier than this many days before the "
+        "latest start that still meets its delivery date, so a postponed order "
+        "moves its work later. 0 plans every order as soon as possible. Rush "
+        "orders always start as soon as possible.",
+    )
+
     @api.constrains(
-        "pps_frozen_days", "pps_rush_capacity_share", "pps_material_buffer_days"
+        "pps_frozen_days",
+        "pps_rush_capacity_share",
+        "pps_material_buffer_days",
+        "pps_jit_slack_days",
     )
     def _check_pps_settings(self):
         for company in self:
-            if company.pps_frozen_days < 0 or company.pps_material_buffer_days < 0:
+            if (
+                company.pps_frozen_days < 0
+                or company.pps_material_buffer_days < 0
+                or company.pps_jit_slack_days < 0
+            ):
                 raise ValidationError(
                     self.env._(
-                        "Frozen days and material buffer days cannot be negative."
+                        "Frozen days, material buffer days and just-in-time slack "
+                        "days cannot be negative."
                     )
                 )
             if not 0.0 <= company.pps_rush_capacity_share < 1.0:

@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     pps_material_buffer_days = fields.Integer(
         related="company_id.pps_material_buffer_days", readonly=False
     )
+    pps_jit_slack_days = fields.Float(
+        related="company_id.pps_jit_slack_days", readonly=False
+    )

@@ -1,9 +1,7 @@
 from datetime import timedelta
 
-from psycopg2 import errors as pg_errors
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, LockError, UserError, ValidationError
 
 from .pps_lock_mixin import PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION, strip_sentinels
 
@@ -365,10 +363,8 @@ class SaleOrder(models.Model):
         """
         self.ensure_one()
         try:
-            self.env.cr.execute(
-                "SELECT id FROM sale_order WHERE id = %s FOR UPDATE NOWAIT", [self.id]
-            )
-        except pg_errors.LockNotAvailable as exc:
+            self.lock_for_update()
+        except LockError as exc:
             raise UserError(
                 self.env._(
                     "Someone else is changing %(order)s right now: reload it and "
@@ -467,6 +463,22 @@ class SaleOrder(models.Model):
             line.date_planned = line.date_planned + delta
         purchase_orders = lines.order_id
         return {"productions": productions, "purchase_orders": purchase_orders}
+
+    def _pps_set_production_deadlines(self, delivery_date):
+        """The agreed delivery date becomes the deadline of the order's open
+        MOs (sub-assemblies included): the delivery date less the security
+        lead time. Runs with the caller's context (the lock bypass on
+        agreement: the deadline is agreed content of a locked MO)."""
+        self.ensure_one()
+        productions = self._pps_productions().filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
+        if not productions or not delivery_date:
+            return
+        deadline = delivery_date - timedelta(days=self.company_id.security_lead or 0.0)
+        productions.with_env(self.env).filtered(
+            lambda p: p.date_deadline != deadline
+        ).write({"date_deadline": deadline})
 
     def _pps_lock(self, reason=None):
         result = super()._pps_lock(reason)

@@ -26,7 +26,8 @@ class MrpWorkorder(models.Model):
         compute="_compute_pps_frozen",
         search="_search_pps_frozen",
         help="Planned to start inside the frozen zone (today plus the company's "
-        "frozen days): a rush insertion does not move it.",
+        "frozen days): no schedule run moves it, unless a planner releases the "
+        "zone for one run.",
     )
 
     @api.depends("date_start", "company_id.pps_frozen_days")

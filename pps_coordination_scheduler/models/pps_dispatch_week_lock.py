@@ -374,10 +374,8 @@ class PpsScheduleProblem(models.AbstractModel):
         return problem
 
     @api.model
-    def _prepare_fixed_reason(self, workorder, locked, rush_insertion, frozen_until):
-        reason = super()._prepare_fixed_reason(
-            workorder, locked, rush_insertion, frozen_until
-        )
+    def _prepare_fixed_reason(self, workorder, origin, frozen_until):
+        reason = super()._prepare_fixed_reason(workorder, origin, frozen_until)
         if reason or not workorder.date_start:
             return reason
         if workorder.date_start <= fields.Datetime.now():

@@ -57,6 +57,18 @@ MAX_BOM_DEPTH = 30
 QUOTE_WEIGHT = 10_000
 
 
+def marshallable(value):
+    """``value`` with every None replaced by False, inside dicts, lists and
+    tuples: what an RPC method returns must marshal over XML-RPC too."""
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return {key: marshallable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [marshallable(item) for item in value]
+    return value
+
+
 class PpsPromise(models.AbstractModel):
     _name = "pps.promise"
     _description = "PPS capable-to-promise"
@@ -1083,8 +1095,9 @@ class PpsPromise(models.AbstractModel):
 
     @api.model
     def _can_give_capacity(self, state, production, completion, centers):
-        """Agreed later than this quote, not locked, started or rushed, and all
-        its open work on the quote's work centers."""
+        """Agreed later than this quote, not pinned, started or rushed, and all
+        its open work on the quote's work centers (a locked order's plan may
+        move: the lock protects its date, not its plan)."""
         order = production.pps_sale_order_id
         if (
             not order
@@ -1092,7 +1105,7 @@ class PpsPromise(models.AbstractModel):
             or order.commitment_date <= completion
         ):
             return False
-        if production.pps_locked or production.pps_rush:
+        if production.pps_plan_pinned or production.pps_rush:
             return False
         workorders = production.workorder_ids.filtered(
             lambda wo: wo.state in ("blocked", "ready", "progress")
@@ -1287,7 +1300,7 @@ class SaleOrder(models.Model):
                 self.env._("Only sales coordinators and planners may quote a date.")
             )
         self.check_access("read")
-        return self.env["pps.promise"]._quote(self)
+        return marshallable(self.env["pps.promise"]._quote(self))
 
     def action_pps_quote(self):
         """Button: show the capable-to-promise answer in a notification."""

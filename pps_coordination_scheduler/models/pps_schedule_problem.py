@@ -14,6 +14,8 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from fractions import Fraction
+from itertools import pairwise
 
 import pytz
 
@@ -31,9 +33,21 @@ HORIZON_HOURS_PER_DAY = 4.0
 MAX_HORIZON_DAYS = 730
 
 
+MINUTE = timedelta(minutes=1)
+
+
 def to_minutes(origin, moment, rounding=math.floor):
-    """Whole minutes from ``origin`` to ``moment`` (naive UTC datetimes)."""
-    return int(rounding((moment - origin).total_seconds() / 60.0))
+    """Whole minutes from ``origin`` to ``moment`` (naive UTC datetimes).
+
+    ``rounding`` is ``math.floor`` (down, the default) or ``math.ceil`` (up),
+    applied exactly: the difference is counted in microseconds, so no float
+    error moves a whole minute. A plan's busy time rounds outward (starts
+    down, ends up: :meth:`PpsScheduleProblem._prepare_assignment`), so nothing
+    planned next to it overlaps it on the floor; fixed work meeting inside a
+    minute then shares that minute (:meth:`~PpsScheduleProblem._prepare_fixed_bounds`).
+    """
+    microseconds = (moment - origin) // timedelta(microseconds=1)
+    return int(rounding(Fraction(microseconds, 60_000_000)))
 
 
 def to_datetime(origin, minutes):
@@ -60,21 +74,20 @@ class PpsScheduleProblem(models.AbstractModel):
     _description = "PPS scheduling problem extraction"
 
     @api.model
-    def _prepare_problem(
-        self, productions, rush_insertion=False, unlocked_productions=None
-    ):
+    def _prepare_problem(self, productions, release_frozen=False):
         """Build the engine problem for ``productions``.
 
-        Work orders of those productions move, except the ones that are in
-        progress, locked by the execution lock (unless their production is in
-        ``unlocked_productions``, the agreed-negotiation path) or, for a rush
-        insertion, inside the frozen zone. Planned work orders of every other
-        production on the same work centers are fixed obstacles.
+        Work orders of those productions move, locked orders' included (the
+        execution lock protects the agreement, not the plan), except the ones
+        that are in progress, pinned by a planner (``pps_plan_pinned``),
+        planned to start inside the frozen zone (today plus the company's
+        frozen days; ``release_frozen`` lifts it for one run) or in a locked
+        week. Planned work orders of every other production on the same work
+        centers are fixed obstacles.
 
         :return: a :class:`ProblemMap`
         """
         company = productions.company_id[:1] or self.env.company
-        unlocked_productions = unlocked_productions or productions.browse()
         origin = fields.Datetime.now().replace(second=0, microsecond=0)
         problem = ProblemMap(origin=origin, data=None)
         productions = self._filter_schedulable(productions, problem)
@@ -86,16 +99,17 @@ class PpsScheduleProblem(models.AbstractModel):
             | workorders.workcenter_id.alternative_workcenter_ids
         )
         obstacles = self._prepare_obstacles(workcenters, productions, origin)
-        frozen_until = origin + timedelta(days=company.pps_frozen_days)
+        frozen_until = (
+            None if release_frozen else origin + timedelta(days=company.pps_frozen_days)
+        )
 
         all_workorders = workorders | obstacles
         horizon_end = self._prepare_horizon_end(productions, all_workorders, origin)
         problem.workcenters = list(workcenters)
         wc_index = {wc.id: i for i, wc in enumerate(problem.workcenters)}
         # the confirmed abnormalities of all the centers in one search
-        Windows = self.with_context(
-            pps_abnormalities=self._abnormalities_by_workcenter(workcenters, origin)
-        )
+        abnormalities = self._abnormalities_by_workcenter(workcenters, origin)
+        Windows = self.with_context(pps_abnormalities=abnormalities)
         resources = [
             Resource(
                 key=wc.id, windows=Windows._prepare_windows(wc, origin, horizon_end)
@@ -118,17 +132,19 @@ class PpsScheduleProblem(models.AbstractModel):
                     due=self._prepare_due(production, origin, releases[production.id]),
                     weight=self._prepare_weight(production),
                     rush=bool(production.pps_rush),
+                    jit_slack=self._prepare_jit_slack(production, company),
                 )
             )
-            locked = production.pps_locked and production not in unlocked_productions
             for workorder in production.workorder_ids.filtered(
                 lambda wo: wo.state in OPEN_WORKORDER_STATES
             ).sorted(lambda wo: (wo.sequence, wo.id)):
                 modes = self._prepare_modes(workorder, wc_index)
                 current = self._prepare_assignment(workorder, modes, wc_index, origin)
-                reason = self._prepare_fixed_reason(
-                    workorder, locked, rush_insertion, frozen_until
-                )
+                reason = self._prepare_fixed_reason(workorder, origin, frozen_until)
+                if reason == "frozen" and self._hit_by_abnormality(
+                    workorder, abnormalities
+                ):
+                    reason = None  # it cannot run where it stands: it moves
                 index = len(operations)
                 if (
                     not reason
@@ -142,8 +158,8 @@ class PpsScheduleProblem(models.AbstractModel):
                     reason = "starting"
                     starting[index] = current
                 if reason and current is None:
-                    # Nothing planned to keep: a locked or frozen work order without
-                    # dates cannot be given any, so it stays out of the problem.
+                    # Nothing planned to keep: a pinned work order without dates
+                    # cannot be given any, so it stays out of the problem.
                     problem.skipped.setdefault(
                         production,
                         self.env._(
@@ -155,7 +171,7 @@ class PpsScheduleProblem(models.AbstractModel):
                     continue
                 if reason and current.end <= 0:
                     # Kept where it is and already over by plan (an overrunning
-                    # operation, a locked order running late): it holds nothing
+                    # operation, a pinned order running late): it holds nothing
                     # in the future, so, like other orders' finished plans, it
                     # is left out rather than squeezed onto "now" where two of
                     # them would collide.
@@ -189,7 +205,9 @@ class PpsScheduleProblem(models.AbstractModel):
             production = workorder.production_id
             if production.id not in obstacle_jobs:
                 obstacle_jobs[production.id] = len(jobs)
-                jobs.append(Job(key=production.id, weight=1))
+                jobs.append(
+                    Job(key=production.id, weight=1, rush=bool(production.pps_rush))
+                )
                 problem.productions.append(production)
             index = len(operations)
             operations.append(
@@ -206,10 +224,15 @@ class PpsScheduleProblem(models.AbstractModel):
 
         all_precedences = self._prepare_precedences(productions, op_index)
         self._release_blocked_starts(problem, operations, all_precedences, starting)
+        self._release_blocked_fixed(problem, operations, all_precedences)
         fixed = {i for i, op in enumerate(operations) if op.fixed is not None}
         precedences = [
             p for p in all_precedences if not (p.before in fixed and p.after in fixed)
         ]
+        operations = self._prepare_fixed_bounds(problem, operations)
+        resources, jobs, operations = self._prepare_labels(
+            problem, resources, jobs, operations
+        )
         problem.data = ProblemData(
             resources=tuple(resources),
             jobs=tuple(jobs),
@@ -283,25 +306,86 @@ class PpsScheduleProblem(models.AbstractModel):
                     changed = True
 
     @api.model
-    def _prepare_fixed_reason(self, workorder, locked, rush_insertion, frozen_until):
+    def _release_blocked_fixed(self, problem, operations, precedences):
+        """Frozen, week-locked or pinned work behind a predecessor that still
+        moves, and that is not already planned to finish in time before it,
+        cannot keep its place (the plan would be infeasible: a late first
+        operation, a sub-assembly not made yet): it moves too, to a fixpoint.
+        Work in progress always stays."""
+        releasable = {"frozen", "week locked", "pinned"}
+        changed = True
+        while changed:
+            changed = False
+            for precedence in precedences:
+                after = operations[precedence.after]
+                before = operations[precedence.before]
+                if after.fixed is None or before.fixed is not None:
+                    continue
+                if problem.fixed_reasons.get(precedence.after) not in releasable:
+                    continue
+                plan = before.current
+                if (
+                    plan is not None
+                    and plan.start >= 0
+                    and plan.end + precedence.lag <= after.fixed.start
+                ):
+                    continue  # its predecessor can keep its own place before it
+                operations[precedence.after] = dataclasses.replace(
+                    after, fixed=None, current=after.fixed
+                )
+                del problem.fixed_reasons[precedence.after]
+                problem.movable.add(precedence.after)
+                changed = True
+
+    @api.model
+    def _prepare_fixed_reason(self, workorder, origin, frozen_until):
         """Why ``workorder`` must keep its current plan, or None if it may move.
 
-        :param locked: its production is under the execution lock (and not
-            released by an agreed negotiation)
-        :param frozen_until: end of the frozen zone, used by rush insertions
+        In progress, pinned by a planner, or planned to start between now and
+        ``frozen_until`` (the frozen zone; None when a planner released it for
+        this run). Work planned to start before now that has not started is
+        late, not frozen: it is planned again like any late work. The
+        execution lock is no reason: it protects the agreement, not the plan.
         """
         if workorder.state == "progress":
             return "in progress"
-        if locked:
-            return "locked"
+        if workorder.production_id.pps_plan_pinned:
+            return "pinned"
         if (
-            rush_insertion
+            frozen_until is not None
             and workorder.date_start
-            and workorder.date_start < frozen_until
-            and not workorder.production_id.pps_rush
+            and origin <= workorder.date_start < frozen_until
         ):
             return "frozen"
         return None
+
+    @api.model
+    def _hit_by_abnormality(self, workorder, abnormalities):
+        """Whether a confirmed capacity abnormality of its work center overlaps
+        the work order's plan: frozen work there cannot run as planned, so the
+        frozen zone does not hold it (everything else in the zone stays).
+
+        :param abnormalities: {work center id: abnormalities}, as
+            :meth:`_abnormalities_by_workcenter` returns
+        """
+        start, end = workorder.date_start, workorder.date_finished
+        if not (start and end):
+            return False
+        return any(
+            abnormality.capacity_factor < 1.0
+            and abnormality.date_start < end
+            and abnormality.date_end > start
+            for abnormality in abnormalities.get(workorder.workcenter_id.id, ())
+        )
+
+    @api.model
+    def _prepare_jit_slack(self, production, company):
+        """Just in time: minutes of slack before the latest start that meets the
+        order's date (company setting ``pps_jit_slack_days``), or None for as
+        soon as possible: rush orders, and companies that set no slack."""
+        if production.pps_rush or company.pps_jit_slack_days <= 0:
+            return None
+        return int(company.pps_jit_slack_days * 1440)
 
     @api.model
     def _prepare_obstacles(self, workcenters, productions, origin):
@@ -377,18 +461,24 @@ class PpsScheduleProblem(models.AbstractModel):
 
     @api.model
     def _abnormalities_by_workcenter(self, workcenters, origin):
-        """{work center id: its confirmed abnormalities not over at ``origin``}."""
+        """{work center id: its confirmed capacity abnormalities not over at
+        ``origin``}.
+
+        Only the types that take capacity away (``pps.abnormality``'s
+        ``_pps_capacity_types``: breakdowns, crews short, rescheduling, other).
+        A material shortage holds back the MOs consuming the product
+        (:meth:`_prepare_shortage_releases`) and a low yield lengthens the work
+        (:meth:`_prepare_yield_factors`): neither shortens the windows.
+        """
+        Abnormality = self.env["pps.abnormality"].sudo()
         found = {}
-        for abnormality in (
-            self.env["pps.abnormality"]
-            .sudo()
-            .search(
-                [
-                    ("workcenter_id", "in", workcenters.ids),
-                    ("state", "=", "confirmed"),
-                    ("date_end", ">", origin),
-                ]
-            )
+        for abnormality in Abnormality.search(
+            [
+                ("workcenter_id", "in", workcenters.ids),
+                ("abnormality_type", "in", sorted(Abnormality._pps_capacity_types)),
+                ("state", "=", "confirmed"),
+                ("date_end", ">", origin),
+            ]
         ):
             found.setdefault(abnormality.workcenter_id.id, []).append(abnormality)
         return found
@@ -399,7 +489,9 @@ class PpsScheduleProblem(models.AbstractModel):
 
         Within an abnormality's period only the first ``capacity_factor`` share
         of each working window stays available (none for a breakdown, 0.6 of it
-        for a crew at 60%), so the engine sees plain, shorter windows.
+        for a crew at 60%), so the engine sees plain, shorter windows. The
+        abnormalities are those of :meth:`_abnormalities_by_workcenter` (the
+        capacity types), given by context or searched.
         """
         known = self.env.context.get("pps_abnormalities")
         if known is None:
@@ -426,8 +518,20 @@ class PpsScheduleProblem(models.AbstractModel):
 
     @api.model
     def _prepare_modes(self, workorder, wc_index):
-        """The work order's own work center first, then its alternatives."""
-        modes = [Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder))]
+        """The work order's own work center first, then its alternatives.
+
+        Each duration is divided by the yield left on that work center
+        (:meth:`_prepare_yield_factors`): at 80% good output the work takes
+        1.25 times as long.
+        """
+        factors = self._yield_factors_of(workorder)
+        center = workorder.workcenter_id
+        modes = [
+            Mode(
+                wc_index[center.id],
+                self._duration(workorder, factors.get(center.id, 1.0)),
+            )
+        ]
         if workorder.state != "progress":
             for alternative in workorder.workcenter_id.alternative_workcenter_ids:
                 if (
@@ -438,14 +542,27 @@ class PpsScheduleProblem(models.AbstractModel):
                         alternative_workcenter=alternative
                     )
                     modes.append(
-                        Mode(wc_index[alternative.id], max(1, math.ceil(duration)))
+                        Mode(
+                            wc_index[alternative.id],
+                            self._minutes_at_yield(
+                                duration, factors.get(alternative.id, 1.0)
+                            ),
+                        )
                     )
         return modes
 
     @api.model
-    def _duration(self, workorder):
-        """Expected working minutes, at least one."""
-        return max(1, math.ceil(workorder.duration_expected or 0.0))
+    def _duration(self, workorder, factor=1.0):
+        """Expected working minutes at ``factor`` yield left, at least one."""
+        return self._minutes_at_yield(workorder.duration_expected or 0.0, factor)
+
+    @api.model
+    def _minutes_at_yield(self, minutes, factor=1.0):
+        """``minutes`` of work divided by the yield left, whole, at least one."""
+        if 0.0 < factor < 1.0:
+            # rounded first: 60 / 0.8 must stay 75, not a float hair above it
+            minutes = round(minutes / factor, 6)
+        return max(1, math.ceil(minutes))
 
     @api.model
     def _prepare_assignment(self, workorder, modes, wc_index, origin):
@@ -456,6 +573,8 @@ class PpsScheduleProblem(models.AbstractModel):
         if resource is None:
             return None
         mode = next(i for i, m in enumerate(modes) if m.resource == resource)
+        # Outward: a kept plan covers its whole real interval. Fixed work planned
+        # back to back inside a minute shares it: see _prepare_fixed_bounds.
         start = to_minutes(origin, workorder.date_start)
         end = max(
             to_minutes(origin, workorder.date_finished, rounding=math.ceil), start + 1
@@ -471,6 +590,86 @@ class PpsScheduleProblem(models.AbstractModel):
             mode=assignment.mode,
             start=min(assignment.start, end - 1),
             end=end,
+        )
+
+    @api.model
+    def _prepare_fixed_bounds(self, problem, operations):
+        """Fixed work planned back to back inside a minute shares that minute.
+
+        Rounded outward, a work order ending at 05:37:30 ends at minute 05:38
+        and the one starting then starts at 05:37: a false one-minute overlap
+        of two fixed operations that no schedule could honour. Per work
+        center, in the order of their real starts, where two fixed operations
+        overlap less than a minute for real (back to back, wherever the
+        seconds fall), the earlier one ends where the later one starts (the
+        later one starts after it when the earlier is shorter than a minute).
+        A real overlap of a minute or more is kept, and reported.
+
+        :return: the operations, fixed ones adjusted
+        """
+        operations = list(operations)
+        by_resource = {}
+        for index, operation in enumerate(operations):
+            workorder = (
+                problem.workorders[index] if index < len(problem.workorders) else None
+            )
+            if operation.fixed is not None and workorder and workorder.date_start:
+                by_resource.setdefault(operation.fixed.resource, []).append(index)
+        for indexes in by_resource.values():
+            indexes.sort(
+                key=lambda i: (
+                    problem.workorders[i].date_start,
+                    problem.workorders[i].date_finished,
+                    i,
+                )
+            )
+            for before, after in pairwise(indexes):
+                first, second = operations[before].fixed, operations[after].fixed
+                overlap = (
+                    problem.workorders[before].date_finished
+                    - problem.workorders[after].date_start
+                )
+                if first.end <= second.start or overlap >= MINUTE:
+                    continue
+                end = max(second.start, first.start + 1)
+                operations[before] = dataclasses.replace(
+                    operations[before], fixed=dataclasses.replace(first, end=end)
+                )
+                if end > second.start:
+                    operations[after] = dataclasses.replace(
+                        operations[after],
+                        fixed=dataclasses.replace(
+                            second, start=end, end=max(second.end, end + 1)
+                        ),
+                    )
+        return operations
+
+    @api.model
+    def _prepare_labels(self, problem, resources, jobs, operations):
+        """The engine objects named as planners know them: work center name,
+        MO name, "MO - operation" for work orders. The engine's messages use
+        these labels, so what a run reports never shows record ids. Objects
+        without a record behind them keep their key as their name.
+
+        :return: (resources, jobs, operations), labelled copies
+        """
+
+        def labelled(items, records, name):
+            return [
+                dataclasses.replace(item, label=name(records[k]))
+                if k < len(records) and records[k]
+                else item
+                for k, item in enumerate(items)
+            ]
+
+        return (
+            labelled(resources, problem.workcenters, lambda wc: wc.name),
+            labelled(jobs, problem.productions, lambda production: production.name),
+            labelled(
+                operations,
+                problem.workorders,
+                lambda wo: f"{wo.production_id.name} - {wo.name}",
+            ),
         )
 
     @api.model
@@ -507,7 +706,8 @@ class PpsScheduleProblem(models.AbstractModel):
             release = to_minutes(origin, supply + buffer, rounding=math.ceil)
             production = move.raw_material_production_id
             releases[production.id] = max(releases[production.id], release, 0)
-        return releases
+        shortages = self._prepare_shortage_releases(productions, origin, company)
+        return {pid: max(rel, shortages.get(pid, 0)) for pid, rel in releases.items()}
 
     @api.model
     def _vendor_date(self, move, origin):
@@ -519,10 +719,14 @@ class PpsScheduleProblem(models.AbstractModel):
 
     @api.model
     def _due_datetime(self, production):
+        """When the MO must be done: the order's agreed (else expected) delivery
+        date less the company's security lead time -- the scheduled delivery
+        date is the last finish plus that lead time -- else the MO deadline."""
         order = production.pps_sale_order_id
-        return (order and (order.commitment_date or order.pps_expected_date)) or (
-            production.date_deadline
-        )
+        delivery = order and (order.commitment_date or order.pps_expected_date)
+        if delivery:
+            return delivery - timedelta(days=order.company_id.security_lead or 0.0)
+        return production.date_deadline
 
     @api.model
     def _prepare_due(self, production, origin, release):
@@ -585,3 +789,137 @@ class PpsScheduleProblem(models.AbstractModel):
         local = pytz.utc.localize(origin).astimezone(tz)
         midnight = tz.localize(datetime(local.year, local.month, local.day))
         return to_minutes(origin, midnight.astimezone(pytz.utc).replace(tzinfo=None))
+
+    # ------------------------------------------------------------------
+    # abnormalities other than capacity: material shortage, low yield
+    # ------------------------------------------------------------------
+    @api.model
+    def _prepare_shortage_releases(self, productions, origin, company):
+        """Earliest start the confirmed material shortages leave each production.
+
+        A shortage holds back every production still consuming its product
+        (an open component move of it) that would start once the shortage has
+        begun: planned to start at or after its ``date_start``, or, unplanned
+        or late, to be planned from now. The material is back on the
+        shortage's ``date_end`` and, like any supply (:meth:`_prepare_releases`),
+        must be at the station the company's material buffer days before the
+        work starts. Work planned to start before the shortage begins keeps
+        its material; a resolved shortage holds back nothing.
+
+        :return: {production id: release minute}, held-back productions only
+        """
+        buffer = timedelta(days=company.pps_material_buffer_days)
+        shortages = (
+            self.env["pps.abnormality"]
+            .sudo()
+            .search(
+                [
+                    ("abnormality_type", "=", "material_shortage"),
+                    ("state", "=", "confirmed"),
+                    ("company_id", "=", company.id),
+                    ("product_id", "in", productions.move_raw_ids.product_id.ids),
+                    ("date_end", ">", origin - buffer),
+                ]
+            )
+        )
+        releases = {}
+        for shortage in shortages:
+            back = shortage.date_end + buffer
+            release = max(to_minutes(origin, back, rounding=math.ceil), 0)
+            for move in productions.move_raw_ids:
+                if move.product_id != shortage.product_id or move.state in (
+                    "done",
+                    "cancel",
+                ):
+                    continue
+                production = move.raw_material_production_id
+                planned = [
+                    d
+                    for d in production.workorder_ids.filtered(
+                        lambda wo: wo.state in OPEN_WORKORDER_STATES
+                    ).mapped("date_start")
+                    if d
+                ]
+                # from now at the earliest; this minute counts as now, so that
+                # a shortage reported "now" is on
+                start = max(min(planned, default=origin), origin + MINUTE)
+                if shortage.date_start > start:
+                    continue  # starts before the material runs short
+                releases[production.id] = max(releases.get(production.id, 0), release)
+        return releases
+
+    @api.model
+    def _prepare_yield_factors(self, productions, origin):
+        """Yield left for each open work order of ``productions``, per work
+        center, under the confirmed low-yield abnormalities.
+
+        A low yield slows the work planned (or, unplanned, to be planned from
+        now) during its window: with a work center named, the work done on
+        that work center, any order's; without one, all the work of the
+        orders it affects (listed on it, or making or consuming its product).
+        Where several apply, the lowest yield counts (they usually describe
+        the same loss). Work orders planned outside the window keep their
+        time, and a resolved abnormality slows nothing.
+
+        :return: {work order id: {work center id: yield left, 0 < f < 1}}
+        """
+        abnormalities = (
+            self.env["pps.abnormality"]
+            .sudo()
+            .search(
+                [
+                    ("abnormality_type", "=", "low_yield"),
+                    ("state", "=", "confirmed"),
+                    ("company_id", "in", productions.company_id.ids),
+                    ("date_end", ">", origin),
+                    ("capacity_factor", ">", 0.0),
+                    ("capacity_factor", "<", 1.0),
+                ]
+            )
+        )
+        factors = {}
+        if not abnormalities:
+            return factors
+        workorders = productions.workorder_ids.filtered(
+            lambda wo: wo.state in OPEN_WORKORDER_STATES
+        )
+        for workorder in workorders:
+            if workorder.date_start and workorder.date_finished:
+                start = max(workorder.date_start, origin)
+                end = max(workorder.date_finished, start + MINUTE)
+            else:  # planned from now: the window must be on now
+                start, end = origin, origin + MINUTE
+            production = workorder.production_id
+            centers = workorder.workcenter_id | (
+                workorder.workcenter_id.alternative_workcenter_ids
+            )
+            for abnormality in abnormalities:
+                if abnormality.date_start >= end or abnormality.date_end <= start:
+                    continue
+                if abnormality.workcenter_id:
+                    hit = centers & abnormality.workcenter_id
+                elif production in abnormality.production_ids or (
+                    abnormality.product_id
+                    and abnormality.product_id
+                    in (production.product_id | production.move_raw_ids.product_id)
+                ):
+                    hit = centers
+                else:
+                    continue
+                slowed = factors.setdefault(workorder.id, {})
+                for center in hit:
+                    slowed[center.id] = min(
+                        slowed.get(center.id, 1.0), abnormality.capacity_factor
+                    )
+        return factors
+
+    @api.model
+    def _yield_factors_of(self, workorder):
+        """{work center id: yield left} of one work order (see
+        :meth:`_prepare_yield_factors`), from the ``pps_yield_factors`` context
+        key when the caller computed them for all the problem at once."""
+        known = self.env.context.get("pps_yield_factors")
+        if known is None:
+            origin = fields.Datetime.now().replace(second=0, microsecond=0)
+            known = self._prepare_yield_factors(workorder.production_id, origin)
+        return known.get(workorder.id, {})

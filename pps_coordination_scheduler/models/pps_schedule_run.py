@@ -29,7 +29,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import config
+from odoo.tools import config, format_datetime
 
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
@@ -98,6 +98,7 @@ class PpsScheduleRun(models.Model):
             ("negotiation", "Agreed negotiation"),
             ("abnormality", "Abnormality"),
             ("board", "Dispatch board"),
+            ("confirmation", "Order confirmed"),
         ],
         default="manual",
         required=True,
@@ -107,7 +108,15 @@ class PpsScheduleRun(models.Model):
         readonly=True, help="Computed and previewed, not written. Apply it to write it."
     )
     rush_insertion = fields.Boolean(
-        readonly=True, help="Work inside the frozen zone was kept where it was."
+        readonly=True,
+        help="Started for a rush order: its work went into free and reserved "
+        "capacity, around the work already planned.",
+    )
+    release_frozen = fields.Boolean(
+        string="Frozen Zone Released",
+        readonly=True,
+        help="A planner released the frozen zone for this run: work planned to "
+        "start within the frozen days could move. Every other run keeps it.",
     )
     applied = fields.Boolean(readonly=True)
     production_ids = fields.Many2many(
@@ -239,8 +248,9 @@ class PpsScheduleRun(models.Model):
         )
         return self._action_open()
 
-    def action_rerun(self):
-        """Run again on the same scope (a preview if this was a preview)."""
+    def action_rerun(self, release_frozen=None):
+        """Run again on the same scope (a preview if this was a preview; the
+        frozen zone released if it was, or if ``release_frozen`` says so)."""
         self.ensure_one()
         run = self.schedule(
             productions=self.production_ids or None,
@@ -248,8 +258,15 @@ class PpsScheduleRun(models.Model):
             dry_run=self.dry_run,
             trigger="manual",
             interactive=True,
+            release_frozen=(
+                self.release_frozen if release_frozen is None else release_frozen
+            ),
         )
         return run._action_open()
+
+    def action_rerun_release_frozen(self):
+        """Run again with the frozen zone released, for this one run (logged)."""
+        return self.action_rerun(release_frozen=True)
 
     def _action_open(self):
         self.ensure_one()
@@ -272,33 +289,33 @@ class PpsScheduleRun(models.Model):
         dry_run=False,
         trigger="manual",
         rush_insertion=False,
-        unlocked_productions=None,
         interactive=False,
         workers=None,
         seed=0,
+        release_frozen=False,
     ):
         """Reschedule ``productions`` (default: every open MO of the company).
 
         :param time_limit: solver seconds (default: the ``pps_scheduler.time_limit``
             system parameter, 10)
         :param dry_run: compute and record the moves without writing them
-        :param rush_insertion: keep everything inside the frozen zone in place
-        :param unlocked_productions: locked MOs that an agreed negotiation allows
-            to move (internal: the flag cannot come from an RPC client)
+        :param rush_insertion: recorded on the run: started for a rush order
         :param interactive: raise a UserError on failure instead of returning
             the failed run
+        :param release_frozen: let this one run move work planned inside the
+            frozen zone (planners only; logged on the run)
         :return: the ``pps.schedule.run``
+
+        Every run keeps in place what is in progress, pinned by a planner,
+        planned to start inside the frozen zone or in a locked week; locked
+        orders are planned like the others (the lock protects the agreement).
         """
         self._check_planner()
-        if unlocked_productions is not None and not isinstance(
-            unlocked_productions, models.BaseModel
+        if release_frozen and not (
+            self.env.su or self.env.user.has_group("pps_coordination.group_pps_planner")
         ):
-            # Ids from an RPC client: moving locked MOs is the agreement's own
-            # door (server code passes records), never a client's.
             raise AccessError(
-                self.env._(
-                    "Only an agreed negotiation may move locked manufacturing orders."
-                )
+                self.env._("Only production planners may release the frozen zone.")
             )
         if productions is not None and not isinstance(productions, models.BaseModel):
             productions = self.env["mrp.production"].browse(productions).exists()
@@ -321,6 +338,7 @@ class PpsScheduleRun(models.Model):
                 "trigger": trigger,
                 "dry_run": dry_run,
                 "rush_insertion": rush_insertion,
+                "release_frozen": bool(release_frozen),
                 "production_ids": [fields.Command.set(productions.ids)],
                 "time_limit": params.time_limit,
                 "workers": params.workers,
@@ -328,6 +346,15 @@ class PpsScheduleRun(models.Model):
                 "move_cost": params.move_cost,
             }
         )
+        if release_frozen:
+            run.message_post(
+                body=self.env._(
+                    "%(user)s released the frozen zone for this run: work planned "
+                    "to start within %(days)s days may move.",
+                    user=self.env.user.name,
+                    days=company.pps_frozen_days,
+                )
+            )
         background = (
             interactive
             and not self._run_synchronously()
@@ -337,12 +364,10 @@ class PpsScheduleRun(models.Model):
             run.write(
                 {"state": "running", "message": self.env._("Waiting for a job worker.")}
             )
-            job = run.with_delay(description=run.name)._execute(
-                unlocked_productions=unlocked_productions
-            )
+            job = run.with_delay(description=run.name)._execute()
             run.job_uuid = getattr(job, "uuid", False)
             return run.with_env(self.env)
-        run._execute(unlocked_productions=unlocked_productions, interactive=interactive)
+        run._execute(interactive=interactive)
         return run.with_env(self.env)
 
     @api.model
@@ -434,7 +459,7 @@ class PpsScheduleRun(models.Model):
     # ------------------------------------------------------------------
     # The run's steps
     # ------------------------------------------------------------------
-    def _execute(self, unlocked_productions=None, interactive=False):
+    def _execute(self, interactive=False):
         """Extract, solve, check, diff and (unless a dry run) apply. One run."""
         self.ensure_one()
         run = self.sudo()
@@ -444,7 +469,7 @@ class PpsScheduleRun(models.Model):
         )
         try:
             with self.env.cr.savepoint():
-                problem = run._step_extract(unlocked_productions)
+                problem = run._step_extract()
                 result = run._step_solve(problem)
                 run._step_check(problem, result)
                 moves = run._step_diff(problem, result)
@@ -476,11 +501,9 @@ class PpsScheduleRun(models.Model):
         run._notify_done()
         return run
 
-    def _step_extract(self, unlocked_productions):
+    def _step_extract(self):
         problem = self.env["pps.schedule.problem"]._prepare_problem(
-            self.production_ids,
-            rush_insertion=self.rush_insertion,
-            unlocked_productions=unlocked_productions,
+            self.production_ids, release_frozen=self.release_frozen
         )
         skipped = "; ".join(
             f"{production.name}: {reason}"
@@ -686,8 +709,9 @@ class PpsScheduleRun(models.Model):
         """Move RFQ and PO lines to the day their components are needed.
 
         Need date = the MO's start minus the material buffer. RFQ lines simply
-        move; confirmed PO lines move too, and when one is pulled in the buyer
-        gets an activity to confirm it with the vendor.
+        move; confirmed PO lines move too, and the buyer gets an activity to
+        agree the new date with the vendor (pulled in, or postponed when the
+        MOs they feed moved later).
         """
         need_by_line = {}
         production_by_line = {}
@@ -712,7 +736,7 @@ class PpsScheduleRun(models.Model):
                 continue
             if not line.date_planned or line.date_planned == need:
                 continue
-            if line.order_id.state == "purchase" and need < line.date_planned:
+            if line.order_id.state == "purchase":
                 pulled[line] = line.date_planned
             line_vals.append(
                 {
@@ -727,17 +751,22 @@ class PpsScheduleRun(models.Model):
             lines |= line
         self.env["pps.schedule.run.line"].create(line_vals)
         for line, old in pulled.items():
+            summary = (
+                self.env._("Vendor delivery pulled in")
+                if line.date_planned < old
+                else self.env._("Vendor delivery can be postponed")
+            )
             line.order_id.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=(line.order_id.user_id or self.env.user).id,
-                summary=self.env._("Vendor delivery pulled in"),
+                summary=summary,
                 note=self.env._(
                     "%(product)s is now needed on %(new)s instead of %(old)s "
                     "(schedule run %(run)s). "
-                    "Please confirm the new date with the vendor.",
+                    "Please agree the new date with the vendor.",
                     product=line.product_id.display_name,
-                    new=line.date_planned,
-                    old=old,
+                    new=format_datetime(self.env, line.date_planned, dt_format="short"),
+                    old=format_datetime(self.env, old, dt_format="short"),
                     run=self.name,
                 ),
             )
@@ -783,6 +812,7 @@ class PpsScheduleRun(models.Model):
                 "trigger",
                 "dry_run",
                 "rush_insertion",
+                "release_frozen",
                 "time_limit",
                 "workers",
                 "seed",

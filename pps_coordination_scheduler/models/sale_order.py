@@ -1,18 +1,83 @@
+import logging
+
 from odoo import models
+from odoo.exceptions import UserError
 
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
+
+from .pps_schedule_problem import OPEN_PRODUCTION_STATES, OPEN_WORKORDER_STATES
+
+_logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    def action_confirm(self):
+        """Confirming puts the order's new manufacturing orders on the
+        finite-capacity schedule at once: an insertion run over their work,
+        with everything already planned kept where it is."""
+        res = super().action_confirm()
+        self._pps_plan_new_productions()
+        return res
+
+    def _pps_plan_new_productions(self):
+        """Plan the open MOs of the orders that have unplanned work orders.
+
+        A run that fails (or cannot start because another run holds the
+        company) leaves no MO unplanned: Odoo's own planning places them, and
+        the order's chatter says why, so the next run re-plans them.
+        """
+        productions = (
+            self._pps_productions()
+            .sudo()
+            .filtered(
+                lambda p: (
+                    p.state in OPEN_PRODUCTION_STATES
+                    and any(
+                        not wo.date_start
+                        for wo in p.workorder_ids
+                        if wo.state in OPEN_WORKORDER_STATES
+                    )
+                )
+            )
+        )
+        for company in productions.company_id:
+            scope = productions.filtered(lambda p, c=company: p.company_id == c)
+            Run = (
+                self.env["pps.schedule.run"]
+                .sudo()
+                .with_company(company)
+                .with_context(
+                    pps_schedule_internal=PPS_LOCK_BYPASS, pps_schedule_sync=True
+                )
+            )
+            try:
+                with self.env.cr.savepoint():
+                    run = Run.schedule(productions=scope, trigger="confirmation")
+                why = run.state != "done" and run.message
+            except UserError as error:  # another run holds the company
+                why = str(error)
+            if why:
+                _logger.warning("Planning at confirmation fell back: %s", why)
+                scope.filtered(lambda p: p.state == "confirmed").button_plan()
+                for order in scope.pps_sale_order_id & self:
+                    order.message_post(
+                        body=self.env._(
+                            "The finite-capacity plan could not place the new "
+                            "manufacturing orders (%(why)s); Odoo planned them "
+                            "on the first free slots until the next schedule run.",
+                            why=why,
+                        )
+                    )
+
     def _pps_reschedule_for_agreement(self, negotiation):
         """Re-plan the order's manufacturing with the scheduler instead of
         shifting dates: the agreed date is now the order's due date, so the
         scheduler moves its work orders (and the purchase lines behind them)
-        where the finite-capacity plan puts them. The order's MOs may move
-        although locked: the agreement is the one path allowed to do so. A
-        rush order is inserted without moving anything in the frozen zone.
+        where the finite-capacity plan puts them -- later for a postponement
+        (just in time), earlier for a rush. Locked MOs are planned like any
+        other; in-progress, pinned, frozen-zone and locked-week work stays.
 
         A failed run raises, so the agreement is rolled back as a whole.
         """
@@ -20,11 +85,11 @@ class SaleOrder(models.Model):
         productions = (
             self._pps_productions()
             .sudo()
-            .filtered(lambda p: p.state in ("confirmed", "progress", "to_close"))
+            .filtered(lambda p: p.state in OPEN_PRODUCTION_STATES)
         )
         productions |= (
             productions.production_group_id.child_ids.production_ids.filtered(
-                lambda p: p.state in ("confirmed", "progress", "to_close")
+                lambda p: p.state in OPEN_PRODUCTION_STATES
             )
         )
         if not productions.workorder_ids:
@@ -37,7 +102,6 @@ class SaleOrder(models.Model):
                 productions=productions,
                 trigger="negotiation",
                 rush_insertion=negotiation.scenario == "rush_order",
-                unlocked_productions=productions,
                 interactive=True,
             )
         )
