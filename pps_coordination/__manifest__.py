@@ -45,4 +45,9 @@
         "views/pps_coordination_menus.xml",
     ],
     "demo": ["demo/pps_demo_users.xml", "demo/pps_demo_factory.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "pps_coordination/static/tests/tours/*.js",
+        ],
+    },
 }
