@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime
 
+from ..const import OPEN_NEGOTIATION_STATES
+
 #: Context value of the Confirm and Resolve actions: only they (or server code
 #: running as superuser) move ``state``. Compared with ``is`` (RPC-proof).
 PPS_ABNORMALITY_WORKFLOW = object()
@@ -436,7 +438,7 @@ class PpsAbnormality(models.Model):
                 continue
             estimated = max(estimated, now)
             if any(
-                n.state in ("requested", "answered")
+                n.state in OPEN_NEGOTIATION_STATES
                 for n in order.sudo().pps_negotiation_ids
             ):
                 self.message_post(

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, LockError, UserError
 
+from ..const import OPEN_NEGOTIATION_STATES
 from .pps_lock_mixin import PPS_LOCK_BYPASS
 
 #: Context value of the negotiation workflow methods: only they may create
@@ -144,7 +145,7 @@ class PpsNegotiation(models.Model):
                         fields=", ".join(sorted(forbidden)),
                     )
                 )
-            if any(n.state not in ("requested", "answered") for n in self) and (
+            if any(n.state not in OPEN_NEGOTIATION_STATES for n in self) and (
                 "reason" in vals or "explanation" in vals
             ):
                 raise UserError(self.env._("A closed negotiation round cannot change."))
@@ -277,7 +278,7 @@ class PpsNegotiation(models.Model):
             )
         self._pps_lock_rows()
         for negotiation in self:
-            if negotiation.state not in ("requested", "answered"):
+            if negotiation.state not in OPEN_NEGOTIATION_STATES:
                 raise UserError(
                     self.env._(
                         "%(name)s is %(state)s: only an open round can be cancelled.",
@@ -473,7 +474,9 @@ class PpsNegotiation(models.Model):
         """Who gets the planners' activity for a request.
 
         The responsible of the order's first manufacturing order when that
-        person is a planner, else the first active planner of the company.
+        person is a planner, else the first active planner of the company --
+        a dedicated planner before a Coordination Administrator (who holds
+        every role).
         """
         self.ensure_one()
         order = self.sale_order_id
@@ -485,7 +488,7 @@ class PpsNegotiation(models.Model):
         )
         if responsible:
             return responsible
-        return (
+        planners = (
             self.env["res.users"]
             .sudo()
             .search(
@@ -495,9 +498,11 @@ class PpsNegotiation(models.Model):
                     ("share", "=", False),
                 ],
                 order="id",
-                limit=1,
             )
         )
+        admin_group = self.env.ref("pps_coordination.group_pps_admin")
+        dedicated = planners.filtered(lambda u: admin_group not in u.all_group_ids)
+        return (dedicated or planners)[:1]
 
     def _pps_notify_request(self):
         self.ensure_one()

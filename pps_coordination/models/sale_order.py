@@ -3,9 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, LockError, UserError, ValidationError
 
+from ..const import OPEN_NEGOTIATION_STATES
 from .pps_lock_mixin import PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION, strip_sentinels
-
-OPEN_NEGOTIATION_STATES = ("requested", "answered")
 
 
 class SaleOrder(models.Model):

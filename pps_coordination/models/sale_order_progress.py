@@ -101,14 +101,11 @@ class SaleOrder(models.Model):
         for order in self:
             order.pps_progress = order._pps_get_progress(productions[order.id])
 
-    @api.depends(lambda self: self._pps_delivery_date_depends())
+    @api.depends("commitment_date", "pps_expected_date", "expected_date")
     def _compute_pps_delivery_date(self):
-        has_expected = "pps_expected_date" in self._fields
         for order in self:
             order.pps_delivery_date = (
-                order.commitment_date
-                or (has_expected and order.pps_expected_date)
-                or order.expected_date
+                order.commitment_date or order.pps_expected_date or order.expected_date
             )
 
     @api.depends("state", "pps_progress", "pps_delivery_date")
@@ -132,13 +129,6 @@ class SaleOrder(models.Model):
         if PPS_COMPUTED_FIELDS.intersection(vals):
             self._pps_refuse_progress_write()
         return super().write(vals)
-
-    @api.model
-    def _pps_delivery_date_depends(self):
-        depends = ["commitment_date", "expected_date"]
-        if "pps_expected_date" in self._fields:
-            depends.append("pps_expected_date")
-        return depends
 
     # ------------------------------------------------------------------
     # Progress

@@ -88,9 +88,6 @@ class Model:
     def weighted_tardiness(self) -> cp_model.LinearExprT:
         return sum(self.data.jobs[j].weight * t for j, t in self.tardiness.items())
 
-    def total_end(self) -> cp_model.LinearExprT:
-        return sum(v.end for v in self.ops.values())
-
     # hints and solutions ------------------------------------------------------
     def add_hint(self, schedule: dict[int, Assignment]) -> None:
         """Hint every variable from a complete, feasible ``schedule``."""

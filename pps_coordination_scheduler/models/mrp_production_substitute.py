@@ -1,6 +1,8 @@
 from odoo import models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
+
 
 class MrpProduction(models.Model):
     _inherit = "mrp.production"
@@ -19,7 +21,7 @@ class MrpProduction(models.Model):
             )
         changed = False
         for production in self:
-            if production.state not in ("confirmed", "progress", "to_close"):
+            if production.state not in OPEN_PRODUCTION_STATES:
                 raise UserError(
                     self.env._(
                         "%(mo)s is not open: its components cannot change.",

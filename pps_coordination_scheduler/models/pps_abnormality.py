@@ -1,5 +1,6 @@
 from odoo import models
 
+from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
 
@@ -20,7 +21,7 @@ class PpsAbnormality(models.Model):
         plan in force by ``_pps_open_negotiations``.
         """
         self.ensure_one()
-        open_states = ("confirmed", "progress", "to_close")
+        open_states = OPEN_PRODUCTION_STATES
         affected = self.production_ids.sudo()
         productions = affected | affected.pps_sale_order_id._pps_productions().sudo()
         productions = productions.filtered(

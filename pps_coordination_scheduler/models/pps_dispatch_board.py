@@ -32,6 +32,11 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.pps_coordination.const import (
+    OPEN_PRODUCTION_STATES,
+    OPEN_WORKORDER_STATES,
+)
+
 from .pps_dispatch_week_lock import (
     PLANNER_GROUP,
     UNLOCK_GROUP,
@@ -40,8 +45,8 @@ from .pps_dispatch_week_lock import (
     workcenter_tz,
 )
 
-BOARD_WORKORDER_STATES = ("blocked", "ready", "progress")
-BOARD_PRODUCTION_STATES = ("confirmed", "progress", "to_close")
+BOARD_WORKORDER_STATES = OPEN_WORKORDER_STATES
+BOARD_PRODUCTION_STATES = OPEN_PRODUCTION_STATES
 WORKORDER_FIELDS = [
     "name",
     "workcenter_id",

@@ -45,6 +45,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_round
 
+from odoo.addons.pps_coordination.const import OPEN_WORKORDER_STATES
+
 from ..engine import Job, Mode, Operation, Precedence, ProblemData, Resource, dispatch
 from ..engine.dispatch import Unschedulable
 from .pps_schedule_problem import MAX_HORIZON_DAYS, to_datetime, to_minutes
@@ -1108,7 +1110,7 @@ class PpsPromise(models.AbstractModel):
         if production.pps_plan_pinned or production.pps_rush:
             return False
         workorders = production.workorder_ids.filtered(
-            lambda wo: wo.state in ("blocked", "ready", "progress")
+            lambda wo: wo.state in OPEN_WORKORDER_STATES
         )
         if any(wo.state == "progress" for wo in workorders):
             return False

@@ -21,10 +21,13 @@ import pytz
 
 from odoo import api, fields, models
 
+from odoo.addons.pps_coordination.const import (
+    OPEN_PRODUCTION_STATES,
+    OPEN_WORKORDER_STATES,
+)
+
 from ..engine import Assignment, Job, Mode, Operation, Precedence, ProblemData, Resource
 
-OPEN_PRODUCTION_STATES = ("confirmed", "progress", "to_close")
-OPEN_WORKORDER_STATES = ("blocked", "ready", "progress")
 #: Days of calendar extracted beyond the latest date the problem knows about.
 HORIZON_MARGIN_DAYS = 60
 #: Working hours a day assumed when sizing the horizon to the load (low on purpose).

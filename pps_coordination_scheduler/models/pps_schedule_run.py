@@ -31,6 +31,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import config, format_datetime
 
+from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
 from ..engine import SolveParams, check, solve
@@ -323,7 +324,7 @@ class PpsScheduleRun(models.Model):
             productions = self.env["mrp.production"].search(
                 [
                     ("company_id", "=", self.env.company.id),
-                    ("state", "in", ("confirmed", "progress", "to_close")),
+                    ("state", "in", OPEN_PRODUCTION_STATES),
                 ]
             )
         company = productions.company_id[:1] or self.env.company
@@ -851,7 +852,7 @@ class PpsScheduleRun(models.Model):
             productions = self.env["mrp.production"].search(
                 [
                     ("company_id", "=", company.id),
-                    ("state", "in", ("confirmed", "progress", "to_close")),
+                    ("state", "in", OPEN_PRODUCTION_STATES),
                 ]
             )
             if productions:

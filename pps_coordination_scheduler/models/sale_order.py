@@ -3,9 +3,11 @@ import logging
 from odoo import models
 from odoo.exceptions import UserError
 
+from odoo.addons.pps_coordination.const import (
+    OPEN_PRODUCTION_STATES,
+    OPEN_WORKORDER_STATES,
+)
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
-
-from .pps_schedule_problem import OPEN_PRODUCTION_STATES, OPEN_WORKORDER_STATES
 
 _logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ import logging
 
 from odoo import SUPERUSER_ID, api
 
-_logger = logging.getLogger(__name__)
+from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
 
-OPEN_STATES = ("confirmed", "progress", "to_close")
+_logger = logging.getLogger(__name__)
 
 
 def migrate(cr, version):
@@ -34,7 +34,7 @@ def migrate(cr, version):
                 and p.backorder_sequence
                 and p.product_id == source.product_id
                 and not p.pps_locked
-                and p.state in OPEN_STATES
+                and p.state in OPEN_PRODUCTION_STATES
             )
         )
         if backorders:
