@@ -730,7 +730,11 @@ class PpsPromise(models.AbstractModel):
         centers = centers.sorted("id")
         wc_index = {wc.id: i for i, wc in enumerate(centers)}
         resources = [
-            Resource(key=wc.id, windows=self._windows(state, wc, horizon_end, raw))
+            Resource(
+                key=wc.id,
+                windows=self._windows(state, wc, horizon_end, raw),
+                label=wc.display_name,
+            )
             for wc in centers
         ]
         jobs, operations, precedences = [], [], []
@@ -739,6 +743,7 @@ class PpsPromise(models.AbstractModel):
             jobs.append(
                 Job(
                     key=("quote", j),
+                    label=job["product"].display_name,
                     release=job["release"] if releases else 0,
                     weight=QUOTE_WEIGHT if movable else 1,
                     rush=state["rush"],
@@ -749,6 +754,7 @@ class PpsPromise(models.AbstractModel):
                 operations.append(
                     Operation(
                         key=("quote", j, n),
+                        label=f"{job['product'].display_name} - {op['operation'].name}",
                         job=j,
                         modes=tuple(
                             Mode(wc_index[wc.id], minutes)
@@ -812,11 +818,14 @@ class PpsPromise(models.AbstractModel):
                 due = None
                 if moving:
                     due = max(0, to_minutes(now, self._due(state, production)))
-                jobs.append(Job(key=("plan", production.id), due=due))
+                jobs.append(
+                    Job(key=("plan", production.id), due=due, label=production.name)
+                )
             index = len(operations)
             operations.append(
                 Operation(
                     key=workorder.id,
+                    label=workorder.display_name,
                     job=production_jobs[production.id],
                     modes=tuple(modes),
                     fixed=None if moving else Problem._clip_fixed(current),
