@@ -205,13 +205,11 @@ class TestProductionLock(PpsCoordinationCase):
             with self.assertRaisesRegex(UserError, "execution lock"):
                 production.write(vals)
         workorder = self.production.workorder_ids.with_user(self.admin_user)
+        start = self._in_days(2)
         workorder.with_context(bypass_duration_calculation=True).write(
-            {
-                "date_start": self._in_days(2),
-                "date_finished": self._in_days(2) + timedelta(hours=1),
-            }
+            {"date_start": start, "date_finished": start + timedelta(hours=1)}
         )
-        self.assertEqual(workorder.date_start, self._in_days(2))
+        self.assertEqual(workorder.date_start, start)
         workorder.write({"duration_expected": 5})
         with self.assertRaisesRegex(UserError, "execution lock"):
             workorder.unlink()
