@@ -1,7 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .pps_lock_mixin import PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION, strip_sentinels
+from .pps_lock_mixin import (
+    PPS_LOCK_BYPASS,
+    PPS_LOCK_EXECUTION,
+    rpc_result,
+    strip_sentinels,
+)
 
 #: The pin's own fields: set only by the Pin and Unpin actions.
 PIN_FIELDS = ("pps_plan_pinned", "pps_plan_pinned_by_id", "pps_plan_pinned_at")
@@ -276,7 +281,7 @@ class MrpProductionSplit(models.TransientModel):
         each new MO the responsible and the start entered on its line, which
         on a locked MO (and on the new MOs, locked by ``_split_productions``)
         is part of the split, not a re-plan."""
-        return strip_sentinels(
+        return rpc_result(
             super(
                 MrpProductionSplit,
                 self.with_context(pps_lock_execution=PPS_LOCK_EXECUTION),

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .pps_lock_mixin import PPS_LOCK_EXECUTION, changed_fields, strip_sentinels
+from .pps_lock_mixin import PPS_LOCK_EXECUTION, changed_fields, rpc_result
 
 
 class MrpWorkorder(models.Model):
@@ -40,24 +40,20 @@ class MrpWorkorder(models.Model):
         return super().unlink()
 
     def button_start(self, raise_on_invalid_state=False):
-        return strip_sentinels(
+        return rpc_result(
             super(MrpWorkorder, self._pps_execution()).button_start(
                 raise_on_invalid_state=raise_on_invalid_state
             )
         )
 
     def button_finish(self):
-        return strip_sentinels(
-            super(MrpWorkorder, self._pps_execution()).button_finish()
-        )
+        return rpc_result(super(MrpWorkorder, self._pps_execution()).button_finish())
 
     def button_pending(self):
-        return strip_sentinels(
-            super(MrpWorkorder, self._pps_execution()).button_pending()
-        )
+        return rpc_result(super(MrpWorkorder, self._pps_execution()).button_pending())
 
     def action_mark_as_done(self):
-        return strip_sentinels(
+        return rpc_result(
             super(MrpWorkorder, self._pps_execution()).action_mark_as_done()
         )
 

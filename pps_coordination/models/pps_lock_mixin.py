@@ -37,7 +37,8 @@ How to lift it
 
     A sentinel never leaves the server: Odoo's methods build the actions they
     return from ``self.env.context``, so every override that runs them with a
-    sentinel returns ``strip_sentinels(result)``.
+    sentinel returns ``strip_sentinels(result)`` (``rpc_result(result)`` where
+    Odoo's method returns None, which XML-RPC cannot marshal).
 
 Lock and unlock
     ``action_pps_lock()`` is open to sales coordinators, planners and the
@@ -94,6 +95,26 @@ def strip_sentinels(value):
             return value
         return tuple(items) if isinstance(value, tuple) else items
     return value
+
+
+def marshallable(value):
+    """``value`` with every None replaced by False, inside dicts, lists and
+    tuples: what an RPC method returns must marshal over XML-RPC too."""
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return {key: marshallable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [marshallable(item) for item in value]
+    return value
+
+
+def rpc_result(value):
+    """What an execution entry point returns to an RPC client: Odoo's answer
+    without sentinels nor None inside, and True where Odoo answers None."""
+    if value is None:
+        return True
+    return marshallable(strip_sentinels(value))
 
 
 def changed_fields(record, vals, names):

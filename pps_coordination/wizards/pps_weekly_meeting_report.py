@@ -14,6 +14,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..models.pps_lock_mixin import marshallable
+
 
 class PpsWeeklyMeetingReport(models.TransientModel):
     _name = "pps.weekly.meeting.report"
@@ -92,10 +94,12 @@ class PpsWeeklyMeetingReport(models.TransientModel):
     def action_previous_week(self):
         self.ensure_one()
         self.week_date = self.date_from - timedelta(days=7)
+        return True
 
     def action_next_week(self):
         self.ensure_one()
         self.week_date = self.date_from + timedelta(days=7)
+        return True
 
     def action_open_wip(self):
         self.ensure_one()
@@ -135,9 +139,12 @@ class PpsWeeklyMeetingReport(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        return self.env.ref(
-            "pps_coordination.action_report_pps_weekly_meeting"
-        ).report_action(self)
+        # Odoo's report action holds ``"data": None``, which XML-RPC refuses.
+        return marshallable(
+            self.env.ref(
+                "pps_coordination.action_report_pps_weekly_meeting"
+            ).report_action(self)
+        )
 
     # ------------------------------------------------------------------
     # Business methods

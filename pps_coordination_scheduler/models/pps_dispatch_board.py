@@ -36,6 +36,7 @@ from odoo.addons.pps_coordination.const import (
     OPEN_PRODUCTION_STATES,
     OPEN_WORKORDER_STATES,
 )
+from odoo.addons.pps_coordination.models.pps_lock_mixin import marshallable
 
 from .pps_dispatch_week_lock import (
     PLANNER_GROUP,
@@ -161,7 +162,8 @@ class PpsDispatchBoard(models.AbstractModel):
                     "cells": row_cells,
                 }
             )
-        return {
+        # Cards of MOs without a sale order hold None: no None crosses XML-RPC.
+        data = {
             "week_start": fields.Date.to_string(monday),
             "week_end": fields.Date.to_string(days[-1]),
             "prev_week": fields.Date.to_string(monday - timedelta(days=7)),
@@ -193,6 +195,7 @@ class PpsDispatchBoard(models.AbstractModel):
                 "late": late_total,
             },
         }
+        return marshallable(data)
 
     # ------------------------------------------------------------------
     # Actions

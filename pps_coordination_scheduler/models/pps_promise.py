@@ -46,6 +46,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_round
 
 from odoo.addons.pps_coordination.const import OPEN_WORKORDER_STATES
+from odoo.addons.pps_coordination.models.pps_lock_mixin import marshallable
 
 from ..engine import Job, Mode, Operation, Precedence, ProblemData, Resource, dispatch
 from ..engine.dispatch import Unschedulable
@@ -57,18 +58,6 @@ PROMISE_MARGIN_DAYS = 120
 MAX_BOM_DEPTH = 30
 #: Weight that puts the quoted order before everything movable (options).
 QUOTE_WEIGHT = 10_000
-
-
-def marshallable(value):
-    """``value`` with every None replaced by False, inside dicts, lists and
-    tuples: what an RPC method returns must marshal over XML-RPC too."""
-    if value is None:
-        return False
-    if isinstance(value, dict):
-        return {key: marshallable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [marshallable(item) for item in value]
-    return value
 
 
 class PpsPromise(models.AbstractModel):
