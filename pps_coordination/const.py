@@ -11,3 +11,7 @@ OPEN_PRODUCTION_STATES = ("confirmed", "progress", "to_close")
 OPEN_WORKORDER_STATES = ("blocked", "ready", "progress")
 #: Negotiation rounds still open: waiting for an answer or for a decision.
 OPEN_NEGOTIATION_STATES = ("requested", "answered")
+#: BoM and routing problems (``pps.schedule.check``) that make the scheduler
+#: refuse an order; the others leave it without work orders, which the
+#: scheduler has nothing to plan for anyway.
+BLOCKING_PROBLEMS = ("no_workcenter", "no_duration", "no_calendar", "cyclic_bom")

@@ -13,5 +13,3 @@ from . import pps_schedule_check
 from . import pps_negotiation
 from . import pps_simulated_demand
 from . import pps_material_check
-from . import mrp_production_substitute
-from . import mrp_workorder_readiness

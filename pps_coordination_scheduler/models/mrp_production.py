@@ -1,4 +1,7 @@
 from odoo import models
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
 
 
 class MrpProduction(models.Model):
@@ -17,3 +20,87 @@ class MrpProduction(models.Model):
             productions=self, trigger="server_action", dry_run=True, interactive=True
         )
         return run._action_open()
+
+    def action_pps_use_substitutes(self):
+        """Replace what is short of each component by substitutes in free stock.
+
+        For every open component move that neither its reservation nor free
+        stock covers, the short quantity moves to new component moves of the
+        substitutes (``pps.substitute``, by priority, at their ratio) as far as
+        their free stock goes; the change is posted in the chatter.
+        """
+        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
+            raise AccessError(
+                self.env._("Only production planners may substitute components.")
+            )
+        changed = False
+        for production in self:
+            if production.state not in OPEN_PRODUCTION_STATES:
+                raise UserError(
+                    self.env._(
+                        "%(mo)s is not open: its components cannot change.",
+                        mo=production.name,
+                    )
+                )
+            changed |= production._pps_use_substitutes()
+        if not changed:
+            raise UserError(
+                self.env._("No short component has a substitute in free stock.")
+            )
+        return True
+
+    def _pps_use_substitutes(self):
+        self.ensure_one()
+        Substitute = self.env["pps.substitute"]
+        warehouse = self.picking_type_id.warehouse_id
+        notes = []
+        new_moves = self.env["stock.move"]
+        for move in self.move_raw_ids.filtered(
+            lambda m: m.state not in ("done", "cancel") and m.product_id.is_storable
+        ):
+            product = move.product_id
+            free = product.with_context(warehouse_id=warehouse.id).free_qty
+            short = move.product_qty - move.quantity - max(free, 0.0)
+            if product.uom_id.compare(short, 0.0) <= 0:
+                continue
+            for substitute in Substitute._pps_for(product, self.company_id):
+                other = substitute.substitute_id
+                available = other.with_context(warehouse_id=warehouse.id).free_qty
+                used = min(short, available / substitute.ratio)
+                if product.uom_id.compare(used, 0.0) <= 0:
+                    continue
+                new_qty = other.uom_id.round(used * substitute.ratio)
+                remaining = move.product_uom_qty - product.uom_id._compute_quantity(
+                    used, move.product_uom
+                )
+                move.product_uom_qty = max(remaining, 0.0)
+                values = self._get_move_raw_values(
+                    other, new_qty, other.uom_id, operation_id=move.operation_id.id
+                )
+                new_moves |= self.env["stock.move"].create(values)
+                notes.append(
+                    self.env._(
+                        "%(qty)s %(uom)s of %(product)s replaced by %(sub_qty)s "
+                        "%(sub_uom)s of %(substitute)s.",
+                        qty=product.uom_id.round(used),
+                        uom=product.uom_id.name,
+                        product=product.display_name,
+                        sub_qty=new_qty,
+                        sub_uom=other.uom_id.name,
+                        substitute=other.display_name,
+                    )
+                )
+                short -= used
+                if product.uom_id.compare(short, 0.0) <= 0:
+                    break
+        if not notes:
+            return False
+        new_moves._action_confirm()
+        new_moves._action_assign()
+        self.message_post(
+            body=self.env._(
+                "Substitutes used for short components: %(notes)s",
+                notes=" ".join(notes),
+            )
+        )
+        return True

@@ -1,13 +1,15 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.pps_coordination.models.pps_lock_mixin import (
     PPS_LOCK_BYPASS,
     PPS_LOCK_EXECUTION,
 )
 
+#: Readiness checklist of the short-term plan, ticked by planners.
+READINESS_FIELDS = ("pps_ready_tools", "pps_ready_equipment", "pps_ready_manpower")
 #: Fields a weekly dispatch lock protects on the work orders of a locked week.
 WEEK_LOCK_FIELDS = ("date_start", "date_finished", "workcenter_id")
 
@@ -47,11 +49,6 @@ class MrpWorkorder(models.Model):
         # into it, before anything is written.
         self._pps_check_week_lock_on_create(vals_list)
         return super().create(vals_list)
-
-    def write(self, vals):
-        if any(fname in vals for fname in WEEK_LOCK_FIELDS):
-            self._pps_check_week_lock(vals)
-        return super().write(vals)
 
     @api.model
     def _pps_check_week_lock_on_create(self, vals_list):
@@ -173,3 +170,53 @@ class MrpWorkorder(models.Model):
                             .display_name,
                         )
                     )
+
+    pps_ready_tools = fields.Boolean(
+        string="Fixtures/Tools Ready", copy=False, help="Ticked by a planner."
+    )
+    pps_ready_equipment = fields.Boolean(
+        string="Equipment Ready", copy=False, help="Ticked by a planner."
+    )
+    pps_ready_manpower = fields.Boolean(
+        string="Manpower Ready", copy=False, help="Ticked by a planner."
+    )
+    pps_ready = fields.Boolean(
+        string="Ready",
+        compute="_compute_pps_ready",
+        store=True,
+        help="Fixtures or tools, equipment and manpower are all ready.",
+    )
+
+    @api.depends(*READINESS_FIELDS)
+    def _compute_pps_ready(self):
+        for workorder in self:
+            workorder.pps_ready = all(workorder[fname] for fname in READINESS_FIELDS)
+
+    def write(self, vals):
+        if any(fname in vals for fname in WEEK_LOCK_FIELDS):
+            self._pps_check_week_lock(vals)
+        ticked = [fname for fname in READINESS_FIELDS if fname in vals]
+        if ticked:
+            self._pps_check_readiness_rights()
+        res = super().write(vals)
+        if ticked:
+            labels = {fname: self._fields[fname].string for fname in ticked}
+            for workorder in self:
+                workorder.production_id.message_post(
+                    body=self.env._(
+                        "%(wo)s readiness by %(user)s: %(checks)s.",
+                        wo=workorder.display_name,
+                        user=self.env.user.name,
+                        checks=", ".join(
+                            f"{labels[f]} {'✓' if vals[f] else '✗'}" for f in ticked
+                        ),
+                    )
+                )
+        return res
+
+    def _pps_check_readiness_rights(self):
+        if self.env.su or self.env.user.has_group("pps_coordination.group_pps_planner"):
+            return
+        raise AccessError(
+            self.env._("Only production planners tick the readiness checklist.")
+        )

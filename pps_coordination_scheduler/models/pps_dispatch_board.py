@@ -38,13 +38,8 @@ from odoo.addons.pps_coordination.const import (
 )
 from odoo.addons.pps_coordination.models.pps_lock_mixin import marshallable
 
-from .pps_dispatch_week_lock import (
-    PLANNER_GROUP,
-    UNLOCK_GROUP,
-    local_date,
-    monday_of,
-    workcenter_tz,
-)
+from ..planning_time import local_date, monday_of, workcenter_tz
+from .pps_dispatch_week_lock import PLANNER_GROUP, UNLOCK_GROUP
 
 BOARD_WORKORDER_STATES = OPEN_WORKORDER_STATES
 BOARD_PRODUCTION_STATES = OPEN_PRODUCTION_STATES

@@ -16,39 +16,22 @@ Locking and unlocking are written to ``pps.lock.log`` (model
 ``mrp.workcenter``); unlocking needs the unlock privilege and a reason.
 """
 
-import dataclasses
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..engine import Assignment, Job, Mode, Operation
-from .pps_schedule_problem import to_minutes
+from ..planning_time import (  # noqa: F401 - public names of this module too
+    cut_windows,
+    local_date,
+    monday_of,
+    to_minutes,
+    week_span,
+    workcenter_tz,
+)
 
 PLANNER_GROUP = "pps_coordination.group_pps_planner"
 UNLOCK_GROUP = "pps_coordination.group_pps_unlock"
-
-
-def monday_of(day):
-    """The Monday starting the week of ``day`` (a date)."""
-    return day - timedelta(days=day.weekday())
-
-
-def local_date(moment, tz_name):
-    """Calendar day of the naive UTC datetime ``moment`` in time zone ``tz_name``."""
-    tz = pytz.timezone(tz_name or "UTC")
-    return pytz.utc.localize(moment).astimezone(tz).date()
-
-
-def workcenter_tz(workcenter):
-    """Time zone in which a work center's days and weeks are counted."""
-    return (
-        workcenter.resource_calendar_id.tz
-        or workcenter.company_id.resource_calendar_id.tz
-        or "UTC"
-    )
 
 
 class PpsDispatchWeekLock(models.Model):
@@ -267,154 +250,3 @@ class PpsDispatchWeekLock(models.Model):
             moment = datetime.combine(moment, datetime.min.time())
         day = local_date(moment, workcenter_tz(workcenter))
         return (workcenter.id, monday_of(day))
-
-
-def week_span(origin, workcenter, monday):
-    """Minutes from ``origin`` of a week (Monday 00:00 to the next, in the work
-    center's time zone): ``(lo, hi)``."""
-    tz = pytz.timezone(workcenter_tz(workcenter))
-    return tuple(
-        to_minutes(
-            origin,
-            tz.localize(datetime.combine(day, time.min))
-            .astimezone(pytz.utc)
-            .replace(tzinfo=None),
-        )
-        for day in (monday, monday + timedelta(days=7))
-    )
-
-
-def cut_windows(windows, spans):
-    """``windows`` (sorted (start, end) minutes) without the ``spans``."""
-    result = []
-    for start, end in windows:
-        pieces = [(start, end)]
-        for lo, hi in spans:
-            pieces = [
-                piece
-                for a, b in pieces
-                for piece in ((a, min(b, lo)), (max(a, hi), b))
-                if piece[0] < piece[1]
-            ]
-        result.extend(pieces)
-    return result
-
-
-class PpsScheduleProblem(models.AbstractModel):
-    """The scheduler keeps the work orders of a locked week where they are."""
-
-    _inherit = "pps.schedule.problem"
-
-    @api.model
-    def _prepare_problem(self, productions, *args, **kwargs):
-        # Read every current or future week lock once for the whole extraction.
-        keys = self.env["pps.dispatch.week.lock"]._current_keys()
-        problem = super(
-            PpsScheduleProblem, self.with_context(pps_week_locks=keys)
-        )._prepare_problem(productions, *args, **kwargs)
-        return self._prepare_week_lock_blocks(problem, keys)
-
-    @api.model
-    def _prepare_week_lock_blocks(self, problem, keys):
-        """Close the free working time of locked weeks with fixed blocks.
-
-        One engine job per locked (work center, week) holds one fixed operation
-        per free gap of the work center's windows in that week, so nothing new
-        is planned into it; what is already there is fixed by
-        :meth:`_prepare_fixed_reason`.
-        """
-        data = problem.data
-        if not keys or data is None:
-            return problem
-        index_of = {wc.id: i for i, wc in enumerate(problem.workcenters)}
-        jobs, operations = list(data.jobs), list(data.operations)
-        for workcenter_id, monday in sorted(keys):
-            resource = index_of.get(workcenter_id)
-            if resource is None:
-                continue
-            lo, hi = week_span(problem.origin, problem.workcenters[resource], monday)
-            busy = sorted(
-                (op.fixed.start, op.fixed.end)
-                for op in operations
-                if op.fixed is not None and op.fixed.resource == resource
-            )
-            gaps = []
-            for window_start, window_end in data.resources[resource].windows:
-                cursor, end = max(window_start, lo, 0), min(window_end, hi)
-                for busy_start, busy_end in busy:
-                    if cursor >= end:
-                        break
-                    if busy_end <= cursor or busy_start >= end:
-                        continue
-                    if busy_start > cursor:
-                        gaps.append((cursor, busy_start))
-                    cursor = max(cursor, busy_end)
-                if cursor < end:
-                    gaps.append((cursor, end))
-            if not gaps:
-                continue
-            key = ("week locked", workcenter_id, fields.Date.to_string(monday))
-            jobs.append(Job(key=key))
-            for number, (start, end) in enumerate(gaps):
-                problem.fixed_reasons[len(operations)] = "week locked"
-                problem.workorders.append(self.env["mrp.workorder"])
-                operations.append(
-                    Operation(
-                        key=(*key, number),
-                        job=len(jobs) - 1,
-                        modes=(Mode(resource, end - start),),
-                        fixed=Assignment(
-                            resource=resource, mode=0, start=start, end=end
-                        ),
-                    )
-                )
-        problem.data = dataclasses.replace(
-            data, jobs=tuple(jobs), operations=tuple(operations)
-        )
-        return problem
-
-    @api.model
-    def _prepare_fixed_reason(self, workorder, origin, frozen_until):
-        reason = super()._prepare_fixed_reason(workorder, origin, frozen_until)
-        if reason or not workorder.date_start:
-            return reason
-        if workorder.date_start <= fields.Datetime.now():
-            # Work of a locked week that should have started and did not cannot
-            # stay in the past: it is rescheduled like any late work.
-            return None
-        Lock = self.env["pps.dispatch.week.lock"]
-        keys = self.env.context.get("pps_week_locks")
-        if keys is None:
-            keys = Lock._locked_keys(workorder.workcenter_id)
-        if Lock._week_key(workorder.workcenter_id, workorder.date_start) in keys:
-            return "week locked"
-        return None
-
-
-class PpsPromise(models.AbstractModel):
-    """The promise inserts nothing into a locked week either: the working time
-    of a work center's locked weeks is taken out of its windows."""
-
-    _inherit = "pps.promise"
-
-    @api.model
-    def _windows(self, state, workcenter, horizon_end, raw=False):
-        windows = super()._windows(state, workcenter, horizon_end, raw=raw)
-        locks = state.get("week_locks")
-        if locks is None:
-            locks = state["week_locks"] = {}
-            for workcenter_id, monday in self.env[
-                "pps.dispatch.week.lock"
-            ]._current_keys():
-                locks.setdefault(workcenter_id, []).append(monday)
-        mondays = locks.get(workcenter.id)
-        if not mondays:
-            return windows
-        cache = state.setdefault("windows_week_locked", {})
-        key = (workcenter.id, horizon_end, raw)
-        if key not in cache:
-            spans = sorted(
-                week_span(state["now"], workcenter, monday) for monday in mondays
-            )
-            cache[key] = tuple(cut_windows(windows, spans))
-        return cache[key]

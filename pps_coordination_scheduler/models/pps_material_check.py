@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .pps_schedule_problem import OPEN_WORKORDER_STATES
+from odoo.addons.pps_coordination.const import OPEN_WORKORDER_STATES
 
 
 class PpsMaterialCheck(models.TransientModel):

@@ -42,15 +42,15 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import float_round
 
 from odoo.addons.pps_coordination.const import OPEN_WORKORDER_STATES
-from odoo.addons.pps_coordination.models.pps_lock_mixin import marshallable
 
 from ..engine import Job, Mode, Operation, Precedence, ProblemData, Resource, dispatch
 from ..engine.dispatch import Unschedulable
-from .pps_schedule_problem import MAX_HORIZON_DAYS, to_datetime, to_minutes
+from ..planning_time import cut_windows, to_datetime, to_minutes, week_span
+from .pps_schedule_problem import MAX_HORIZON_DAYS
 
 #: Days of calendar searched beyond the latest obstacle or material receipt.
 PROMISE_MARGIN_DAYS = 120
@@ -671,7 +671,8 @@ class PpsPromise(models.AbstractModel):
 
     @api.model
     def _windows(self, state, workcenter, horizon_end, raw=False):
-        """Working windows of ``workcenter`` (``raw``: without abnormalities).
+        """Working windows of ``workcenter`` (``raw``: without abnormalities),
+        less its locked weeks: the promise inserts nothing into a locked week.
 
         The calendar is read once; the capacity abnormalities take away is
         then subtracted with the scheduler's own hook.
@@ -687,7 +688,34 @@ class PpsPromise(models.AbstractModel):
                 workcenter, list(calendar), state["now"]
             )
             cache[key] = (tuple(calendar), tuple(reduced))
-        return cache[key][0] if raw else cache[key][1]
+        windows = cache[key][0] if raw else cache[key][1]
+        return self._windows_outside_locked_weeks(
+            state, workcenter, horizon_end, raw, windows
+        )
+
+    @api.model
+    def _windows_outside_locked_weeks(
+        self, state, workcenter, horizon_end, raw, windows
+    ):
+        """``windows`` without the working time of the center's locked weeks."""
+        locks = state.get("week_locks")
+        if locks is None:
+            locks = state["week_locks"] = {}
+            for workcenter_id, monday in self.env[
+                "pps.dispatch.week.lock"
+            ]._current_keys():
+                locks.setdefault(workcenter_id, []).append(monday)
+        mondays = locks.get(workcenter.id)
+        if not mondays:
+            return windows
+        cache = state.setdefault("windows_week_locked", {})
+        key = (workcenter.id, horizon_end, raw)
+        if key not in cache:
+            spans = sorted(
+                week_span(state["now"], workcenter, monday) for monday in mondays
+            )
+            cache[key] = tuple(cut_windows(windows, spans))
+        return cache[key]
 
     @api.model
     def _build(
@@ -1269,63 +1297,3 @@ def _first_working(windows, moment):
         if end > moment:
             return max(begin, moment)
     return moment
-
-
-class SaleOrder(models.Model):
-    _inherit = "sale.order"
-
-    def action_confirm(self):
-        """A rush quotation converted to an order gets its procurement plan the
-        same day: RFQs for what its production is short of."""
-        res = super().action_confirm()
-        for order in self.filtered("pps_rush"):
-            self.env["pps.promise"].sudo()._procure_shortages(order)
-        return res
-
-    def pps_quote_delivery_date(self):
-        """The capable-to-promise answer for this order, without changing anything.
-
-        See ``pps.promise``. Reads only: no record is created or written.
-
-        :returns: ``{"date": datetime, "explanation": str, "binding": str,
-            "options": [...], "bottleneck": {...}, "material": {...}, ...}``
-        """
-        self.ensure_one()
-        if not (
-            self.env.su
-            or self.env.user.has_group("pps_coordination.group_pps_sales")
-            or self.env.user.has_group("pps_coordination.group_pps_planner")
-        ):
-            raise AccessError(
-                self.env._("Only sales coordinators and planners may quote a date.")
-            )
-        self.check_access("read")
-        return marshallable(self.env["pps.promise"]._quote(self))
-
-    def action_pps_quote(self):
-        """Button: show the capable-to-promise answer in a notification."""
-        self.ensure_one()
-        promise = self.pps_quote_delivery_date()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._(
-                    "Can deliver on %(date)s",
-                    date=fields.Datetime.to_string(promise["date"]),
-                ),
-                "message": promise["explanation"],
-                "sticky": True,
-                "type": "info",
-            },
-        }
-
-    def action_pps_procure_shortages(self):
-        """Planners: issue the procurement plan (RFQs for shortages) now."""
-        self.ensure_one()
-        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
-            raise AccessError(
-                self.env._("Only production planners issue procurement plans.")
-            )
-        self.env["pps.promise"]._procure_shortages(self)
-        return True

@@ -9,7 +9,11 @@ scheduler refuses the orders with a blocking problem through
 
 from odoo import api, fields, models
 
-from .pps_schedule_problem import OPEN_PRODUCTION_STATES, OPEN_WORKORDER_STATES
+from odoo.addons.pps_coordination.const import (
+    BLOCKING_PROBLEMS,
+    OPEN_PRODUCTION_STATES,
+    OPEN_WORKORDER_STATES,
+)
 
 PROBLEMS = [
     ("missing_bom", "Missing bill of materials"),
@@ -19,9 +23,6 @@ PROBLEMS = [
     ("no_calendar", "Work center without calendar"),
     ("cyclic_bom", "Cyclic bill of materials"),
 ]
-#: Problems that make the scheduler refuse the order (the others leave it
-#: without work orders, which the scheduler has nothing to plan for anyway).
-BLOCKING = ("no_workcenter", "no_duration", "no_calendar", "cyclic_bom")
 
 
 class PpsScheduleCheck(models.TransientModel):
@@ -58,7 +59,7 @@ class PpsScheduleCheck(models.TransientModel):
                     "bom_id": found["bom"].id,
                     "workcenter_id": found["workcenter"].id,
                     "problem": found["problem"],
-                    "blocking": found["problem"] in BLOCKING,
+                    "blocking": found["problem"] in BLOCKING_PROBLEMS,
                     "message": found["message"],
                     "company_id": found["production"].company_id.id,
                 }
@@ -182,32 +183,3 @@ class PpsScheduleCheck(models.TransientModel):
                     cache[product.id] = cycle
                     return cycle
         return []
-
-
-class PpsScheduleProblem(models.AbstractModel):
-    _inherit = "pps.schedule.problem"
-
-    @api.model
-    def _filter_schedulable(self, productions, problem):
-        """Refuse the orders with a blocking BoM or routing problem, saying why."""
-        productions = super()._filter_schedulable(productions, problem)
-        problems = self.env["pps.schedule.check"]._pps_find_problems(productions)
-        refused = productions.browse()
-        for found in problems:
-            if found["problem"] not in BLOCKING:
-                continue
-            production = found["production"].with_env(self.env)
-            refused |= production
-            reasons = problem.skipped.get(production)
-            problem.skipped[production] = (
-                f"{reasons}; {found['message']}" if reasons else found["message"]
-            )
-        return productions - refused
-
-    @api.model
-    def _reduce_for_abnormalities(self, workcenter, windows, origin):
-        """The promise asks for the calendar without abnormalities to tell how
-        much capacity they took away (context ``pps_promise_raw_windows``)."""
-        if self.env.context.get("pps_promise_raw_windows"):
-            return windows
-        return super()._reduce_for_abnormalities(workcenter, windows, origin)

@@ -14,7 +14,6 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from fractions import Fraction
 from itertools import pairwise
 
 import pytz
@@ -22,11 +21,18 @@ import pytz
 from odoo import api, fields, models
 
 from odoo.addons.pps_coordination.const import (
+    BLOCKING_PROBLEMS,
     OPEN_PRODUCTION_STATES,
     OPEN_WORKORDER_STATES,
 )
 
 from ..engine import Assignment, Job, Mode, Operation, Precedence, ProblemData, Resource
+from ..planning_time import (  # noqa: F401 - to_datetime re-exported
+    MINUTE,
+    to_datetime,
+    to_minutes,
+    week_span,
+)
 
 #: Days of calendar extracted beyond the latest date the problem knows about.
 HORIZON_MARGIN_DAYS = 60
@@ -34,28 +40,6 @@ HORIZON_MARGIN_DAYS = 60
 HORIZON_HOURS_PER_DAY = 4.0
 #: Longest horizon extracted, whatever the data says.
 MAX_HORIZON_DAYS = 730
-
-
-MINUTE = timedelta(minutes=1)
-
-
-def to_minutes(origin, moment, rounding=math.floor):
-    """Whole minutes from ``origin`` to ``moment`` (naive UTC datetimes).
-
-    ``rounding`` is ``math.floor`` (down, the default) or ``math.ceil`` (up),
-    applied exactly: the difference is counted in microseconds, so no float
-    error moves a whole minute. A plan's busy time rounds outward (starts
-    down, ends up: :meth:`PpsScheduleProblem._prepare_assignment`), so nothing
-    planned next to it overlaps it on the floor; fixed work meeting inside a
-    minute then shares that minute (:meth:`~PpsScheduleProblem._prepare_fixed_bounds`).
-    """
-    microseconds = (moment - origin) // timedelta(microseconds=1)
-    return int(rounding(Fraction(microseconds, 60_000_000)))
-
-
-def to_datetime(origin, minutes):
-    """The naive UTC datetime ``minutes`` after ``origin``."""
-    return origin + timedelta(minutes=minutes)
 
 
 @dataclass
@@ -93,6 +77,8 @@ class PpsScheduleProblem(models.AbstractModel):
         company = productions.company_id[:1] or self.env.company
         origin = fields.Datetime.now().replace(second=0, microsecond=0)
         problem = ProblemMap(origin=origin, data=None)
+        # every current or future week lock, read once for the whole extraction
+        week_locks = self.env["pps.dispatch.week.lock"]._current_keys()
         productions = self._filter_schedulable(productions, problem)
         workorders = productions.workorder_ids.filtered(
             lambda wo: wo.state in OPEN_WORKORDER_STATES
@@ -143,7 +129,9 @@ class PpsScheduleProblem(models.AbstractModel):
             ).sorted(lambda wo: (wo.sequence, wo.id)):
                 modes = self._prepare_modes(workorder, wc_index)
                 current = self._prepare_assignment(workorder, modes, wc_index, origin)
-                reason = self._prepare_fixed_reason(workorder, origin, frozen_until)
+                reason = self._prepare_fixed_reason(
+                    workorder, origin, frozen_until, week_locks
+                )
                 if reason == "frozen" and self._hit_by_abnormality(
                     workorder, abnormalities
                 ):
@@ -246,14 +234,15 @@ class PpsScheduleProblem(models.AbstractModel):
             day_length=1440,
             day_offset=self._prepare_day_offset(company, origin),
         )
-        return problem
+        return self._prepare_week_lock_blocks(problem, week_locks)
 
     # ------------------------------------------------------------------
     # _prepare_* hooks, one concern each
     # ------------------------------------------------------------------
     @api.model
     def _filter_schedulable(self, productions, problem):
-        """Open productions with work orders whose work centers have calendars."""
+        """Open productions with work orders whose work centers have calendars
+        and no blocking BoM or routing problem (``pps.schedule.check``)."""
         result = productions.browse()
         for production in productions:
             if production.state not in OPEN_PRODUCTION_STATES:
@@ -275,6 +264,16 @@ class PpsScheduleProblem(models.AbstractModel):
                 )
                 continue
             result |= production
+        # the orders with a blocking BoM or routing problem, saying why
+        for found in self.env["pps.schedule.check"]._pps_find_problems(result):
+            if found["problem"] not in BLOCKING_PROBLEMS:
+                continue
+            production = found["production"].with_env(self.env)
+            result -= production
+            reasons = problem.skipped.get(production)
+            problem.skipped[production] = (
+                f"{reasons}; {found['message']}" if reasons else found["message"]
+            )
         return result
 
     @api.model
@@ -341,12 +340,14 @@ class PpsScheduleProblem(models.AbstractModel):
                 changed = True
 
     @api.model
-    def _prepare_fixed_reason(self, workorder, origin, frozen_until):
+    def _prepare_fixed_reason(self, workorder, origin, frozen_until, week_locks=None):
         """Why ``workorder`` must keep its current plan, or None if it may move.
 
-        In progress, pinned by a planner, or planned to start between now and
+        In progress, pinned by a planner, planned to start between now and
         ``frozen_until`` (the frozen zone; None when a planner released it for
-        this run). Work planned to start before now that has not started is
+        this run), or planned in a locked week of its work center
+        (``week_locks``: the keys of ``pps.dispatch.week.lock._current_keys``;
+        None reads them). Work planned to start before now that has not started is
         late, not frozen: it is planned again like any late work. The
         execution lock is no reason: it protects the agreement, not the plan.
         """
@@ -360,6 +361,16 @@ class PpsScheduleProblem(models.AbstractModel):
             and origin <= workorder.date_start < frozen_until
         ):
             return "frozen"
+        if workorder.date_start and workorder.date_start > fields.Datetime.now():
+            # Work of a locked week that should have started and did not cannot
+            # stay in the past: it is rescheduled like any late work.
+            Lock = self.env["pps.dispatch.week.lock"]
+            if week_locks is None:
+                week_locks = Lock._locked_keys(workorder.workcenter_id)
+            if Lock._week_key(workorder.workcenter_id, workorder.date_start) in (
+                week_locks
+            ):
+                return "week locked"
         return None
 
     @api.model
@@ -496,6 +507,8 @@ class PpsScheduleProblem(models.AbstractModel):
         abnormalities are those of :meth:`_abnormalities_by_workcenter` (the
         capacity types), given by context or searched.
         """
+        if self.env.context.get("pps_promise_raw_windows"):
+            return windows  # the promise measures what abnormalities take away
         known = self.env.context.get("pps_abnormalities")
         if known is None:
             known = self._abnormalities_by_workcenter(workcenter, origin)
@@ -926,3 +939,62 @@ class PpsScheduleProblem(models.AbstractModel):
             origin = fields.Datetime.now().replace(second=0, microsecond=0)
             known = self._prepare_yield_factors(workorder.production_id, origin)
         return known.get(workorder.id, {})
+
+    @api.model
+    def _prepare_week_lock_blocks(self, problem, keys):
+        """Close the free working time of locked weeks with fixed blocks.
+
+        One engine job per locked (work center, week) holds one fixed operation
+        per free gap of the work center's windows in that week, so nothing new
+        is planned into it; what is already there is fixed by
+        :meth:`_prepare_fixed_reason`.
+        """
+        data = problem.data
+        if not keys or data is None:
+            return problem
+        index_of = {wc.id: i for i, wc in enumerate(problem.workcenters)}
+        jobs, operations = list(data.jobs), list(data.operations)
+        for workcenter_id, monday in sorted(keys):
+            resource = index_of.get(workcenter_id)
+            if resource is None:
+                continue
+            lo, hi = week_span(problem.origin, problem.workcenters[resource], monday)
+            busy = sorted(
+                (op.fixed.start, op.fixed.end)
+                for op in operations
+                if op.fixed is not None and op.fixed.resource == resource
+            )
+            gaps = []
+            for window_start, window_end in data.resources[resource].windows:
+                cursor, end = max(window_start, lo, 0), min(window_end, hi)
+                for busy_start, busy_end in busy:
+                    if cursor >= end:
+                        break
+                    if busy_end <= cursor or busy_start >= end:
+                        continue
+                    if busy_start > cursor:
+                        gaps.append((cursor, busy_start))
+                    cursor = max(cursor, busy_end)
+                if cursor < end:
+                    gaps.append((cursor, end))
+            if not gaps:
+                continue
+            key = ("week locked", workcenter_id, fields.Date.to_string(monday))
+            jobs.append(Job(key=key))
+            for number, (start, end) in enumerate(gaps):
+                problem.fixed_reasons[len(operations)] = "week locked"
+                problem.workorders.append(self.env["mrp.workorder"])
+                operations.append(
+                    Operation(
+                        key=(*key, number),
+                        job=len(jobs) - 1,
+                        modes=(Mode(resource, end - start),),
+                        fixed=Assignment(
+                            resource=resource, mode=0, start=start, end=end
+                        ),
+                    )
+                )
+        problem.data = dataclasses.replace(
+            data, jobs=tuple(jobs), operations=tuple(operations)
+        )
+        return problem

@@ -35,7 +35,7 @@ from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
 from ..engine import SolveParams, check, solve
-from .pps_schedule_problem import to_datetime
+from ..planning_time import to_datetime
 
 _logger = logging.getLogger(__name__)
 

@@ -1,13 +1,16 @@
 import logging
 
-from odoo import models
-from odoo.exceptions import UserError
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.pps_coordination.const import (
     OPEN_PRODUCTION_STATES,
     OPEN_WORKORDER_STATES,
 )
-from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
+from odoo.addons.pps_coordination.models.pps_lock_mixin import (
+    PPS_LOCK_BYPASS,
+    marshallable,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -17,10 +20,14 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         """Confirming puts the order's new manufacturing orders on the
-        finite-capacity schedule at once: an insertion run over their work,
-        with everything already planned kept where it is."""
+        finite-capacity schedule at once (an insertion run over their work,
+        with everything already planned kept where it is), and a rush order
+        gets its procurement plan the same day: RFQs for what its production
+        is short of."""
         res = super().action_confirm()
         self._pps_plan_new_productions()
+        for order in self.filtered("pps_rush"):
+            self.env["pps.promise"].sudo()._procure_shortages(order)
         return res
 
     def _pps_plan_new_productions(self):
@@ -114,3 +121,51 @@ class SaleOrder(models.Model):
             "purchase_orders": purchase_orders,
             "schedule_run": run,
         }
+
+    def pps_quote_delivery_date(self):
+        """The capable-to-promise answer for this order, without changing anything.
+
+        See ``pps.promise``. Reads only: no record is created or written.
+
+        :returns: ``{"date": datetime, "explanation": str, "binding": str,
+            "options": [...], "bottleneck": {...}, "material": {...}, ...}``
+        """
+        self.ensure_one()
+        if not (
+            self.env.su
+            or self.env.user.has_group("pps_coordination.group_pps_sales")
+            or self.env.user.has_group("pps_coordination.group_pps_planner")
+        ):
+            raise AccessError(
+                self.env._("Only sales coordinators and planners may quote a date.")
+            )
+        self.check_access("read")
+        return marshallable(self.env["pps.promise"]._quote(self))
+
+    def action_pps_quote(self):
+        """Button: show the capable-to-promise answer in a notification."""
+        self.ensure_one()
+        promise = self.pps_quote_delivery_date()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._(
+                    "Can deliver on %(date)s",
+                    date=fields.Datetime.to_string(promise["date"]),
+                ),
+                "message": promise["explanation"],
+                "sticky": True,
+                "type": "info",
+            },
+        }
+
+    def action_pps_procure_shortages(self):
+        """Planners: issue the procurement plan (RFQs for shortages) now."""
+        self.ensure_one()
+        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
+            raise AccessError(
+                self.env._("Only production planners issue procurement plans.")
+            )
+        self.env["pps.promise"]._procure_shortages(self)
+        return True

@@ -1,0 +1,93 @@
+"""Planning time: engine minutes and the work center's days and weeks.
+
+The engine counts whole minutes from a run's origin (naive UTC datetimes, the
+way Odoo stores them): :func:`to_minutes` and :func:`to_datetime` convert, and
+every conversion of the scheduler and the promise goes through them.
+
+The time-zone rule for "the work center's day" (week locks, the board's days)
+is :func:`workcenter_tz`: the work center's calendar time zone, else the
+company calendar's, else UTC. (The rush reserve's days still start at the
+company calendar's midnight, ``pps.schedule.problem._prepare_day_offset``:
+the issue that asked for one rule everywhere keeps that difference noted.)
+
+This module imports nothing of the add-ons, so models, the promise and the
+board can all import it.
+"""
+
+import math
+from datetime import datetime, time, timedelta
+from fractions import Fraction
+
+import pytz
+
+MINUTE = timedelta(minutes=1)
+
+
+def to_minutes(origin, moment, rounding=math.floor):
+    """Whole minutes from ``origin`` to ``moment`` (naive UTC datetimes).
+
+    ``rounding`` is ``math.floor`` (down, the default) or ``math.ceil`` (up),
+    applied exactly: the difference is counted in microseconds, so no float
+    error moves a whole minute. A plan's busy time rounds outward (starts
+    down, ends up: :meth:`PpsScheduleProblem._prepare_assignment`), so nothing
+    planned next to it overlaps it on the floor; fixed work meeting inside a
+    minute then shares that minute (:meth:`~PpsScheduleProblem._prepare_fixed_bounds`).
+    """
+    microseconds = (moment - origin) // timedelta(microseconds=1)
+    return int(rounding(Fraction(microseconds, 60_000_000)))
+
+
+def to_datetime(origin, minutes):
+    """The naive UTC datetime ``minutes`` after ``origin``."""
+    return origin + timedelta(minutes=minutes)
+
+
+def monday_of(day):
+    """The Monday starting the week of ``day`` (a date)."""
+    return day - timedelta(days=day.weekday())
+
+
+def local_date(moment, tz_name):
+    """Calendar day of the naive UTC datetime ``moment`` in time zone ``tz_name``."""
+    tz = pytz.timezone(tz_name or "UTC")
+    return pytz.utc.localize(moment).astimezone(tz).date()
+
+
+def workcenter_tz(workcenter):
+    """Time zone in which a work center's days and weeks are counted."""
+    return (
+        workcenter.resource_calendar_id.tz
+        or workcenter.company_id.resource_calendar_id.tz
+        or "UTC"
+    )
+
+
+def week_span(origin, workcenter, monday):
+    """Minutes from ``origin`` of a week (Monday 00:00 to the next, in the work
+    center's time zone): ``(lo, hi)``."""
+    tz = pytz.timezone(workcenter_tz(workcenter))
+    return tuple(
+        to_minutes(
+            origin,
+            tz.localize(datetime.combine(day, time.min))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None),
+        )
+        for day in (monday, monday + timedelta(days=7))
+    )
+
+
+def cut_windows(windows, spans):
+    """``windows`` (sorted (start, end) minutes) without the ``spans``."""
+    result = []
+    for start, end in windows:
+        pieces = [(start, end)]
+        for lo, hi in spans:
+            pieces = [
+                piece
+                for a, b in pieces
+                for piece in ((a, min(b, lo)), (max(a, hi), b))
+                if piece[0] < piece[1]
+            ]
+        result.extend(pieces)
+    return result
