@@ -4,10 +4,21 @@ from odoo.exceptions import AccessError, UserError
 from .pps_lock_mixin import (
     PPS_LOCK_BYPASS,
     PPS_LOCK_EXECUTION,
-    rpc_result,
     strip_sentinels,
 )
 
+#: MO fields whose change may change the progress of its sale orders. The ORM
+#: recomputes it through stock references; MOs linked to an order only by
+#: their sale line or pps_sale_order_id need this push.
+PROGRESS_TRIGGERS = {
+    "state",
+    "date_start",
+    "date_finished",
+    "qty_producing",
+    "sale_line_id",
+    "reference_ids",
+    "pps_sale_order_id",
+}
 #: The pin's own fields: set only by the Pin and Unpin actions.
 PIN_FIELDS = ("pps_plan_pinned", "pps_plan_pinned_by_id", "pps_plan_pinned_at")
 
@@ -81,7 +92,9 @@ class MrpProduction(models.Model):
             raise UserError(
                 self.env._("A plan is pinned with the Pin Plan action, by a planner.")
             )
-        return super().create(vals_list)
+        productions = super().create(vals_list)
+        productions._pps_sale_orders()._pps_recompute_progress()
+        return productions
 
     def write(self, vals):
         if not self._pps_lock_bypassed() and any(f in vals for f in PIN_FIELDS):
@@ -91,7 +104,14 @@ class MrpProduction(models.Model):
                     "Unpin Plan actions, by a planner."
                 )
             )
-        return super().write(vals)
+        # the sale orders' progress follows their MOs (see _pps_sale_orders)
+        orders = (
+            self._pps_sale_orders() if PROGRESS_TRIGGERS.intersection(vals) else None
+        )
+        res = super().write(vals)
+        if orders is not None:
+            (orders | self._pps_sale_orders())._pps_recompute_progress()
+        return res
 
     def action_confirm(self):
         return strip_sentinels(
@@ -270,20 +290,12 @@ class MrpProduction(models.Model):
             )
         )
 
-
-class MrpProductionSplit(models.TransientModel):
-    """The split wizard of a locked MO (here, next to ``_split_productions``)."""
-
-    _inherit = "mrp.production.split"
-
-    def action_split(self):
-        """Splitting is execution, the wizard's own part included: it gives
-        each new MO the responsible and the start entered on its line, which
-        on a locked MO (and on the new MOs, locked by ``_split_productions``)
-        is part of the split, not a re-plan."""
-        return rpc_result(
-            super(
-                MrpProductionSplit,
-                self.with_context(pps_lock_execution=PPS_LOCK_EXECUTION),
-            ).action_split()
+    def _pps_sale_orders(self):
+        """Sale orders whose progress depends on these MOs."""
+        productions = self.sudo()
+        orders = (
+            productions.reference_ids.sale_ids
+            | productions.sale_line_id.order_id
+            | productions.pps_sale_order_id
         )
+        return orders.with_env(self.env)
