@@ -162,6 +162,20 @@ class TestLockAndPin(OnePlanCase):
         )
         self.assertEqual(set(logs.mapped("action")), {"pin", "unpin"})
 
+    def test_cancelling_a_locked_mo_needs_an_unlock(self):
+        """Cancelling a locked MO changes the agreement: refused even to a
+        manufacturing administrator, allowed once unlocked with a reason."""
+        order = self._create_sale_order(expected_date=self._in_days(12))
+        self._agree(order, self._in_days(12))
+        production = self._confirm(order)
+        self.assertTrue(production.pps_locked)
+        with self.assertRaisesRegex(UserError, "cannot be cancelled"):
+            production.with_user(self.admin_user).action_cancel()
+        self.assertEqual(production.state, "confirmed")
+        production.with_user(self.unlock_user).action_pps_unlock("customer cancels")
+        production.with_user(self.admin_user).action_cancel()
+        self.assertEqual(production.state, "cancel")
+
     def test_only_planners_pin(self):
         """Pinning is a planner's decision, enforced on the server: a
         salesperson is refused, and the pin fields cannot be written."""
@@ -205,6 +219,30 @@ class TestPostponement(OnePlanCase):
             purchase.order_line.date_planned, start_after - timedelta(days=3)
         )
         self.assertIn("postponed", " ".join(purchase.activity_ids.mapped("summary")))
+
+    def _postponed_purchase_line(self, confirm):
+        """An agreed order confirmed (its component bought to order), then
+        postponed ten days: the purchase line feeding it, before and after."""
+        order = self._create_sale_order(expected_date=self._in_days(15))
+        self._agree(order, self._in_days(15))
+        productions = self._confirm(order)
+        purchase = productions._pps_supplying_purchase_lines().order_id
+        self.assertTrue(purchase, "the component is bought to order")
+        if confirm:
+            purchase.button_confirm()
+        before = purchase.order_line.date_planned
+        self._agree(order, self._in_days(25), "customer_change", "Later")
+        start = min(productions.workorder_ids.mapped("date_start"))
+        return purchase, before, start
+
+    def test_postponement_moves_a_draft_rfq_line(self):
+        """A draft RFQ has no receipt move yet: its line is found through the
+        procurement that created it, and moves later with the work."""
+        purchase, before, start = self._postponed_purchase_line(confirm=False)
+        self.assertEqual(purchase.state, "draft")
+        self.assertGreater(purchase.order_line.date_planned, before)
+        self.assertEqual(purchase.order_line.date_planned, start - timedelta(days=3))
+        self.assertFalse(purchase.activity_ids, "moving an RFQ bothers no buyer")
 
     def test_no_just_in_time_means_as_soon_as_possible(self):
         """With a slack of 0 the plan starts work at once: the rule above is
@@ -329,6 +367,26 @@ class TestFrozenZone(OnePlanCase):
                 or workorder.date_start >= abnormality.date_end,
                 f"{workorder.display_name} still runs during the breakdown",
             )
+
+    def test_material_shortage_releases_its_frozen_work(self):
+        """A confirmed shortage of the bait's component until after its slot:
+        that work cannot run where it stands, so the run moves it after the
+        material is back (plus the buffer, none here)."""
+        end = self._in_days(3)
+        shortage = self.env["pps.abnormality"].with_user(self.planner_user).create(
+            {
+                "name": "Steel late",
+                "abnormality_type": "material_shortage",
+                "product_id": self.component.id,
+                "date_start": self._now() - timedelta(hours=1),
+                "date_end": end,
+            }
+        )
+        shortage.action_confirm()
+        self.env["pps.schedule.run"].with_user(self.planner_user).schedule(
+            productions=self.production
+        )
+        self.assertGreaterEqual(min(self.workorders.mapped("date_start")), end)
 
     def test_release_needs_a_planner(self):
         """Only planners may release the zone (the run itself is refused to

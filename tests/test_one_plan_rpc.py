@@ -8,6 +8,7 @@ string dates, as an RPC client would. Every value returned must marshal.
 
 import json
 from datetime import timedelta
+from xmlrpc.client import Fault
 
 from test_one_plan import OnePlanCase
 
@@ -103,6 +104,15 @@ class TestOnePlanOverRpc(OnePlanCase, HttpCase):
         picking.move_ids.picked = True
         picking.button_validate()
         self.assertEqual(order.pps_progress, "shipped")
+        # a delivered order's date can no longer be negotiated
+        with self.assertRaisesRegex(Fault, "is delivered"):
+            self._rpc(
+                sales,
+                "sale.order",
+                "action_pps_request_date",
+                [[order_id], fields.Datetime.to_string(self._in_days(40))],
+                {"scenario": "customer_change", "reason": "too late"},
+            )
 
         # Odoo's own invoicing wizard returns an action holding None, which
         # XML-RPC cannot marshal (standard Odoo 19): a client invoices over

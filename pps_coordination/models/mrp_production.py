@@ -189,6 +189,22 @@ class MrpProduction(models.Model):
             super(MrpProduction, self._pps_execution()).button_plan()
         )
 
+    def action_cancel(self):
+        """Cancelling a locked MO changes the agreement: refused like any
+        other change of it (unlock it first, with a reason), except inside
+        execution (a split that cancels what remains)."""
+        locked = self.filtered("pps_locked")
+        if locked and not (self._pps_lock_bypassed() or self._pps_lock_in_execution()):
+            raise UserError(
+                self.env._(
+                    "%(records)s is under the execution lock: it cannot be "
+                    "cancelled. Ask the unlock group to unlock it with a reason, "
+                    "or agree a change through a negotiation.",
+                    records=", ".join(locked.mapped("display_name")),
+                )
+            )
+        return super().action_cancel()
+
     def button_mark_done(self):
         """Marking done is execution; the wizards and backorder views it
         returns carry no lock sentinel (their context is built from ours)."""

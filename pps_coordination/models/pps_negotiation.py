@@ -445,11 +445,22 @@ class PpsNegotiation(models.Model):
             )
 
     def _pps_check_order_open(self):
-        if self.sale_order_id.state == "cancel":
+        order = self.sale_order_id.sudo()
+        if order.state == "cancel":
             raise UserError(
                 self.env._(
                     "%(order)s was cancelled: %(name)s can no longer be answered "
                     "or decided; cancel the round.",
+                    order=self.sale_order_id.display_name,
+                    name=self.name,
+                )
+            )
+        if order.pps_progress == "shipped":
+            raise UserError(
+                self.env._(
+                    "%(order)s is delivered: its date can no longer change, so "
+                    "%(name)s can no longer be answered or decided; cancel the "
+                    "round.",
                     order=self.sale_order_id.display_name,
                     name=self.name,
                 )

@@ -416,7 +416,8 @@ class SaleOrder(models.Model):
         )
 
     def _pps_check_can_negotiate(self):
-        """Refuse a new round on a cancelled order or one with an open round.
+        """Refuse a new round on a cancelled or delivered order, or on one with
+        an open round.
 
         The order's row is locked first, so that two users opening a round at
         the same moment cannot both pass the check.
@@ -437,6 +438,13 @@ class SaleOrder(models.Model):
             raise UserError(
                 self.env._(
                     "%(order)s is cancelled: no delivery date can be negotiated.",
+                    order=self.display_name,
+                )
+            )
+        if self.sudo().pps_progress == "shipped":
+            raise UserError(
+                self.env._(
+                    "%(order)s is delivered: no delivery date can be negotiated.",
                     order=self.display_name,
                 )
             )

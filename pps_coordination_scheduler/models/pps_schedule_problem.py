@@ -111,6 +111,9 @@ class PpsScheduleProblem(models.AbstractModel):
         starting = {}  # index -> plan of a ready work order kept as "starting"
         grace = self._prepare_start_grace()
         releases = self._prepare_releases(productions, origin, company)
+        # frozen work of an MO a material shortage holds back cannot run as
+        # planned either: it moves (see the frozen reason below)
+        short = self._prepare_shortage_releases(productions, origin, company)
         for production in productions:
             job_index = len(jobs)
             problem.productions.append(production)
@@ -132,8 +135,9 @@ class PpsScheduleProblem(models.AbstractModel):
                 reason = self._prepare_fixed_reason(
                     workorder, origin, frozen_until, week_locks
                 )
-                if reason == "frozen" and self._hit_by_abnormality(
-                    workorder, abnormalities
+                if reason == "frozen" and (
+                    self._hit_by_abnormality(workorder, abnormalities)
+                    or (current and current.start < short.get(production.id, 0))
                 ):
                     reason = None  # it cannot run where it stands: it moves
                 index = len(operations)

@@ -723,7 +723,7 @@ class PpsScheduleRun(models.Model):
             moves = production.move_raw_ids.filtered(
                 lambda m: m.state not in ("done", "cancel")
             )
-            for line in moves.move_orig_ids.purchase_line_id:
+            for line in self._supplying_purchase_lines(moves):
                 # A line feeding several MOs is needed by the earliest of them.
                 if line not in need_by_line or need < need_by_line[line]:
                     need_by_line[line] = need
@@ -772,6 +772,15 @@ class PpsScheduleRun(models.Model):
                 ),
             )
         return lines
+
+    @api.model
+    def _supplying_purchase_lines(self, moves):
+        """Purchase lines that supply the component ``moves``: the RFQ lines
+        their procurement created (a draft RFQ has no receipt move yet) and
+        the lines of the receipts anywhere up their chain of origin moves
+        (two- and three-step receptions)."""
+        chain = moves | moves.browse(moves._rollup_move_origs())
+        return chain.created_purchase_line_ids | chain.purchase_line_id
 
     # ------------------------------------------------------------------
     # Failure and notification
