@@ -242,9 +242,13 @@ class TestProductionLock(PpsCoordinationCase):
         self.assertEqual(production.state, "done")
         self.assertTrue(production.pps_locked)
 
-    def test_cancelling_a_locked_production_still_works(self):
-        """Cancelling is a state change, not a re-plan: it works under the lock."""
+    def test_cancelling_a_locked_production_needs_an_unlock(self):
+        """Cancelling an MO drops what was agreed: refused under the lock, even
+        to a manufacturing administrator; once unlocked it works."""
         production = self.production.with_user(self.admin_user)
+        with self.assertRaisesRegex(UserError, "cannot be cancelled"):
+            production.action_cancel()
+        self.production.with_user(self.unlock_user).action_pps_unlock("obsolete")
         production.action_cancel()
         self.assertEqual(production.state, "cancel")
         self.assertEqual(production.workorder_ids.state, "cancel")

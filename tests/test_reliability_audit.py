@@ -235,6 +235,16 @@ class TestReliabilityAuditDemo(PpsCoordinationCase):
             [("company_id", "=", self.env.company.id), ("state", "!=", "cancel")]
         )
         self.assertTrue(orders, "the demo factory makes orders")
+        # the demo plant is planned already (every confirmation plans its MOs,
+        # runs keep what is planned): take one MO's plan away so that the run
+        # has work to place whatever the day and hour of the suite
+        unplanned = orders._pps_productions().filtered(
+            lambda p: p.state == "confirmed"
+            and not p.pps_plan_pinned
+            and all(wo.state in ("blocked", "ready") for wo in p.workorder_ids)
+        )[:1]
+        self.assertTrue(unplanned, "the demo plant has an MO not started")
+        unplanned.button_unplan()
         run = (
             self.env["pps.schedule.run"]
             .with_user(self.planner_user)

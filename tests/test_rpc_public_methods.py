@@ -70,6 +70,8 @@ TABLE = {
         ("action_pps_reschedule", "planner", "_planned_production_ids"),
         ("action_pps_reschedule_preview", "planner", "_planned_production_ids"),
         ("action_pps_use_substitutes", "planner", "_production_ids"),
+        ("action_cancel", "admin", "_production_ids"),
+        ("action_cancel", "admin", "_locked_production_ids", "UserError"),
     ],
     "mrp.production.split": [
         ("action_split", "floor planner", "_split_wizard_ids"),
@@ -205,6 +207,7 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
             "planner": cls.planner_user,
             "unlock": cls.unlock_user,
             "floor planner": cls.floor_planner,
+            "admin": cls.admin_user,
         }
         cls.api_keys = {
             role: user.with_user(user)
