@@ -19,40 +19,36 @@ data:
 
 Factories: ``_create_sale_order(...)`` and ``_confirm_with_production(...)``.
 Plant builders shared by the scheduler and board suites: ``create_calendar``,
-``create_workcenter`` and ``create_routing`` (module functions).
+``create_workcenter``, ``create_routing`` and ``plan_in_sequence``; the app's
+menus opened as the web client does: ``app_menus``, ``open_window_action`` and
+``open_app_menus`` (module functions).
 
 Extension points: the scheduler add-on overrides ``_pps_reschedule_for_agreement``,
-``_pps_compute_promise`` and ``_pps_estimate_delays``. With ``PPS_DEFAULT_HOOKS``
-(the default) each test runs pps_coordination's own implementations of these
-hooks, so the coordination suites test this add-on whether or not the scheduler
-is installed; set it to False in a subclass to run through the installed
-overrides.
-Suites import it with ``from common import PpsCoordinationCase`` (pytest puts
-``tests/`` on the path).
+``_pps_compute_promise`` and ``_pps_estimate_delays``. Nothing here patches
+them: this add-on's suites run on a database where only ``pps_coordination``
+is installed (``scripts/test.sh``; ``odoo-bin`` runs them at install, before
+the scheduler), so its own implementations run; the scheduler's suites
+(``pps_coordination_scheduler/tests``, whose ``common.py`` extends this one)
+run through its overrides.
+
+Suites import it with ``from .common import PpsCoordinationCase``; other
+add-ons with ``from odoo.addons.pps_coordination.tests.common import ...``.
 """
 
 from datetime import timedelta
-from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.tests.common import TransactionCase
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.addons.pps_coordination.models.pps_abnormality import PpsAbnormality
-from odoo.addons.pps_coordination.models.pps_negotiation import PpsNegotiation
-from odoo.addons.pps_coordination.models.sale_order import SaleOrder
-
-DEFAULT_HOOKS = (
-    ("sale.order", SaleOrder, "_pps_reschedule_for_agreement"),
-    ("pps.negotiation", PpsNegotiation, "_pps_compute_promise"),
-    ("pps.abnormality", PpsAbnormality, "_pps_estimate_delays"),
-)
 
 SALES_GROUPS = "base.group_user,pps_coordination.group_pps_sales"
 PLANNER_GROUPS = "base.group_user,pps_coordination.group_pps_planner"
 UNLOCK_GROUPS = (
     "base.group_user,pps_coordination.group_pps_sales,pps_coordination.group_pps_unlock"
 )
+ROOT_MENU = "pps_coordination.pps_coordination_menu_root"
 ADMIN_GROUPS = (
     "base.group_user,base.group_system,sales_team.group_sale_manager,"
     "mrp.group_mrp_manager,purchase.group_purchase_manager"
@@ -132,11 +128,60 @@ def plan_in_sequence(workorders, start, minutes):
     return start
 
 
+def app_menus(env):
+    """Every menu under the app's root menu, whatever the user's groups."""
+    root = env.ref(ROOT_MENU)
+    menus = env["ir.ui.menu"].with_context(**{"ir.ui.menu.full_list": True})
+    return menus.search([("id", "child_of", root.id)])
+
+
+def open_window_action(env, action):
+    """What the web client does with a window action: load its views, then
+    read the first page."""
+    model = env[action["res_model"]]
+    views = [list(view) for view in action.get("views") or ()] or [
+        [False, view_type] for view_type in action["view_mode"].split(",")
+    ]
+    if action.get("search_view_id"):
+        views.append([action["search_view_id"][0], "search"])
+    model.get_views(views)
+    domain = action.get("domain") or []
+    if isinstance(domain, str):
+        domain = safe_eval(domain, {"uid": env.uid})
+    model.search_read(domain, limit=1)
+    model.search_count(domain)
+
+
+def open_app_menus(case, env):
+    """Open the action of every menu of the app as ``env``'s user does, each in
+    a sub-test of ``case``: window actions and server actions (run, then their
+    window action) are opened; client actions are only listed, the add-on that
+    brings one knows how to open it. Returns ``(models opened, client action
+    tags)``."""
+    opened, client_tags = set(), set()
+    for menu in app_menus(env).filtered("action"):
+        xmlid = menu.action.get_external_id()[menu.action.id]
+        with case.subTest(menu=menu.complete_name, action=xmlid):
+            action = env["ir.actions.actions"]._for_xml_id(xmlid)
+            if action["type"] == "ir.actions.act_window":
+                open_window_action(env, action)
+                opened.add(action["res_model"])
+            elif action["type"] == "ir.actions.server":
+                result = env["ir.actions.server"].browse(action["id"]).run()
+                case.assertEqual(result["type"], "ir.actions.act_window")
+                open_window_action(env, result)
+                opened.add(result["res_model"])
+            elif action["type"] == "ir.actions.client":
+                client_tags.add(action["tag"])
+            else:
+                case.fail(f"unexpected action type {action['type']}")
+    return opened, client_tags
+
+
 class PpsCoordinationCase(TransactionCase):
     """Base class: a company, a routed product, a customer and one user per group."""
 
     STANDARD_LEAD_DAYS = 4
-    PPS_DEFAULT_HOOKS = True
 
     @classmethod
     def setUpClass(cls):
@@ -220,16 +265,6 @@ class PpsCoordinationCase(TransactionCase):
         cls.admin_user = mail_new_test_user(
             cls.env, login="pps_admin", name="Ada Admin", groups=ADMIN_GROUPS
         )
-
-    def setUp(self):
-        super().setUp()
-        if self.PPS_DEFAULT_HOOKS:
-            for model, python_class, name in DEFAULT_HOOKS:
-                patcher = patch.object(
-                    type(self.env[model]), name, getattr(python_class, name)
-                )
-                patcher.start()
-                self.addCleanup(patcher.stop)
 
     # ------------------------------------------------------------ factories
     @classmethod

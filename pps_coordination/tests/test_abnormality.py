@@ -3,9 +3,9 @@ changes for those pushed past their agreed date."""
 
 from datetime import timedelta
 
-from common import PpsCoordinationCase
-
 from odoo.exceptions import AccessError, UserError
+
+from .common import PpsCoordinationCase
 
 
 class TestAbnormality(PpsCoordinationCase):

@@ -3,13 +3,13 @@ lock and unlock logged, and no way around it from RPC."""
 
 from datetime import timedelta
 
-from common import PpsCoordinationCase
-
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
+
+from .common import PpsCoordinationCase
 
 
 class TestSaleOrderLock(PpsCoordinationCase):

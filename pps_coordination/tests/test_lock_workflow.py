@@ -12,11 +12,9 @@
 from unittest.mock import patch
 from xmlrpc.client import Fault
 
-from common import PLANNER_GROUPS, SALES_GROUPS, PpsCoordinationCase
-
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form
+from odoo.tests import Form, tagged
 from odoo.tests.common import HttpCase, get_db_name
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -28,6 +26,8 @@ from odoo.addons.pps_coordination.models.pps_lock_mixin import (
     strip_sentinels,
 )
 from odoo.addons.sale.models.sale_order import SaleOrder as OdooSaleOrder
+
+from .common import PLANNER_GROUPS, SALES_GROUPS, PpsCoordinationCase
 
 SENTINELS = (PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION)
 
@@ -453,6 +453,7 @@ class TestNoSentinelLeaves(LockWorkflowCase):
                 self._assert_no_sentinel(result)
 
 
+@tagged("post_install", "-at_install")
 class TestExecutionOverRpc(LockWorkflowCase, HttpCase):
     """XML-RPC clients drive the execution of a locked MO."""
 

@@ -3,11 +3,9 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from common import PpsCoordinationCase
-
 from odoo.exceptions import AccessError, LockError, UserError
 
-from odoo.addons.pps_coordination.models.sale_order import SaleOrder as BaseSaleOrder
+from .common import PpsCoordinationCase
 
 
 def _row_taken(records, **kwargs):
@@ -292,16 +290,10 @@ class TestNegotiationCustomerChange(PpsCoordinationCase):
         shifts the MO, its planned work order and the RFQ behind it by the same
         delta, lists them on the change order and locks the order again.
 
-        This is the fallback of ``pps_coordination`` alone; the test database
-        also has the scheduler, whose override re-plans instead (tested in
-        test_scheduler_negotiation.py), so the base method is put back here.
+        This is the fallback of ``pps_coordination`` alone; with the scheduler
+        installed its override re-plans instead (tested in the scheduler's
+        test_scheduler_negotiation.py).
         """
-        base = BaseSaleOrder._pps_reschedule_for_agreement
-        patcher = patch.object(
-            type(self.env["sale.order"]), "_pps_reschedule_for_agreement", base
-        )
-        patcher.start()
-        self.addCleanup(patcher.stop)
         order = self._create_sale_order()
         first = self._agree_new_order(order, self._in_days(10))
         self.assertTrue(order.pps_locked)

@@ -1,13 +1,13 @@
 """Security of the coordination models: access rights per group, multi-company
 rules, views that hide what a user cannot do, and the wizards as the UI uses them."""
 
-from common import SALES_GROUPS, PpsCoordinationCase
-
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import SALES_GROUPS, PpsCoordinationCase
 
 
 class TestPpsSecurity(PpsCoordinationCase):

@@ -2,12 +2,13 @@
 
 from xmlrpc.client import Fault
 
-from common import PpsCoordinationCase
-
 from odoo import fields
-from odoo.tests.common import HttpCase, get_db_name
+from odoo.tests.common import HttpCase, get_db_name, tagged
+
+from .common import PpsCoordinationCase
 
 
+@tagged("post_install", "-at_install")
 class TestCoordinationOverRpc(PpsCoordinationCase, HttpCase):
     def _rpc(self, login, model, method, args, kwargs=None):
         uid = self.xmlrpc_common.authenticate(get_db_name(), login, login, {})

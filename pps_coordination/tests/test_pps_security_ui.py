@@ -5,10 +5,10 @@ unknown widget, a field the user may not read) would break the screens while
 every server test stays green.
 """
 
-from common import PpsCoordinationCase
-
 from odoo.tests import tagged
 from odoo.tests.common import HttpCase
+
+from .common import PpsCoordinationCase
 
 
 @tagged("post_install", "-at_install")

@@ -18,14 +18,14 @@ time, so an order's delivery is its last MO's finish.
 import re
 from datetime import timedelta
 
-from common import create_calendar, create_workcenter, plan_in_sequence
-
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests.common import TransactionCase
 from odoo.tools import format_datetime
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import create_calendar, create_workcenter, plan_in_sequence
 
 PLANNER_GROUPS = "base.group_user,pps_coordination.group_pps_planner"
 SALES_GROUPS = "base.group_user,pps_coordination.group_pps_sales"

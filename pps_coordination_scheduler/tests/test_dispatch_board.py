@@ -10,14 +10,7 @@ planned on the Tuesday of a week two weeks ahead.
 """
 
 import json
-from datetime import date, datetime, timedelta
-
-from common import (
-    create_calendar,
-    create_routing,
-    create_workcenter,
-    plan_in_sequence,
-)
+from datetime import date, timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -28,120 +21,15 @@ from odoo.addons.pps_coordination_scheduler.models.pps_dispatch_week_lock import
     monday_of,
 )
 
-PLANNER_GROUPS = "base.group_user,pps_coordination.group_pps_planner"
-SALES_GROUPS = "base.group_user,pps_coordination.group_pps_sales"
+from .common import (
+    PLANNER_GROUPS,
+    SALES_GROUPS,
+    DispatchBoardPlant,
+)
+
+#: The unlock privilege alone (the coordination fixture's unlock user is a
+#: sales coordinator too).
 UNLOCK_GROUPS = "base.group_user,pps_coordination.group_pps_unlock"
-
-
-class DispatchBoardPlant:
-    """Fixture shared by the server tests and the browser tests (a mixin)."""
-
-    @classmethod
-    def _setup_plant(cls, monday, prefix="Board"):
-        env = cls.env
-        cls.company = env.company
-        cls.company.write(
-            {
-                "pps_rush_capacity_share": 0.2,
-                "pps_frozen_days": 3,
-                "pps_material_buffer_days": 0,
-            }
-        )
-        env.user.tz = "UTC"
-        cls.monday = monday
-        cls.tuesday = monday + timedelta(days=1)
-        cls.calendar = create_calendar(env, f"{prefix} day shift (UTC)", 8.0, 16.0)
-        cls.company.resource_calendar_id = cls.calendar
-        cls.wc_cut = cls._create_workcenter(f"{prefix} Cutting")
-        cls.wc_weld = cls._create_workcenter(f"{prefix} Welding")
-        # Wednesday morning off on the cutting work center: capacity 240 min.
-        wednesday = datetime.combine(monday + timedelta(days=2), datetime.min.time())
-        env["resource.calendar.leaves"].create(
-            {
-                "name": "Maintenance",
-                "calendar_id": cls.calendar.id,
-                "resource_id": cls.wc_cut.resource_id.id,
-                "date_from": wednesday.replace(hour=8),
-                "date_to": wednesday.replace(hour=12),
-                "time_type": "leave",
-            }
-        )
-        warehouse = env["stock.warehouse"].search(
-            [("company_id", "=", cls.company.id)], limit=1
-        )
-        env.ref("stock.route_warehouse0_mto").active = True
-        routes = warehouse.mto_pull_id.route_id | warehouse.manufacture_pull_id.route_id
-        cls.product = env["product.product"].create(
-            {
-                "name": f"{prefix} Frame",
-                "is_storable": True,
-                "route_ids": [Command.set(routes.ids)],
-            }
-        )
-        cls.product_other = env["product.product"].create(
-            {
-                "name": f"{prefix} Bracket",
-                "is_storable": True,
-                "route_ids": [Command.set(routes.ids)],
-            }
-        )
-        for product in cls.product | cls.product_other:
-            create_routing(
-                env, product, [("Cut", cls.wc_cut, 120.0), ("Weld", cls.wc_weld, 60.0)]
-            )
-        cls.customer_one = env["res.partner"].create({"name": f"{prefix} Customer One"})
-        cls.customer_two = env["res.partner"].create({"name": f"{prefix} Customer Two"})
-        far = cls._at(cls.monday + timedelta(days=30), 12)
-        # A: serial 2, on time. B: serial 1, red flag, committed before it is
-        # made (late). C: serial 3, another customer and product.
-        cls.order_a, cls.mo_a = cls._create_order(cls.customer_one, cls.product, 2, far)
-        cls.order_b, cls.mo_b = cls._create_order(
-            cls.customer_one, cls.product, 1, cls._at(cls.tuesday, 9), pps_rush=True
-        )
-        cls.order_c, cls.mo_c = cls._create_order(
-            cls.customer_two, cls.product_other, 3, far
-        )
-        cls._plan(cls.mo_a, cls.tuesday, 8)
-        cls._plan(cls.mo_b, cls.tuesday, 10)
-        cls._plan(cls.mo_c, cls.tuesday, 13)
-
-    @classmethod
-    def _create_workcenter(cls, name):
-        return create_workcenter(cls.env, name, cls.calendar, company_id=cls.company.id)
-
-    @classmethod
-    def _at(cls, day, hour):
-        return datetime.combine(day, datetime.min.time()).replace(hour=hour)
-
-    @classmethod
-    def _create_order(cls, customer, product, serial, commitment, **values):
-        order = cls.env["sale.order"].create(
-            {
-                "partner_id": customer.id,
-                "company_id": cls.company.id,
-                "pps_serial": serial,
-                "commitment_date": commitment,
-                "order_line": [
-                    Command.create({"product_id": product.id, "product_uom_qty": 1})
-                ],
-                **values,
-            }
-        )
-        order.action_confirm()
-        production = order._pps_productions()
-        assert len(production) == 1, "the order must make exactly one MO"
-        if production.state == "draft":
-            production.action_confirm()
-        return order, production
-
-    @classmethod
-    def _plan(cls, production, day, hour):
-        """Cut at ``hour``, weld right after, on ``day``; MO dates follow."""
-        start = cls._at(day, hour)
-        plan_in_sequence(production.workorder_ids.sorted("sequence"), start, (120, 60))
-        production.with_context(force_date=True).write(
-            {"date_start": start, "date_finished": start + timedelta(minutes=180)}
-        )
 
 
 class DispatchBoardCase(DispatchBoardPlant, TransactionCase):

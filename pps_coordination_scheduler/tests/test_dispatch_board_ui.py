@@ -8,14 +8,15 @@ the Hoot suite tests the component alone against a mocked server.
 
 from datetime import timedelta
 
-from test_dispatch_board import PLANNER_GROUPS, DispatchBoardPlant
-
 from odoo import fields
-from odoo.tests import HttpCase
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .common import PLANNER_GROUPS, DispatchBoardPlant
 
+
+@tagged("post_install", "-at_install")
 class TestDispatchBoardBrowser(DispatchBoardPlant, HttpCase):
     @classmethod
     def setUpClass(cls):

@@ -6,17 +6,15 @@ a rush order. Short-term: the material check report and the readiness
 checklist of work orders. Long-term: simulated demand quoted like an order.
 """
 
-from common import PpsCoordinationCase
-
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .common import PpsCoordinationCase
+
 
 class HorizonsCase(PpsCoordinationCase):
-    PPS_DEFAULT_HOOKS = False  # through the scheduler's promise and re-planning
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

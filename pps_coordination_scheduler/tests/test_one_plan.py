@@ -14,72 +14,12 @@ depend on the weekday or the hour the suite runs at.
 
 from datetime import timedelta
 
-from common import PpsCoordinationCase, create_calendar, plan_in_sequence
-
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
-
-class OnePlanCase(PpsCoordinationCase):
-    PPS_DEFAULT_HOOKS = False  # through the scheduler's own overrides
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.round_the_clock = create_calendar(
-            cls.env, "Round the clock (UTC)", 0.0, 24.0, days=range(7)
-        )
-        cls.company.write(
-            {
-                "resource_calendar_id": cls.round_the_clock.id,
-                "pps_rush_capacity_share": 0.0,
-                "pps_material_buffer_days": 3,
-                "pps_frozen_days": 3,
-                "pps_jit_slack_days": 5.0,
-            }
-        )
-        cls.workcenter.resource_calendar_id = cls.round_the_clock
-        cls.env.user.tz = "UTC"
-        cls.env["ir.config_parameter"].sudo().set_param("pps_scheduler.time_limit", "3")
-        cls.env["ir.config_parameter"].sudo().set_param("pps_scheduler.workers", "1")
-
-    # ------------------------------------------------------------ helpers
-    def _confirm(self, order):
-        """Confirm as the salesperson, as a user does; return the order's MOs."""
-        order.with_user(self.sales_user).action_confirm()
-        productions = order._pps_productions()
-        self.assertTrue(productions, "confirming must create a manufacturing order")
-        return productions
-
-    def _last_run(self, trigger):
-        return self.env["pps.schedule.run"].search(
-            [("trigger", "=", trigger)], order="id desc", limit=1
-        )
-
-    def _plan_at(self, productions, start):
-        """Put the MOs' work orders at ``start`` (60 minutes a unit, back to
-        back), bypassing the lock as a planner's manual move would not need to."""
-        workorders = productions.workorder_ids.with_context(
-            pps_lock_bypass=PPS_LOCK_BYPASS
-        ).sorted(lambda w: (w.production_id.id, w.sequence))
-        plan_in_sequence(workorders, start, [w.duration_expected for w in workorders])
-        return workorders
-
-    def _starts(self, workorders):
-        workorders.invalidate_recordset(["date_start", "date_finished"])
-        return {w.id: w.date_start for w in workorders}
-
-    def _agree(self, order, date, scenario="new_order", reason=None):
-        """A round of ``scenario`` to ``date``, answered with that date and
-        agreed, by the salesperson and the planner."""
-        negotiation = order.with_user(self.sales_user).action_pps_request_date(
-            date, scenario=scenario, reason=reason
-        )
-        negotiation.with_user(self.planner_user).action_answer(date)
-        negotiation.with_user(self.sales_user).action_agree()
-        return negotiation
+from .common import OnePlanCase
 
 
 class TestPlanningAtConfirmation(OnePlanCase):

@@ -10,12 +10,13 @@ import json
 from datetime import timedelta
 from xmlrpc.client import Fault
 
-from test_one_plan import OnePlanCase
-
 from odoo import fields
-from odoo.tests.common import HttpCase, get_db_name
+from odoo.tests.common import HttpCase, get_db_name, tagged
+
+from .common import OnePlanCase
 
 
+@tagged("post_install", "-at_install")
 class TestOnePlanOverRpc(OnePlanCase, HttpCase):
     def _rpc(self, login, model, method, args, kwargs=None):
         uid = self.xmlrpc_common.authenticate(get_db_name(), login, login, {})

@@ -8,17 +8,15 @@ writing nothing.
 
 from datetime import timedelta
 
-from common import PpsCoordinationCase
-
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .common import PpsCoordinationCase
+
 
 class PromiseCase(PpsCoordinationCase):
-    PPS_DEFAULT_HOOKS = False  # through the scheduler's promise and re-planning
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -23,7 +23,7 @@ drives the platform on it and walks the whole demo plant.
 
 from datetime import timedelta
 
-from common import PpsCoordinationCase
+from .common import PpsCoordinationCase
 
 
 def untraced_date_changes(env, orders):
@@ -127,8 +127,6 @@ def untraced_date_changes(env, orders):
 class TestReliabilityAudit(PpsCoordinationCase):
     """A small scenario driven through the platform, with tracking on."""
 
-    PPS_DEFAULT_HOOKS = False  # agreements re-plan through the scheduler
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -218,8 +216,6 @@ class TestReliabilityAudit(PpsCoordinationCase):
 
 class TestReliabilityAuditDemo(PpsCoordinationCase):
     """The walk over the demo plant, loaded inside the test transaction."""
-
-    PPS_DEFAULT_HOOKS = False
 
     @classmethod
     def setUpClass(cls):

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 import psycopg2
-from test_scheduler import SchedulerCase
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
@@ -21,6 +20,8 @@ from odoo.tests.common import mute_logger
 
 from odoo.addons.pps_coordination_scheduler.engine import Result, Status, Violation
 from odoo.addons.pps_coordination_scheduler.models import pps_schedule_run
+
+from .common import SchedulerCase
 
 RUN_MODULE = pps_schedule_run.__name__
 Run = pps_schedule_run.PpsScheduleRun

@@ -14,18 +14,18 @@ Portal users see nothing of the new models. The counts are printed.
 import json
 from collections import Counter
 from datetime import datetime, timedelta
-from unittest.mock import patch
 from xmlrpc.client import Fault
 
-from common import DEFAULT_HOOKS, PpsCoordinationCase
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests.common import HttpCase, get_db_name, mute_logger
+from odoo.tests.common import HttpCase, get_db_name, mute_logger, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import PpsCoordinationCase
 
 #: Printable text: XML itself cannot carry control characters, and XML-RPC
 #: integers are 32-bit (the protocols' limits, not the API's).
@@ -90,23 +90,14 @@ NEW_MODELS = (
 )
 
 
+@tagged("post_install", "-at_install")
 class TestReliabilityRpc(PpsCoordinationCase, HttpCase):
     """One fixture with something of every kind, attacked by every group."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        hooks = [
-            patch.object(type(cls.env[model]), name, getattr(python_class, name))
-            for model, python_class, name in DEFAULT_HOOKS
-        ]
-        for hook in hooks:
-            hook.start()
-        try:
-            cls._build_fixture()
-        finally:
-            for hook in hooks:
-                hook.stop()
+        cls._build_fixture()
 
     @classmethod
     def _build_fixture(cls):
@@ -731,6 +722,7 @@ class TestReliabilityRpc(PpsCoordinationCase, HttpCase):
         self.assertEqual(tried, refused)
 
 
+@tagged("post_install", "-at_install")
 class TestReliabilityNegotiationInput(PpsCoordinationCase, HttpCase):
     """Hostile values sent to the negotiation API over XML-RPC and JSON-2."""
 
@@ -934,10 +926,9 @@ class TestReliabilityNegotiationInput(PpsCoordinationCase, HttpCase):
         )
 
 
+@tagged("post_install", "-at_install")
 class TestReliabilityScheduleOverRpc(PpsCoordinationCase, HttpCase):
     """The scheduler's entry point called by a planner's own RPC client."""
-
-    PPS_DEFAULT_HOOKS = False
 
     @classmethod
     def setUpClass(cls):

@@ -5,21 +5,11 @@ the result back through Odoo's own fields (work order dates, calendar leaves,
 MO dates, purchase line dates), as a production planner would see them.
 """
 
-from datetime import datetime, timedelta
-from itertools import pairwise
-
-from common import (
-    create_calendar,
-    create_routing,
-    create_workcenter,
-    plan_in_sequence,
-)
+from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests.common import TransactionCase
 
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.pps_coordination_scheduler.engine import (
     Assignment,
     Mode,
@@ -30,96 +20,11 @@ from odoo.addons.pps_coordination_scheduler.models.pps_schedule_problem import (
     ProblemMap,
 )
 
-
-class SchedulerCase(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company = cls.env.company
-        # as soon as possible: these suites pin the write-back mechanics; the
-        # just-in-time rule has its own tests (test_one_plan, engine)
-        cls.company.write(
-            {
-                "pps_rush_capacity_share": 0.0,
-                "pps_material_buffer_days": 1,
-                "pps_jit_slack_days": 0.0,
-            }
-        )
-        cls.planner = mail_new_test_user(
-            cls.env,
-            login="sched_planner",
-            groups="base.group_user,pps_coordination.group_pps_planner",
-        )
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="sched_sales",
-            groups="base.group_user,pps_coordination.group_pps_sales",
-        )
-        cls.env.user.tz = "UTC"
-        cls.calendar = create_calendar(
-            cls.env, "Two shifts, every day (UTC)", 6.0, 22.0, days=range(7)
-        )
-        cls.company.resource_calendar_id = cls.calendar
-        cls.wc_cut = cls._create_workcenter("Sched Cutting")
-        cls.wc_weld = cls._create_workcenter("Sched Welding")
-        cls.product = cls.env["product.product"].create(
-            {"name": "Sched Frame", "is_storable": True}
-        )
-        cls.bom = create_routing(
-            cls.env,
-            cls.product,
-            [("Cut", cls.wc_cut, 120.0), ("Weld", cls.wc_weld, 60.0)],
-        )
-
-    @classmethod
-    def _create_workcenter(cls, name):
-        return create_workcenter(cls.env, name, cls.calendar)
-
-    @classmethod
-    def _create_production(cls, deadline_days=5, qty=1.0):
-        production = cls.env["mrp.production"].create(
-            {
-                "product_id": cls.product.id,
-                "bom_id": cls.bom.id,
-                "product_qty": qty,
-                "date_deadline": fields.Datetime.now() + timedelta(days=deadline_days),
-            }
-        )
-        production.action_confirm()
-        return production
-
-    def _close_plant(self):
-        """A leave covering every horizon: no work center can host any work."""
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Plant closed",
-                "calendar_id": self.calendar.id,
-                "date_from": datetime(2000, 1, 1),
-                "date_to": datetime(2100, 1, 1),
-                "time_type": "leave",
-            }
-        )
-
-    def _schedule(self, productions, **kwargs):
-        return (
-            self.env["pps.schedule.run"]
-            .with_user(self.planner)
-            .schedule(productions=productions, time_limit=5, workers=1, **kwargs)
-        )
-
-    def _assert_no_overlap(self, workorders):
-        by_center = {}
-        for wo in workorders:
-            by_center.setdefault(wo.workcenter_id, []).append(wo)
-        for center, wos in by_center.items():
-            wos.sort(key=lambda w: w.date_start)
-            for first, second in pairwise(wos):
-                self.assertLessEqual(
-                    first.date_finished,
-                    second.date_start,
-                    f"{first.display_name} overlaps {second.display_name} "
-                    f"on {center.name}",
-                )
+from .common import (
+    SchedulerCase,
+    create_calendar,
+    plan_in_sequence,
+)
 
 
 class TestSchedulerWriteBack(SchedulerCase):

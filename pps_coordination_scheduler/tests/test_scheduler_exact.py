@@ -14,14 +14,13 @@ import math
 import re
 from datetime import datetime, time, timedelta
 
-from common import create_calendar, create_routing, create_workcenter
-from test_scheduler import SchedulerCase
-
 from odoo import fields
 
 from odoo.addons.pps_coordination_scheduler.models.pps_schedule_problem import (
     to_minutes,
 )
+
+from .common import SchedulerCase, create_calendar, create_routing, create_workcenter
 
 BYPASS = {"bypass_duration_calculation": True}
 

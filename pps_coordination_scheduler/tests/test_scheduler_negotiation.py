@@ -8,14 +8,12 @@ calendar.
 
 from datetime import timedelta
 
-from common import PpsCoordinationCase
-
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
+
+from .common import PpsCoordinationCase
 
 
 class TestSchedulerNegotiation(PpsCoordinationCase):
-    PPS_DEFAULT_HOOKS = False  # run through the scheduler's overrides
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
