@@ -94,7 +94,7 @@ ensure_requirements() {
 import os
 try:
     import odoo.release as odoo_release
-except ImportError:  # the engine's tests alone need no Odoo
+except ImportError:  # no Odoo yet: the project's requirements alone
     print("")
 else:
     root = os.path.dirname(os.path.dirname(os.path.abspath(odoo_release.__file__)))

@@ -1,6 +1,13 @@
 """Small builders shared by the engine tests (minutes; day 0 is a Monday)."""
 
-from engine import Job, Mode, Operation, Precedence, ProblemData, Resource
+from odoo.addons.pps_coordination_scheduler.engine import (
+    Job,
+    Mode,
+    Operation,
+    Precedence,
+    ProblemData,
+    Resource,
+)
 
 DAY = 1440
 
@@ -73,7 +80,7 @@ def random_instance(seed: int, n_jobs: int = 6, share: float = 0.2) -> ProblemDa
     sometimes a fixed operation."""
     import random
 
-    from engine import Assignment
+    from odoo.addons.pps_coordination_scheduler.engine import Assignment
 
     rng = random.Random(seed)
     resources = [

@@ -1,6 +1,6 @@
 """Calendar semantics: working minutes, spans across nights and leaves."""
 
-from engine import (
+from odoo.addons.pps_coordination_scheduler.engine import (
     Job,
     Mode,
     Operation,
@@ -10,8 +10,9 @@ from engine import (
     solve,
     span_end,
 )
-from engine.calendar import WorkAxis
-from engine_helpers import DAY, hours, two_shifts
+from odoo.addons.pps_coordination_scheduler.engine.calendar import WorkAxis
+
+from .engine_helpers import DAY, hours, two_shifts
 
 QUICK = SolveParams(time_limit=2, workers=1)
 

@@ -3,7 +3,8 @@
 import dataclasses
 
 import pytest
-from engine import (
+
+from odoo.addons.pps_coordination_scheduler.engine import (
     Assignment,
     Job,
     Mode,
@@ -15,7 +16,8 @@ from engine import (
     dispatch,
     evaluate,
 )
-from engine_helpers import DAY, hours, two_shifts
+
+from .engine_helpers import DAY, hours, two_shifts
 
 
 @pytest.fixture

@@ -19,7 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from engine import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from odoo.addons.pps_coordination_scheduler.engine import (
     MAX_HORIZON,
     Job,
     Mode,
@@ -32,9 +35,8 @@ from engine import (
     check,
     solve,
 )
-from engine_helpers import random_instance
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+
+from .engine_helpers import random_instance
 
 GENERATED = Counter()
 

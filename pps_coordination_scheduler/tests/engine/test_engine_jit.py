@@ -6,7 +6,8 @@ so every run, the dispatching rule, CP-SAT and the checker all keep it.
 """
 
 import pytest
-from engine import (
+
+from odoo.addons.pps_coordination_scheduler.engine import (
     Assignment,
     Job,
     Mode,
@@ -19,7 +20,8 @@ from engine import (
     dispatch,
     solve,
 )
-from engine_helpers import DAY, hours, two_shifts
+
+from .engine_helpers import DAY, hours, two_shifts
 
 QUICK = SolveParams(time_limit=2, workers=1)
 

@@ -10,7 +10,8 @@ fall back on the key only when there is none.
 import re
 
 import pytest
-from engine import (
+
+from odoo.addons.pps_coordination_scheduler.engine import (
     Assignment,
     Job,
     Mode,
@@ -24,7 +25,8 @@ from engine import (
     dispatch,
     solve,
 )
-from engine_helpers import hours, two_shifts
+
+from .engine_helpers import hours, two_shifts
 
 QUICK = SolveParams(time_limit=1, workers=1)
 IDS = (9004, 9180, 9183, 9501, 9502)  # the keys: record ids, never shown

@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from engine import (
+from odoo.addons.pps_coordination_scheduler.engine import (
     RULES,
     Assignment,
     Job,
@@ -18,7 +18,8 @@ from engine import (
     evaluate,
     solve,
 )
-from engine_helpers import (
+
+from .engine_helpers import (
     DAY,
     FT06,
     job_shop,

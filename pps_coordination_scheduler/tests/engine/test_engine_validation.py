@@ -1,7 +1,10 @@
 """Bad input is refused with a clear ValueError; valid input never crashes."""
 
 import pytest
-from engine import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from odoo.addons.pps_coordination_scheduler.engine import (
     MAX_HORIZON,
     RULES,
     Assignment,
@@ -17,9 +20,8 @@ from engine import (
     evaluate,
     solve,
 )
-from engine_helpers import random_instance
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+
+from .engine_helpers import random_instance
 
 OPEN = ((0, 10_000),)
 
