@@ -175,7 +175,7 @@ class TestPpsSecurity(PpsCoordinationCase):
         unlock = (
             self.env["pps.unlock.wizard"]
             .with_user(self.unlock_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "Customer adds a line"})
         )
         unlock.action_confirm()

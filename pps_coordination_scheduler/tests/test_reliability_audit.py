@@ -21,6 +21,9 @@ finds it. The last class loads the demo factory inside the test transaction,
 drives the platform on it and walks the whole demo plant.
 """
 
+# pylint: disable=print-used
+# (the suite prints what it traced (pytest -s))
+
 from datetime import timedelta
 
 from .common import PpsCoordinationCase

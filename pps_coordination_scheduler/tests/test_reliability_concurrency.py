@@ -17,6 +17,10 @@ of actions), a schedule run while a planner edits the work order it is about
 to move, and two schedule runs started at the same time.
 """
 
+# pylint: disable=invalid-commit,print-used
+# (real concurrent transactions commit their fixture and their work, and remove
+# it again; the counts are printed with pytest -s)
+
 import threading
 import time
 from contextlib import closing

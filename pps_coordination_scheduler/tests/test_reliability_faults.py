@@ -9,6 +9,9 @@ and after the run: they must be identical, and the run record must be
 ``failed`` with a message saying what happened.
 """
 
+# pylint: disable=print-used
+# (the suite prints its fault counts (pytest -s))
+
 from datetime import datetime, timedelta
 from unittest.mock import patch
 

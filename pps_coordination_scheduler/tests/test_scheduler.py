@@ -6,6 +6,7 @@ MO dates, purchase line dates), as a production planner would see them.
 """
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -16,9 +17,11 @@ from odoo.addons.pps_coordination_scheduler.engine import (
     Operation,
     Precedence,
 )
+from odoo.addons.pps_coordination_scheduler.models import pps_schedule_run
 from odoo.addons.pps_coordination_scheduler.models.pps_schedule_problem import (
     ProblemMap,
 )
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import (
     SchedulerCase,
@@ -385,11 +388,6 @@ class TestSchedulerBackground(SchedulerCase):
         """An interactive run over many work orders is handed to a queue_job
         job: the run shows "running" at once, refuses a second run meanwhile,
         and the job completes it and notifies the planner."""
-        from unittest.mock import patch
-
-        from odoo.addons.pps_coordination_scheduler.models import pps_schedule_run
-        from odoo.addons.queue_job.tests.common import trap_jobs
-
         production = self._create_production(3)
         Run = type(self.env["pps.schedule.run"])
         with (
@@ -411,7 +409,6 @@ class TestSchedulerBackground(SchedulerCase):
         """In production (no test flag, no context key) a large interactive run
         is not forced to run in the request: the check itself must work there."""
         import threading
-        from unittest.mock import patch
 
         from odoo.tools import config
 
@@ -459,7 +456,6 @@ class TestSchedulerFailureRecord(SchedulerCase):
         failed run with the reason is still kept, written through a cursor of
         its own (here the test's cursor stands in for it)."""
         from contextlib import nullcontext
-        from unittest.mock import patch
 
         from odoo.tools import config
 

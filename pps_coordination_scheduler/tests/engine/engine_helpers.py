@@ -1,6 +1,6 @@
 """Small builders shared by the engine tests (minutes; day 0 is a Monday)."""
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     Job,
     Mode,
     Operation,
@@ -80,7 +80,7 @@ def random_instance(seed: int, n_jobs: int = 6, share: float = 0.2) -> ProblemDa
     sometimes a fixed operation."""
     import random
 
-    from odoo.addons.pps_coordination_scheduler.engine import Assignment
+    from ...engine import Assignment
 
     rng = random.Random(seed)
     resources = [

@@ -1,6 +1,6 @@
 """Calendar semantics: working minutes, spans across nights and leaves."""
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     Job,
     Mode,
     Operation,
@@ -10,8 +10,7 @@ from odoo.addons.pps_coordination_scheduler.engine import (
     solve,
     span_end,
 )
-from odoo.addons.pps_coordination_scheduler.engine.calendar import WorkAxis
-
+from ...engine.calendar import WorkAxis
 from .engine_helpers import DAY, hours, two_shifts
 
 QUICK = SolveParams(time_limit=2, workers=1)

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     Assignment,
     Job,
     Mode,
@@ -16,7 +16,6 @@ from odoo.addons.pps_coordination_scheduler.engine import (
     dispatch,
     evaluate,
 )
-
 from .engine_helpers import DAY, hours, two_shifts
 
 

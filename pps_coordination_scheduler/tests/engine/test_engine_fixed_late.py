@@ -7,7 +7,7 @@ model's objective with the evaluator's and found no start to hint, crashing
 with an IndexError on the demo plant.
 """
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     Assignment,
     Job,
     Mode,

@@ -13,6 +13,9 @@ The examples are derandomized so that CI is deterministic; the counters at the
 bottom report how many inputs were generated (``pytest -s`` shows them).
 """
 
+# pylint: disable=print-used
+# (the suite prints its input counts (pytest -s))
+
 import traceback
 from collections import Counter
 from dataclasses import replace
@@ -22,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     MAX_HORIZON,
     Job,
     Mode,
@@ -35,7 +38,6 @@ from odoo.addons.pps_coordination_scheduler.engine import (
     check,
     solve,
 )
-
 from .engine_helpers import random_instance
 
 GENERATED = Counter()

@@ -7,7 +7,7 @@ so every run, the dispatching rule, CP-SAT and the checker all keep it.
 
 import pytest
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     Assignment,
     Job,
     Mode,
@@ -20,7 +20,6 @@ from odoo.addons.pps_coordination_scheduler.engine import (
     dispatch,
     solve,
 )
-
 from .engine_helpers import DAY, hours, two_shifts
 
 QUICK = SolveParams(time_limit=2, workers=1)

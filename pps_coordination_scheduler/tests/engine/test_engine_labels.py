@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     Assignment,
     Job,
     Mode,
@@ -25,7 +25,6 @@ from odoo.addons.pps_coordination_scheduler.engine import (
     dispatch,
     solve,
 )
-
 from .engine_helpers import hours, two_shifts
 
 QUICK = SolveParams(time_limit=1, workers=1)

@@ -8,7 +8,7 @@ jobs does not count. Two shifts give W = 960 and, with a 20% share, 768
 minutes outside the reserve.
 """
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     RULES,
     Assignment,
     Job,
@@ -21,12 +21,11 @@ from odoo.addons.pps_coordination_scheduler.engine import (
     dispatch,
     solve,
 )
-from odoo.addons.pps_coordination_scheduler.engine.calendar import (
+from ...engine.calendar import (
     build_axes,
     reserve_days,
 )
-from odoo.addons.pps_coordination_scheduler.engine.checker import span_end
-
+from ...engine.checker import span_end
 from .engine_helpers import DAY, hours, two_shifts
 
 QUICK = SolveParams(time_limit=2, workers=1)

@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     RULES,
     Assignment,
     Job,
@@ -18,7 +18,6 @@ from odoo.addons.pps_coordination_scheduler.engine import (
     evaluate,
     solve,
 )
-
 from .engine_helpers import (
     DAY,
     FT06,

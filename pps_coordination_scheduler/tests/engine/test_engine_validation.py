@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.pps_coordination_scheduler.engine import (
+from ...engine import (
     MAX_HORIZON,
     RULES,
     Assignment,
@@ -20,7 +20,6 @@ from odoo.addons.pps_coordination_scheduler.engine import (
     evaluate,
     solve,
 )
-
 from .engine_helpers import random_instance
 
 OPEN = ((0, 10_000),)
