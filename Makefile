@@ -4,10 +4,10 @@
 run:  ## Odoo 19 with both add-ons and the demo factory on http://127.0.0.1:8069
 	scripts/run.sh
 
-test:  ## the whole test suite on a fresh database
+test:  ## both add-ons' suites, each on its fresh database
 	scripts/test.sh
 
-test-engine:  ## only the scheduling engine's pure tests (no Odoo, no database)
+test-engine:  ## only the scheduling engine's pure tests (no Odoo server, no database)
 	scripts/test_engine.sh
 
 bench:  ## benchmarks; results under bench/results/

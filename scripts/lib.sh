@@ -178,16 +178,18 @@ drop_db() {
 }
 
 # Install the add-ons in database $1, or update them when already installed.
+# Extra arguments go to odoo-bin. PPS_DB_MODULES: the add-ons, when not both.
 install_or_update() {
-    local target="$1" installed
+    local target="$1" modules="${PPS_DB_MODULES:-$PPS_MODULES}" wanted installed
+    shift
+    wanted="$(tr ',' '\n' <<<"$modules" | wc -l)"
     installed="$(PGPASSWORD="$PPS_DB_PASSWORD" psql -h "$PPS_DB_HOST" -p "$PPS_DB_PORT" \
         -U "$PPS_DB_USER" -d "$target" -qtAc \
-        "select count(*) from ir_module_module where state = 'installed' and name in ('pps_coordination', 'pps_coordination_scheduler')" 2>/dev/null || echo 0)"
-    shift
-    if [ "$installed" = 2 ]; then
-        odoo_bin -c "$PPS_CONF" -d "$target" -u "$PPS_MODULES" --stop-after-init "$@"
+        "select count(*) from ir_module_module where state = 'installed' and name = any(string_to_array('$modules', ','))" 2>/dev/null || echo 0)"
+    if [ "$installed" = "$wanted" ]; then
+        odoo_bin -c "$PPS_CONF" -d "$target" -u "$modules" --stop-after-init "$@"
     else
-        odoo_bin -c "$PPS_CONF" -d "$target" -i "$PPS_MODULES" --stop-after-init "$@"
+        odoo_bin -c "$PPS_CONF" -d "$target" -i "$modules" --stop-after-init "$@"
     fi
 }
 
