@@ -31,8 +31,9 @@ from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import retrying
 from odoo.sql_db import db_connect
-from odoo.tests.common import BaseCase, get_db_name, mute_logger
+from odoo.tests.common import BaseCase, get_db_name, mute_logger, tagged
 
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.pps_coordination.models.pps_negotiation import PpsNegotiation
 from odoo.addons.pps_coordination_scheduler.models import pps_schedule_run
 
@@ -46,8 +47,13 @@ def _env(cr, uid=SUPERUSER_ID):
     return api.Environment(cr, uid, {"tracking_disable": True})
 
 
+@tagged("post_install", "-at_install")
 class TestReliabilityConcurrency(BaseCase):
-    """Real concurrent transactions on committed data."""
+    """Real concurrent transactions on committed data.
+
+    After install only: run at install (``odoo-bin --test-enable``), the actors'
+    own transactions would wait behind the rows the installing transaction
+    holds until they give up."""
 
     CASES = []
 
@@ -68,33 +74,20 @@ class TestReliabilityConcurrency(BaseCase):
     @classmethod
     def _build(cls, env):
         suffix = f"{time.time_ns()}"
-        group = env.ref
-        base = [group("base.group_user").id]
-        sales = [
-            *base,
-            group("pps_coordination.group_pps_sales").id,
-            group("sales_team.group_sale_salesman_all_leads").id,
-        ]
-        planner = [*base, group("pps_coordination.group_pps_planner").id]
-        users = (
-            env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                [
-                    {
-                        "name": name,
-                        "login": f"{name.lower().replace(' ', '_')}_{suffix}",
-                        "group_ids": [Command.set(groups)],
-                    }
-                    for name, groups in (
-                        ("Race Sales One", sales),
-                        ("Race Sales Two", sales),
-                        ("Race Planner One", planner),
-                        ("Race Planner Two", planner),
-                    )
-                ]
-            )
+        sales = (
+            "base.group_user,pps_coordination.group_pps_sales,"
+            "sales_team.group_sale_salesman_all_leads"
         )
+        planner = "base.group_user,pps_coordination.group_pps_planner"
+        users = env["res.users"]
+        for name, groups in (
+            ("Race Sales One", sales),
+            ("Race Sales Two", sales),
+            ("Race Planner One", planner),
+            ("Race Planner Two", planner),
+        ):
+            login = f"{name.lower().replace(' ', '_')}_{suffix}"
+            users |= mail_new_test_user(env, login=login, name=name, groups=groups)
         cls.sales1, cls.sales2, cls.planner1, cls.planner2 = users.ids
         customer = env["res.partner"].create({"name": f"Race Customer {suffix}"})
         product = env["product.product"].create(
