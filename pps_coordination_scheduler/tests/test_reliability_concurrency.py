@@ -29,6 +29,7 @@ from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.service.model import retrying
 from odoo.sql_db import db_connect
 from odoo.tests.common import BaseCase, get_db_name, mute_logger, tagged
@@ -51,15 +52,18 @@ def _env(cr, uid=SUPERUSER_ID):
 class TestReliabilityConcurrency(BaseCase):
     """Real concurrent transactions on committed data.
 
-    After install only: run at install (``odoo-bin --test-enable``), the actors'
-    own transactions would wait behind the rows the installing transaction
-    holds until they give up."""
+    After install only (it commits): at install the registry is still loading.
+    ``odoo-bin`` runs the tests holding ``Registry._lock``, which the actors'
+    threads need (``retrying`` reloads the registry of a failed transaction):
+    the class replaces it with a dummy lock, as Odoo's registry test mode does
+    for the threads of the HTTP server."""
 
     CASES = []
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.classPatch(Registry, "_lock", DummyRLock())
         cls.dbname = get_db_name()
         cls.created = {}
         with closing(db_connect(cls.dbname).cursor()) as cr:
