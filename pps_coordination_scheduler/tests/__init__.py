@@ -10,6 +10,7 @@ from . import test_reliability_audit
 from . import test_reliability_concurrency
 from . import test_reliability_faults
 from . import test_reliability_rpc
+from . import test_rpc_public_methods
 from . import test_scheduler
 from . import test_scheduler_exact
 from . import test_scheduler_negotiation

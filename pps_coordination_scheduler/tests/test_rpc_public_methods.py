@@ -24,14 +24,13 @@ from collections import namedtuple
 from datetime import timedelta
 from xmlrpc.client import Fault
 
-from common import PLANNER_GROUPS, create_routing, create_workcenter
-from test_one_plan import OnePlanCase
-
 from odoo import fields
-from odoo.tests.common import HttpCase, get_db_name, mute_logger
+from odoo.tests.common import HttpCase, get_db_name, mute_logger, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.rpc.controllers.xmlrpc import dumps as xmlrpc_dumps
+
+from .common import PLANNER_GROUPS, OnePlanCase, create_routing, create_workcenter
 
 #: One call of the table: ``build`` names the test method that makes a fresh
 #: record and the arguments, ``(ids, kwargs)`` (``ids`` None for ``@api.model``
@@ -188,6 +187,7 @@ def strings(value):
             yield from strings(item)
 
 
+@tagged("post_install", "-at_install")
 class TestRpcPublicMethods(OnePlanCase, HttpCase):
     """The table, over both protocols, as the users who make the calls."""
 
