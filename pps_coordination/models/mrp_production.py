@@ -1,6 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
+from ..guards import check_planner
 from .pps_lock_mixin import (
     PPS_LOCK_BYPASS,
     PPS_LOCK_EXECUTION,
@@ -150,14 +151,13 @@ class MrpProduction(models.Model):
         return True
 
     def _pps_check_pin_rights(self):
-        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
-            raise AccessError(
-                self.env._(
-                    "Only production planners may pin or unpin the plan of "
-                    "%(records)s.",
-                    records=", ".join(self.mapped("display_name")),
-                )
-            )
+        check_planner(
+            self.env,
+            self.env._(
+                "Only production planners may pin or unpin the plan of %(records)s.",
+                records=", ".join(self.mapped("display_name")),
+            ),
+        )
         self.check_access("write")
 
     def _pps_set_pin(self, pinned, reason):

@@ -1,14 +1,14 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime
 
 from ..const import OPEN_NEGOTIATION_STATES
+from ..guards import ABNORMALITY, check_planner
 
 #: Context value of the Confirm and Resolve actions: only they (or server code
 #: running as superuser) move ``state``. Compared with ``is`` (RPC-proof).
-PPS_ABNORMALITY_WORKFLOW = object()
 
 
 class PpsAbnormality(models.Model):
@@ -219,20 +219,18 @@ class PpsAbnormality(models.Model):
         return True
 
     def _pps_workflow(self):
-        return self.with_context(pps_abnormality_workflow=PPS_ABNORMALITY_WORKFLOW)
+        return ABNORMALITY.enter(self)
 
     def _pps_in_workflow(self):
-        return self.env.su or (
-            self.env.context.get("pps_abnormality_workflow") is PPS_ABNORMALITY_WORKFLOW
-        )
+        return self.env.su or ABNORMALITY.active(self.env)
 
     def _pps_check_planner(self):
-        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
-            raise AccessError(
-                self.env._(
-                    "Only production planners may confirm or resolve abnormalities."
-                )
-            )
+        check_planner(
+            self.env,
+            self.env._(
+                "Only production planners may confirm or resolve abnormalities."
+            ),
+        )
 
     def _pps_check_type_requirements(self):
         """What the type needs to reach the plan, checked at confirmation.

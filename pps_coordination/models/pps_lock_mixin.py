@@ -49,21 +49,28 @@ Lock and unlock
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Domain
-from odoo.tools.safe_eval import safe_eval
+
+from ..guards import (
+    LOCK_BYPASS,
+    LOCK_EXECUTION,
+    PLANNER_GROUP,
+    SALES_GROUP,
+    SENTINELS,
+    UNLOCK_GROUP,
+    check_role,
+)
 
 #: Context value that lets server code change the protected fields of a locked
-#: record. Compared with ``is``: an RPC client cannot forge it.
-PPS_LOCK_BYPASS = object()
+#: record (the sentinel of ``guards.LOCK_BYPASS``): put it in the context as
+#: ``pps_lock_bypass``. Compared with ``is``: an RPC client cannot forge it.
+PPS_LOCK_BYPASS = LOCK_BYPASS.sentinel
 
 #: Context value set by execution entry points (start, finish, mark done,
-#: confirm): the lock protects plans, not the execution of the work.
-PPS_LOCK_EXECUTION = object()
+#: confirm) as ``pps_lock_execution``: the lock protects plans, not the
+#: execution of the work (the sentinel of ``guards.LOCK_EXECUTION``).
+PPS_LOCK_EXECUTION = LOCK_EXECUTION.sentinel
 
 LOCK_STATE_FIELDS = ("pps_locked", "pps_locked_by_id", "pps_locked_at")
-
-#: Every sentinel of the module: none may leave the server.
-SENTINELS = (PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION)
 
 
 def strip_sentinels(value):
@@ -188,23 +195,18 @@ class PpsLockMixin(models.AbstractModel):
 
     def action_pps_lock(self):
         """Put the records under the execution lock (sales, planners, unlock group)."""
-        user = self.env.user
-        if not any(
-            user.has_group(group)
-            for group in (
-                "pps_coordination.group_pps_sales",
-                "pps_coordination.group_pps_planner",
-                "pps_coordination.group_pps_unlock",
-            )
-        ):
-            raise AccessError(
-                self.env._(
-                    "Only sales coordinators, production planners and the unlock "
-                    "group may lock %(records)s.",
-                    records=", ".join(self.mapped("display_name")),
-                )
-            )
-        self._pps_check_record_rules()
+        check_role(
+            self.env,
+            self.env._(
+                "Only sales coordinators, production planners and the unlock "
+                "group may lock %(records)s.",
+                records=", ".join(self.mapped("display_name")),
+            ),
+            SALES_GROUP,
+            PLANNER_GROUP,
+            UNLOCK_GROUP,
+        )
+        self._pps_check_visible()
         unlockable = self.sudo().filtered(
             lambda r: r.pps_locked or r.state in ("cancel", "done")
         )
@@ -220,15 +222,15 @@ class PpsLockMixin(models.AbstractModel):
 
     def action_pps_unlock(self, reason=None):
         """Lift the execution lock; needs the unlock group and a reason."""
-        if not self.env.user.has_group("pps_coordination.group_pps_unlock"):
-            raise AccessError(
-                self.env._(
-                    "Only members of the Unlock Privilege group may unlock "
-                    "%(records)s.",
-                    records=", ".join(self.mapped("display_name")),
-                )
-            )
-        self._pps_check_record_rules(global_only=True)
+        check_role(
+            self.env,
+            self.env._(
+                "Only members of the Unlock Privilege group may unlock %(records)s.",
+                records=", ".join(self.mapped("display_name")),
+            ),
+            UNLOCK_GROUP,
+        )
+        self._pps_check_companies()
         if not (reason or "").strip():
             raise UserError(self.env._("Unlocking needs a reason."))
         unlocked = self.sudo().filtered(lambda r: not r.pps_locked)
@@ -242,39 +244,41 @@ class PpsLockMixin(models.AbstractModel):
         self._pps_unlock(reason.strip())
         return True
 
-    def _pps_check_record_rules(self, global_only=False):
-        """Refuse records the user's record rules keep from them.
-
-        Only the rules are checked, not the model's access rights: the unlock
-        group may hold no right on sale orders. Locking follows every write
-        rule (a salesperson locks only orders they may edit); unlocking, a
-        privilege over all the company's orders, follows the global rules only
-        (the companies). Lock and unlock write through ``sudo()`` afterwards.
+    def _pps_check_visible(self):
+        """Refuse records the user may not see (access rights and record
+        rules, through the ORM's own check): a salesperson who sees only their
+        own orders locks only those. Lock writes through ``sudo()`` afterwards.
         """
-        if self.env.su or not self:
+        if not self.env.su:
+            self.check_access("read")
+
+    def _pps_check_companies(self):
+        """Refuse records of companies the user does not belong to.
+
+        Unlocking is a privilege over every order of the user's companies,
+        whoever sells it, and the unlock group may hold no right on sale
+        orders at all: only the company is checked, not the record rules.
+        """
+        if self.env.su:
             return
-        Rule = self.env["ir.rule"]
-        if global_only:
-            context = Rule._eval_context()
-            domain = Domain.AND(
-                Domain(
-                    safe_eval(rule.domain_force, context) if rule.domain_force else []
-                )
-                for rule in Rule._get_rules(self._name, mode="write").sudo()
-                if not rule.groups
+        outside = self.sudo().filtered(
+            lambda record: (
+                record.company_id and record.company_id not in self.env.user.company_ids
             )
-        else:
-            domain = Rule._compute_domain(self._name, "write")
-        allowed = self.sudo().with_context(active_test=False).filtered_domain(domain)
-        forbidden = self - allowed
-        if forbidden:
-            raise Rule._make_access_error("write", forbidden)
+        )
+        if outside:
+            raise AccessError(
+                self.env._(
+                    "%(records)s belong to a company you do not work for.",
+                    records=", ".join(outside.mapped("display_name")),
+                )
+            )
 
     def _pps_lock_bypassed(self):
-        return self.env.context.get("pps_lock_bypass") is PPS_LOCK_BYPASS
+        return LOCK_BYPASS.active(self.env)
 
     def _pps_lock_in_execution(self):
-        return self.env.context.get("pps_lock_execution") is PPS_LOCK_EXECUTION
+        return LOCK_EXECUTION.active(self.env)
 
     def _pps_lock_changed_fields(self, vals):
         """{locked record: protected field names in ``vals`` it would change}."""

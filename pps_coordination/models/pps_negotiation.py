@@ -1,14 +1,14 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, LockError, UserError
+from odoo.exceptions import LockError, UserError
 
 from ..const import OPEN_NEGOTIATION_STATES
+from ..guards import NEGOTIATION, PLANNER_GROUP, SALES_GROUP, check_planner, check_role
 from .pps_lock_mixin import PPS_LOCK_BYPASS
 
 #: Context value of the negotiation workflow methods: only they may create
 #: rounds and write their workflow fields. Compared with ``is`` (RPC-proof).
-PPS_NEGOTIATION_WORKFLOW = object()
 
 SCENARIOS = [
     ("new_order", "New Order"),
@@ -154,12 +154,10 @@ class PpsNegotiation(models.Model):
     def action_answer(self, scheduled_date=None, explanation=None):
         """A planner answers with a scheduled date (None: ask for a promise)."""
         self.ensure_one()
-        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
-            raise AccessError(
-                self.env._(
-                    "Only production planners may answer a delivery-date request."
-                )
-            )
+        check_planner(
+            self.env,
+            self.env._("Only production planners may answer a delivery-date request."),
+        )
         self._pps_lock_rows()
         self._pps_check_order_open()
         if self.state != "requested":
@@ -268,14 +266,12 @@ class PpsNegotiation(models.Model):
 
     def action_cancel(self):
         """Withdraw an open round (sales or planners)."""
-        user = self.env.user
-        if not (
-            user.has_group("pps_coordination.group_pps_sales")
-            or user.has_group("pps_coordination.group_pps_planner")
-        ):
-            raise AccessError(
-                self.env._("Only sales coordinators and planners may cancel a round.")
-            )
+        check_role(
+            self.env,
+            self.env._("Only sales coordinators and planners may cancel a round."),
+            SALES_GROUP,
+            PLANNER_GROUP,
+        )
         self._pps_lock_rows()
         for negotiation in self:
             if negotiation.state not in OPEN_NEGOTIATION_STATES:
@@ -290,7 +286,7 @@ class PpsNegotiation(models.Model):
         self.sudo().activity_ids.unlink()
         for negotiation in self:
             negotiation.sudo().message_post(
-                body=self.env._("Cancelled by %(user)s.", user=user.name)
+                body=self.env._("Cancelled by %(user)s.", user=self.env.user.name)
             )
         return True
 
@@ -412,14 +408,10 @@ class PpsNegotiation(models.Model):
         return self.browse(self._pps_workflow().create(vals).ids)
 
     def _pps_workflow(self):
-        return self.sudo().with_context(
-            pps_negotiation_workflow=PPS_NEGOTIATION_WORKFLOW
-        )
+        return NEGOTIATION.enter(self.sudo())
 
     def _pps_in_workflow(self):
-        return (
-            self.env.context.get("pps_negotiation_workflow") is PPS_NEGOTIATION_WORKFLOW
-        )
+        return NEGOTIATION.active(self.env)
 
     def _pps_lock_rows(self):
         """Lock the rounds' rows until commit, then re-read them.
@@ -439,10 +431,11 @@ class PpsNegotiation(models.Model):
         self.invalidate_recordset()
 
     def _pps_check_decider(self):
-        if not self.env.user.has_group("pps_coordination.group_pps_sales"):
-            raise AccessError(
-                self.env._("Only sales coordinators may agree or reject a date.")
-            )
+        check_role(
+            self.env,
+            self.env._("Only sales coordinators may agree or reject a date."),
+            SALES_GROUP,
+        )
 
     def _pps_check_order_open(self):
         order = self.sale_order_id.sudo()

@@ -44,10 +44,11 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, LockError, UserError, ValidationError
+from odoo.exceptions import LockError, UserError, ValidationError
 from odoo.tools import float_compare
 
 from ..const import OPEN_NEGOTIATION_STATES
+from ..guards import SALES_GROUP, check_planner, check_role
 from .pps_lock_mixin import PPS_LOCK_BYPASS, PPS_LOCK_EXECUTION, strip_sentinels
 
 _logger = logging.getLogger(__name__)
@@ -259,10 +260,11 @@ class SaleOrder(models.Model):
         :meth:`action_pps_propose_date`.
         """
         self.ensure_one()
-        if not self.env.user.has_group("pps_coordination.group_pps_sales"):
-            raise AccessError(
-                self.env._("Only sales coordinators may request a delivery date.")
-            )
+        check_role(
+            self.env,
+            self.env._("Only sales coordinators may request a delivery date."),
+            SALES_GROUP,
+        )
         # The request changes the order (expected date, flag, serial): the
         # requester must be allowed to edit it under the standard sales rules.
         self.check_access("write")
@@ -325,10 +327,9 @@ class SaleOrder(models.Model):
         The round starts answered: production has spoken, sales decides.
         """
         self.ensure_one()
-        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
-            raise AccessError(
-                self.env._("Only production planners may propose a new date.")
-            )
+        check_planner(
+            self.env, self.env._("Only production planners may propose a new date.")
+        )
         if not (reason or "").strip():
             raise UserError(self.env._("An internal change needs a reason."))
         negotiation_model = self.env["pps.negotiation"]
@@ -409,10 +410,10 @@ class SaleOrder(models.Model):
         }
 
     def _pps_check_flag_rights(self):
-        if self.env.su or self.env.user.has_group("pps_coordination.group_pps_sales"):
-            return
-        raise AccessError(
-            self.env._("Only sales coordinators may set the red flag or the serial.")
+        check_role(
+            self.env,
+            self.env._("Only sales coordinators may set the red flag or the serial."),
+            SALES_GROUP,
         )
 
     def _pps_check_can_negotiate(self):

@@ -1,7 +1,8 @@
 from odoo import models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
+from odoo.addons.pps_coordination.guards import check_planner
 
 
 class MrpProduction(models.Model):
@@ -29,10 +30,9 @@ class MrpProduction(models.Model):
         substitutes (``pps.substitute``, by priority, at their ratio) as far as
         their free stock goes; the change is posted in the chatter.
         """
-        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
-            raise AccessError(
-                self.env._("Only production planners may substitute components.")
-            )
+        check_planner(
+            self.env, self.env._("Only production planners may substitute components.")
+        )
         changed = False
         for production in self:
             if production.state not in OPEN_PRODUCTION_STATES:

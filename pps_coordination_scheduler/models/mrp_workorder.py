@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
-from odoo.addons.pps_coordination.models.pps_lock_mixin import (
-    PPS_LOCK_BYPASS,
-    PPS_LOCK_EXECUTION,
+from odoo.addons.pps_coordination.guards import (
+    LOCK_BYPASS,
+    LOCK_EXECUTION,
+    check_planner,
 )
 
 #: Readiness checklist of the short-term plan, ticked by planners.
@@ -52,11 +53,7 @@ class MrpWorkorder(models.Model):
 
     @api.model
     def _pps_check_week_lock_on_create(self, vals_list):
-        context = self.env.context
-        if (
-            context.get("pps_lock_bypass") is PPS_LOCK_BYPASS
-            or context.get("pps_lock_execution") is PPS_LOCK_EXECUTION
-        ):
+        if LOCK_BYPASS.active(self.env) or LOCK_EXECUTION.active(self.env):
             return
         planned = [
             v for v in vals_list if v.get("date_start") and v.get("workcenter_id")
@@ -114,11 +111,7 @@ class MrpWorkorder(models.Model):
         ``PPS_LOCK_BYPASS`` (the scheduler, which keeps them fixed anyway) or an
         execution entry point (start, finish) gets through.
         """
-        context = self.env.context
-        if (
-            context.get("pps_lock_bypass") is PPS_LOCK_BYPASS
-            or context.get("pps_lock_execution") is PPS_LOCK_EXECUTION
-        ):
+        if LOCK_BYPASS.active(self.env) or LOCK_EXECUTION.active(self.env):
             return
         Lock = self.env["pps.dispatch.week.lock"]
         new_workcenter = (
@@ -215,8 +208,7 @@ class MrpWorkorder(models.Model):
         return res
 
     def _pps_check_readiness_rights(self):
-        if self.env.su or self.env.user.has_group("pps_coordination.group_pps_planner"):
-            return
-        raise AccessError(
-            self.env._("Only production planners tick the readiness checklist.")
+        check_planner(
+            self.env,
+            self.env._("Only production planners tick the readiness checklist."),
         )

@@ -1,7 +1,7 @@
 from odoo import models
 
 from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
-from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
+from odoo.addons.pps_coordination.guards import SCHEDULE_INTERNAL
 
 
 class PpsAbnormality(models.Model):
@@ -32,7 +32,9 @@ class PpsAbnormality(models.Model):
         run = (
             self.env["pps.schedule.run"]
             .sudo()
-            .with_context(pps_schedule_internal=PPS_LOCK_BYPASS, pps_schedule_sync=True)
+            .with_context(
+                pps_schedule_internal=SCHEDULE_INTERNAL.sentinel, pps_schedule_sync=True
+            )
             .schedule(
                 productions=productions,
                 dry_run=True,

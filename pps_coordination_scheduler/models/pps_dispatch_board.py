@@ -30,16 +30,16 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from odoo.addons.pps_coordination.const import (
     OPEN_PRODUCTION_STATES,
     OPEN_WORKORDER_STATES,
 )
+from odoo.addons.pps_coordination.guards import UNLOCK_GROUP, check_planner, has_role
 from odoo.addons.pps_coordination.models.pps_lock_mixin import marshallable
 
 from ..planning_time import local_date, monday_of, workcenter_tz
-from .pps_dispatch_week_lock import PLANNER_GROUP, UNLOCK_GROUP
 
 BOARD_WORKORDER_STATES = OPEN_WORKORDER_STATES
 BOARD_PRODUCTION_STATES = OPEN_PRODUCTION_STATES
@@ -184,7 +184,7 @@ class PpsDispatchBoard(models.AbstractModel):
                 "rush_only": bool(filters.get("rush_only")),
                 "late_only": bool(filters.get("late_only")),
             },
-            "can_unlock": self.env.user.has_group(UNLOCK_GROUP),
+            "can_unlock": has_role(self.env, UNLOCK_GROUP),
             "totals": {
                 "cards": sum(len(c["cards"]) for r in rows for c in r["cells"]),
                 "late": late_total,
@@ -339,10 +339,9 @@ class PpsDispatchBoard(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _check_planner(self):
-        if not (self.env.su or self.env.user.has_group(PLANNER_GROUP)):
-            raise AccessError(
-                self.env._("Only production planners can use the dispatch board.")
-            )
+        check_planner(
+            self.env, self.env._("Only production planners can use the dispatch board.")
+        )
 
     @api.model
     def _board_capacity(self, workcenters, monday):

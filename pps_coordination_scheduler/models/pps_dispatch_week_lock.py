@@ -19,7 +19,13 @@ Locking and unlocking are written to ``pps.lock.log`` (model
 from datetime import datetime, timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.pps_coordination.guards import (
+    UNLOCK_GROUP,
+    check_planner,
+    check_role,
+)
 
 from ..planning_time import (  # noqa: F401 - public names of this module too
     cut_windows,
@@ -29,9 +35,6 @@ from ..planning_time import (  # noqa: F401 - public names of this module too
     week_span,
     workcenter_tz,
 )
-
-PLANNER_GROUP = "pps_coordination.group_pps_planner"
-UNLOCK_GROUP = "pps_coordination.group_pps_unlock"
 
 
 class PpsDispatchWeekLock(models.Model):
@@ -152,12 +155,11 @@ class PpsDispatchWeekLock(models.Model):
     @api.model
     def action_unlock_week(self, workcenter_id, week_start, reason=None):
         """Lift the lock of a work center's week; unlock group and a reason."""
-        if not self.env.user.has_group(UNLOCK_GROUP):
-            raise AccessError(
-                self.env._(
-                    "Only members of the Unlock Privilege group may unlock a week."
-                )
-            )
+        check_role(
+            self.env,
+            self.env._("Only members of the Unlock Privilege group may unlock a week."),
+            UNLOCK_GROUP,
+        )
         if not (reason or "").strip():
             raise UserError(self.env._("Unlocking a week needs a reason."))
         monday = monday_of(fields.Date.to_date(week_start))
@@ -171,12 +173,11 @@ class PpsDispatchWeekLock(models.Model):
 
     def action_unlock(self, reason=None):
         """Unlock these weeks (unlock group, reason), logging each."""
-        if not self.env.user.has_group(UNLOCK_GROUP):
-            raise AccessError(
-                self.env._(
-                    "Only members of the Unlock Privilege group may unlock a week."
-                )
-            )
+        check_role(
+            self.env,
+            self.env._("Only members of the Unlock Privilege group may unlock a week."),
+            UNLOCK_GROUP,
+        )
         if not (reason or "").strip():
             raise UserError(self.env._("Unlocking a week needs a reason."))
         self._log("unlock", reason.strip())
@@ -188,10 +189,10 @@ class PpsDispatchWeekLock(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _check_planner(self):
-        if not (self.env.su or self.env.user.has_group(PLANNER_GROUP)):
-            raise AccessError(
-                self.env._("Only production planners can lock a work center's week.")
-            )
+        check_planner(
+            self.env,
+            self.env._("Only production planners can lock a work center's week."),
+        )
 
     def _log(self, action, reason):
         now = fields.Datetime.now()

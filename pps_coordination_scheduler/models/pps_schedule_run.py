@@ -23,15 +23,15 @@ background job refuses new ones until it ends.
 """
 
 import logging
-import threading
 import time
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import config, format_datetime
+from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
+from odoo.addons.pps_coordination.guards import SCHEDULE_INTERNAL, check_planner
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
 from ..engine import SolveParams, check, solve
@@ -312,11 +312,10 @@ class PpsScheduleRun(models.Model):
         orders are planned like the others (the lock protects the agreement).
         """
         self._check_planner()
-        if release_frozen and not (
-            self.env.su or self.env.user.has_group("pps_coordination.group_pps_planner")
-        ):
-            raise AccessError(
-                self.env._("Only production planners may release the frozen zone.")
+        if release_frozen:
+            check_planner(
+                self.env,
+                self.env._("Only production planners may release the frozen zone."),
             )
         if productions is not None and not isinstance(productions, models.BaseModel):
             productions = self.env["mrp.production"].browse(productions).exists()
@@ -356,9 +355,13 @@ class PpsScheduleRun(models.Model):
                     days=company.pps_frozen_days,
                 )
             )
+        # Large interactive runs go to a queue_job job (queue_job's own
+        # ``queue_job__no_delay`` runs it in the request); ``pps_schedule_sync``
+        # keeps a run in the request for callers that need its result at once
+        # (an agreement, a confirmation, an abnormality's dry run).
         background = (
             interactive
-            and not self._run_synchronously()
+            and not self.env.context.get("pps_schedule_sync")
             and len(productions.workorder_ids) > BACKGROUND_THRESHOLD
         )
         if background:
@@ -373,22 +376,12 @@ class PpsScheduleRun(models.Model):
 
     @api.model
     def _check_planner(self):
-        if not (
-            self.env.su
-            or self.env.user.has_group("pps_coordination.group_pps_planner")
-            or self.env.context.get("pps_schedule_internal") is PPS_LOCK_BYPASS
-        ):
-            raise AccessError(
-                self.env._("Only production planners can reschedule production.")
-            )
-
-    @api.model
-    def _run_synchronously(self):
-        """Run in the current request: under tests, or when asked by context."""
-        return bool(
-            config["test_enable"]
-            or getattr(threading.current_thread(), "testing", False)
-            or self.env.context.get("pps_schedule_sync")
+        """Planners run the scheduler; so does the system for anyone, inside
+        its own internal runs (an agreement, a confirmation, a dry run)."""
+        if SCHEDULE_INTERNAL.active(self.env):
+            return
+        check_planner(
+            self.env, self.env._("Only production planners can reschedule production.")
         )
 
     @api.model
@@ -810,11 +803,7 @@ class PpsScheduleRun(models.Model):
     def _keep_failure_record(self, vals):
         """Keep a failed copy of the run although the caller's transaction is
         rolled back by the UserError: it is written through a cursor of its own.
-
-        Under tests the test transaction is the only one, so nothing is kept.
         """
-        if config["test_enable"]:
-            return
         copied = self.read(
             [
                 "company_id",

@@ -1,5 +1,6 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError
+
+from odoo.addons.pps_coordination.guards import PLANNER_GROUP, SALES_GROUP, check_role
 
 
 class PpsSimulatedDemand(models.Model):
@@ -122,11 +123,9 @@ class PpsSimulatedDemand(models.Model):
         return self.env["pps.promise"]._quote(order)
 
     def _pps_check_rights(self):
-        user = self.env.user
-        if not (
-            user.has_group("pps_coordination.group_pps_sales")
-            or user.has_group("pps_coordination.group_pps_planner")
-        ):
-            raise AccessError(
-                self.env._("Only sales coordinators and planners may quote demands.")
-            )
+        check_role(
+            self.env,
+            self.env._("Only sales coordinators and planners may quote demands."),
+            SALES_GROUP,
+            PLANNER_GROUP,
+        )

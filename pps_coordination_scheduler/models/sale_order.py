@@ -1,14 +1,20 @@
 import logging
 
 from odoo import fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from odoo.addons.pps_coordination.const import (
     OPEN_PRODUCTION_STATES,
     OPEN_WORKORDER_STATES,
 )
+from odoo.addons.pps_coordination.guards import (
+    PLANNER_GROUP,
+    SALES_GROUP,
+    SCHEDULE_INTERNAL,
+    check_planner,
+    check_role,
+)
 from odoo.addons.pps_coordination.models.pps_lock_mixin import (
-    PPS_LOCK_BYPASS,
     marshallable,
 )
 
@@ -58,7 +64,8 @@ class SaleOrder(models.Model):
                 .sudo()
                 .with_company(company)
                 .with_context(
-                    pps_schedule_internal=PPS_LOCK_BYPASS, pps_schedule_sync=True
+                    pps_schedule_internal=SCHEDULE_INTERNAL.sentinel,
+                    pps_schedule_sync=True,
                 )
             )
             try:
@@ -106,7 +113,9 @@ class SaleOrder(models.Model):
         run = (
             self.env["pps.schedule.run"]
             .sudo()
-            .with_context(pps_schedule_internal=PPS_LOCK_BYPASS, pps_schedule_sync=True)
+            .with_context(
+                pps_schedule_internal=SCHEDULE_INTERNAL.sentinel, pps_schedule_sync=True
+            )
             .schedule(
                 productions=productions,
                 trigger="negotiation",
@@ -131,14 +140,12 @@ class SaleOrder(models.Model):
             "options": [...], "bottleneck": {...}, "material": {...}, ...}``
         """
         self.ensure_one()
-        if not (
-            self.env.su
-            or self.env.user.has_group("pps_coordination.group_pps_sales")
-            or self.env.user.has_group("pps_coordination.group_pps_planner")
-        ):
-            raise AccessError(
-                self.env._("Only sales coordinators and planners may quote a date.")
-            )
+        check_role(
+            self.env,
+            self.env._("Only sales coordinators and planners may quote a date."),
+            SALES_GROUP,
+            PLANNER_GROUP,
+        )
         self.check_access("read")
         return marshallable(self.env["pps.promise"]._quote(self))
 
@@ -163,9 +170,8 @@ class SaleOrder(models.Model):
     def action_pps_procure_shortages(self):
         """Planners: issue the procurement plan (RFQs for shortages) now."""
         self.ensure_one()
-        if not self.env.user.has_group("pps_coordination.group_pps_planner"):
-            raise AccessError(
-                self.env._("Only production planners issue procurement plans.")
-            )
+        check_planner(
+            self.env, self.env._("Only production planners issue procurement plans.")
+        )
         self.env["pps.promise"]._procure_shortages(self)
         return True

@@ -313,14 +313,18 @@ class TestFrozenZone(OnePlanCase):
         that work cannot run where it stands, so the run moves it after the
         material is back (plus the buffer, none here)."""
         end = self._in_days(3)
-        shortage = self.env["pps.abnormality"].with_user(self.planner_user).create(
-            {
-                "name": "Steel late",
-                "abnormality_type": "material_shortage",
-                "product_id": self.component.id,
-                "date_start": self._now() - timedelta(hours=1),
-                "date_end": end,
-            }
+        shortage = (
+            self.env["pps.abnormality"]
+            .with_user(self.planner_user)
+            .create(
+                {
+                    "name": "Steel late",
+                    "abnormality_type": "material_shortage",
+                    "product_id": self.component.id,
+                    "date_start": self._now() - timedelta(hours=1),
+                    "date_end": end,
+                }
+            )
         )
         shortage.action_confirm()
         self.env["pps.schedule.run"].with_user(self.planner_user).schedule(

@@ -362,6 +362,25 @@ class TestSchedulerFailures(SchedulerCase):
         with self.assertRaises(UserError):
             self._schedule(production, interactive=True)
 
+    def test_interactive_failure_keeps_a_failed_run(self):
+        """The UserError rolls the caller's transaction back; a failed copy of
+        the run, with the reason, is written through a cursor of its own so
+        that the planner finds it in the list."""
+        production = self._create_production(3)
+        self._close_plant()
+        Run = self.env["pps.schedule.run"]
+        before = Run.search([])
+        try:
+            self._schedule(production, interactive=True)
+        except UserError as error:
+            reason = str(error)
+        else:
+            self.fail("the run should have failed")
+        kept = Run.search([("id", "not in", before.ids), ("state", "=", "failed")])
+        self.assertTrue(kept, "no failed run was kept")
+        self.assertIn(kept[-1].message, reason)
+        self.assertTrue(kept[-1].message_ids, "the reason is posted in its chatter")
+
     def test_concurrent_run_is_refused(self):
         """While a run of the company is running, a second one is refused."""
         self.env["pps.schedule.run"].sudo().create({"state": "running"})
@@ -389,9 +408,7 @@ class TestSchedulerBackground(SchedulerCase):
         job: the run shows "running" at once, refuses a second run meanwhile,
         and the job completes it and notifies the planner."""
         production = self._create_production(3)
-        Run = type(self.env["pps.schedule.run"])
         with (
-            patch.object(Run, "_run_synchronously", return_value=False),
             patch.object(pps_schedule_run, "BACKGROUND_THRESHOLD", 0),
             trap_jobs() as trap,
         ):
@@ -405,23 +422,24 @@ class TestSchedulerBackground(SchedulerCase):
         self.assertTrue(all(production.workorder_ids.mapped("date_start")))
         self.assertIn(self.planner.partner_id, run.message_ids.partner_ids)
 
-    def test_outside_tests_large_runs_are_not_synchronous(self):
-        """In production (no test flag, no context key) a large interactive run
-        is not forced to run in the request: the check itself must work there."""
-        import threading
-
-        from odoo.tools import config
-
-        Run = self.env["pps.schedule.run"]
-        thread = threading.current_thread()
+    def test_a_caller_that_needs_the_result_keeps_the_run_in_the_request(self):
+        """``pps_schedule_sync`` (an agreement, a confirmation, a dry run of an
+        abnormality) runs even a large interactive run in the request: no job
+        is enqueued and the plan is written when the call returns."""
+        production = self._create_production(3)
         with (
-            patch.dict(config.options, {"test_enable": False}),
-            patch.object(thread, "testing", False, create=True),
+            patch.object(pps_schedule_run, "BACKGROUND_THRESHOLD", 0),
+            trap_jobs() as trap,
         ):
-            self.assertFalse(Run._run_synchronously())
-            self.assertTrue(
-                Run.with_context(pps_schedule_sync=True)._run_synchronously()
+            run = (
+                self.env["pps.schedule.run"]
+                .with_user(self.planner)
+                .with_context(pps_schedule_sync=True)
+                .schedule(productions=production, interactive=True)
             )
+            trap.assert_jobs_count(0)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertTrue(all(production.workorder_ids.mapped("date_start")))
 
 
 class TestSchedulerPastFixedWork(SchedulerCase):
