@@ -829,8 +829,6 @@ class SaleOrder(models.Model):
 
     def _pps_scheduled_after_agreed(self):
         self.ensure_one()
-        if "pps_scheduled_date" not in self._fields:
-            return False
         return bool(
             self.commitment_date
             and self.pps_scheduled_date
