@@ -197,6 +197,21 @@ odoo_bin() {
     "$PPS_PYTHON" -m odoo "$@"
 }
 
+# Build the web client's asset bundles of a database once, committed. Browser
+# tests otherwise build them inside their own test transaction, which is rolled
+# back after each test class: every class paid for them again, and on a loaded
+# machine the first request held the test cursor past Odoo's 20 s lock timeout.
+warm_assets() {
+    log "building the web client's asset bundles of $1"
+    odoo_bin shell -c "$PPS_CONF" -d "$1" --no-http >/dev/null <<'PY'
+for name in ("web.assets_web", "web.assets_tests"):
+    bundle = env["ir.qweb"]._get_asset_bundle(name)
+    bundle.js()
+    bundle.css()
+env.cr.commit()
+PY
+}
+
 prepare() {
     ensure_python
     ensure_odoo

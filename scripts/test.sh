@@ -50,6 +50,7 @@ prepare_db() {
         log "creating test database $db with $modules (no demo data)"
         odoo_bin -c "$PPS_CONF" -d "$db" -i "$modules" --stop-after-init
     fi
+    warm_assets "$db"
 }
 
 prepare
