@@ -118,3 +118,74 @@ def random_instance(seed: int, n_jobs: int = 6, share: float = 0.2) -> ProblemDa
             fixed = Assignment(mode.resource, 0, start, start + mode.duration)
             ops[i] = Operation(ops[i].key, ops[i].job, ops[i].modes, fixed=fixed)
     return ProblemData(resources, jobs, ops, precs, rush_share=share)
+
+
+def random_job_shop(seed: int, n_jobs: int, n_machines: int) -> ProblemData:
+    """A seeded Taillard-style job shop: every job visits every machine once,
+    in a random order, for 1 to 99 minutes."""
+    import random
+
+    rng = random.Random(seed)
+    durations = [[rng.randint(1, 99) for _ in range(n_machines)] for _ in range(n_jobs)]
+    machines = [rng.sample(range(n_machines), n_machines) for _ in range(n_jobs)]
+    return job_shop(durations, machines)
+
+
+def factory_instance(
+    seed: int,
+    n_jobs: int,
+    n_resources: int = 6,
+    days: int = 60,
+    share: float = 0.2,
+) -> ProblemData:
+    """A seeded factory of any size: two-shift calendars with a leave day,
+    orders of 1 to 6 operations with alternative work centers, releases, due
+    dates (many too tight), weights, rush and just-in-time orders, component
+    orders feeding later ones with a lag, and at most one fixed operation per
+    work center (in its shift, in overtime at night, or in progress since
+    before minute 0)."""
+    import random
+
+    from ...engine import Assignment
+
+    rng = random.Random(seed)
+    resources = [
+        Resource(f"W{r}", two_shifts(days, skip={rng.randrange(1, 7)}))
+        for r in range(n_resources)
+    ]
+    jobs, ops, precs = [], [], []
+    pinned: set[int] = set()
+    last_of: dict[int, int] = {}
+    for j in range(n_jobs):
+        consumer = j > 0 and rng.random() < 0.25
+        pin = not consumer and rng.random() < 0.1
+        release = 0 if pin else rng.randrange(0, 5 * DAY)
+        jobs.append(
+            Job(
+                f"J{j}",
+                release=release,
+                due=release + rng.randrange(hours(8), 12 * DAY),
+                weight=rng.randint(1, 5),
+                rush=rng.random() < 0.15,
+                jit_slack=rng.choice((None, None, None, DAY, 3 * DAY)),
+            )
+        )
+        first = len(ops)
+        for k in range(rng.randint(1, 6)):
+            r = rng.randrange(n_resources)
+            modes = [Mode(r, rng.choice((30, 60, 90, 120, 240, 480)))]
+            if rng.random() < 0.3:
+                modes.append(Mode((r + 1) % n_resources, modes[0].duration + 60))
+            ops.append(Operation(f"J{j}/{k}", j, tuple(modes)))
+        precs += chain_precedences(first, len(ops) - first)
+        if consumer:  # the last operation of an earlier order feeds this one
+            source = last_of[rng.randrange(j)]
+            precs.append(Precedence(source, first, lag=rng.choice((0, 30, 120))))
+        last_of[j] = len(ops) - 1
+        mode = ops[first].modes[0]
+        if pin and mode.resource not in pinned:
+            pinned.add(mode.resource)
+            start = rng.choice((hours(6), hours(1), -hours(2)))
+            fixed = Assignment(mode.resource, 0, start, start + mode.duration)
+            ops[first] = Operation(ops[first].key, j, ops[first].modes, fixed=fixed)
+    return ProblemData(resources, jobs, ops, precs, rush_share=share)
