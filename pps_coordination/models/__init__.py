@@ -10,4 +10,3 @@ from . import sale_order_line
 from . import mrp_production
 from . import mrp_production_split
 from . import mrp_workorder
-from . import pps_demo_factory
