@@ -238,9 +238,11 @@ class TestReliabilityAuditDemo(PpsCoordinationCase):
         # runs keep what is planned): take one MO's plan away so that the run
         # has work to place whatever the day and hour of the suite
         unplanned = orders._pps_productions().filtered(
-            lambda p: p.state == "confirmed"
-            and not p.pps_plan_pinned
-            and all(wo.state in ("blocked", "ready") for wo in p.workorder_ids)
+            lambda p: (
+                p.state == "confirmed"
+                and not p.pps_plan_pinned
+                and all(wo.state in ("blocked", "ready") for wo in p.workorder_ids)
+            )
         )[:1]
         self.assertTrue(unplanned, "the demo plant has an MO not started")
         unplanned.button_unplan()
