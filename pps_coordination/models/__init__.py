@@ -10,6 +10,3 @@ from . import sale_order_line
 from . import mrp_production
 from . import mrp_production_split
 from . import mrp_workorder
-from . import pps_demo_factory
-from . import pps_delivery_kpi
-from . import pps_date_change_analysis

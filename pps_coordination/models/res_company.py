@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.demo_factory import PpsDemoFactory
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -60,3 +62,13 @@ class ResCompany(models.Model):
                         "(for example 0.2 for 20%)."
                     )
                 )
+
+    @api.model
+    def _pps_load_demo_factory(self):
+        """Build the demo plant once (``tools/demo_factory.py``); return True
+        when it was built now, False when it was there already.
+
+        Called by ``demo/pps_demo_factory.xml``; the factory is a plain class, so
+        no model of it exists in any database. Add-ons that add to the demo
+        override this method."""
+        return PpsDemoFactory(self.env).load()

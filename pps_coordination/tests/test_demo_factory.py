@@ -1,7 +1,8 @@
 """The demo factory builds the plant the demo database is shown with.
 
 The test database has no demo data: the factory is loaded once for the class,
-inside the test transaction, and rolled back afterwards.
+inside the test transaction, and rolled back afterwards. The factory is a plain
+class run from ``res.company``: no model of it is registered in any database.
 """
 
 from datetime import timedelta
@@ -10,12 +11,27 @@ from odoo import fields
 from odoo.tests.common import TransactionCase
 
 
+class TestDemoFactoryIsNoModel(TransactionCase):
+    def test_no_demo_factory_model(self):
+        """The factory is demo tooling, not part of the data model: neither the
+        registry nor ``ir.model`` of the (demo-less) test database knows it."""
+        self.assertNotIn("pps.demo.factory", self.env.registry)
+        self.assertFalse(
+            self.env["ir.model"].search_count([("model", "=", "pps.demo.factory")])
+        )
+        self.assertFalse(
+            self.env.ref(
+                "pps_coordination.model_pps_demo_factory", raise_if_not_found=False
+            )
+        )
+
+
 class TestDemoFactory(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.now = fields.Datetime.now()
-        cls.loaded = cls.env["pps.demo.factory"]._load_demo_factory()
+        cls.loaded = cls.env["res.company"]._pps_load_demo_factory()
         cls.orders = cls.env["sale.order"].concat(
             *(cls.ref_demo(f"demo_sale_order_{i:02d}") for i in range(1, 37))
         )
@@ -190,7 +206,7 @@ class TestDemoFactory(TransactionCase):
                 "res.partner",
             )
         }
-        self.assertFalse(self.env["pps.demo.factory"]._load_demo_factory())
+        self.assertFalse(self.env["res.company"]._pps_load_demo_factory())
         self.assertEqual(
             counts,
             {model: self.env[model].search_count([]) for model in counts},

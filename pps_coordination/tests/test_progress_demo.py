@@ -17,7 +17,7 @@ class TestProgressOnDemoPlant(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["pps.demo.factory"]._load_demo_factory()
+        cls.env["res.company"]._pps_load_demo_factory()
         cls.orders = cls.env["sale.order"].concat(
             *(
                 cls.env.ref(f"pps_coordination.demo_sale_order_{i:02d}")

@@ -224,7 +224,7 @@ class TestReliabilityAuditDemo(PpsCoordinationCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
-        cls.env["pps.demo.factory"]._load_demo_factory()
+        cls.env["res.company"]._pps_load_demo_factory()
 
     def test_demo_plant_is_traced(self):
         """On the demo plant, after platform activity (a schedule run of every

@@ -2,12 +2,18 @@
 
 What it is
 ----------
-``pps.demo.factory`` is an abstract model with one entry point,
-``_load_demo_factory()``, called by ``demo/pps_demo_factory.xml`` when the
-add-on is installed with demo data. Every date is computed from the moment the
-data is loaded, so the demo never goes stale: late orders are late *today*,
-rush orders are due within days, and the order book reaches six weeks ahead.
-Tests call the same method on a database without demo data.
+``PpsDemoFactory`` is a plain Python class, not a model: nothing of it is
+registered in a database. Its one entry point, ``PpsDemoFactory(env).load()``,
+is run by ``res.company._pps_load_demo_factory()``, which
+``demo/pps_demo_factory.xml`` calls when the add-on is installed with demo data.
+Every date is computed from the moment the data is loaded, so the demo never
+goes stale: late orders are late *today*, rush orders are due within days, and
+the order book reaches six weeks ahead. Tests call the same entry point on a
+database without demo data.
+
+It lives in ``tools/`` as Odoo's own apps keep their plain-Python helpers
+(``mail/tools``, ``account/tools``): ``models/`` holds what the registry loads,
+``demo/`` the data files the manifest lists.
 
 How it works
 ------------
@@ -21,7 +27,7 @@ return plain dicts. The records that define the plant get XML ids under
 ``noupdate`` so that module updates keep them, other add-ons and tests can
 reference them, and uninstalling the add-on can remove them. Generated documents
 (manufacturing, purchase and delivery orders) are reached through their sale
-order. The method is idempotent: when ``pps_coordination.demo_workcenter_cutting``
+order. Loading is idempotent: when ``pps_coordination.demo_workcenter_cutting``
 exists it does nothing.
 
 The plant
@@ -99,7 +105,7 @@ confirmed for the scheduler to place.
 How to use it
 -------------
 ``scripts/run.sh`` installs with ``--with-demo``: the plant is there. From a
-shell or a test: ``env["pps.demo.factory"]._load_demo_factory()``; reference
+shell or a test: ``env["res.company"]._pps_load_demo_factory()``; reference
 the records as ``env.ref("pps_coordination.demo_product_sf100")`` and so on.
 """
 
@@ -110,7 +116,7 @@ from datetime import datetime, timedelta
 
 import pytz
 
-from odoo import Command, api, fields, models
+from odoo import Command, fields
 
 _logger = logging.getLogger(__name__)
 
@@ -376,36 +382,41 @@ ORDER_COUNT = 36
 PLAN_HORIZON_DAYS = 35
 
 
-class PpsDemoFactory(models.AbstractModel):
-    _name = "pps.demo.factory"
-    _description = "PPS Demo Factory"
+class PpsDemoFactory:
+    """Builds the demo plant in the database of ``env``: ``load()``."""
+
+    def __init__(self, env):
+        self.env = env(
+            context=dict(
+                env.context,
+                tracking_disable=True,
+                mail_notrack=True,
+                mail_create_nolog=True,
+            )
+        )
 
     # ------------------------------------------------------------------
     # Entry point
     # ------------------------------------------------------------------
-    @api.model
-    def _load_demo_factory(self):
+    def load(self):
         """Build the demo plant once; return True when it was built now."""
         if self.env.ref(MARKER_XMLID, raise_if_not_found=False):
             _logger.info("PPS demo factory: already loaded, nothing to do")
             return False
         started = time.monotonic()
-        factory = self.with_context(
-            tracking_disable=True, mail_notrack=True, mail_create_nolog=True
-        )
         data = {}
         steps = [
-            ("settings", factory._demo_step_settings),
-            ("calendars", factory._demo_step_calendars),
-            ("work centers", factory._demo_step_workcenters),
-            ("partners", factory._demo_step_partners),
-            ("products", factory._demo_step_products),
-            ("bills of materials", factory._demo_step_boms),
-            ("stock", factory._demo_step_stock),
-            ("sale orders", factory._demo_step_sale_orders),
-            ("shipped and made orders", factory._demo_step_ship),
-            ("purchase orders", factory._demo_step_purchase),
-            ("planning", factory._demo_step_plan),
+            ("settings", self._step_settings),
+            ("calendars", self._step_calendars),
+            ("work centers", self._step_workcenters),
+            ("partners", self._step_partners),
+            ("products", self._step_products),
+            ("bills of materials", self._step_boms),
+            ("stock", self._step_stock),
+            ("sale orders", self._step_sale_orders),
+            ("shipped and made orders", self._step_ship),
+            ("purchase orders", self._step_purchase),
+            ("planning", self._step_plan),
         ]
         for name, step in steps:
             step_started = time.monotonic()
@@ -422,7 +433,7 @@ class PpsDemoFactory(models.AbstractModel):
     # ------------------------------------------------------------------
     # Steps
     # ------------------------------------------------------------------
-    def _demo_step_settings(self, data):
+    def _step_settings(self, data):
         """Work orders, by-products and the MTO route, visible to every user."""
         groups = self.env.ref("mrp.group_mrp_routings") | self.env.ref(
             "mrp.group_mrp_byproducts"
@@ -449,28 +460,28 @@ class PpsDemoFactory(models.AbstractModel):
         )
         return len(missing) + 1
 
-    def _demo_step_calendars(self, data):
+    def _step_calendars(self, data):
         calendars = {}
         for key, (name, shifts) in _DEMO_CALENDARS.items():
             calendar = self.env["resource.calendar"].create(
                 self._prepare_calendar_vals(name, shifts, data["tz"])
             )
-            self._demo_xmlid(f"demo_calendar_{key}", calendar)
+            self._xmlid(f"demo_calendar_{key}", calendar)
             calendars[key] = calendar
         holiday = self.env["resource.calendar.leaves"].create(
             self._prepare_holiday_vals(calendars[_DEMO_HOLIDAY_CALENDAR], data["tz"])
         )
-        self._demo_xmlid("demo_leave_public_holiday", holiday)
+        self._xmlid("demo_leave_public_holiday", holiday)
         data["calendars"] = calendars
         return len(calendars) + 1
 
-    def _demo_step_workcenters(self, data):
+    def _step_workcenters(self, data):
         workcenters = {}
         for spec in _DEMO_WORKCENTERS:
             workcenter = self.env["mrp.workcenter"].create(
                 self._prepare_workcenter_vals(spec, data["calendars"])
             )
-            self._demo_xmlid(f"demo_workcenter_{spec[0]}", workcenter)
+            self._xmlid(f"demo_workcenter_{spec[0]}", workcenter)
             workcenters[spec[0]] = workcenter
         for key, alternatives in _DEMO_ALTERNATIVES.items():
             workcenters[key].alternative_workcenter_ids = [
@@ -479,41 +490,41 @@ class PpsDemoFactory(models.AbstractModel):
         data["workcenters"] = workcenters
         return len(workcenters)
 
-    def _demo_step_partners(self, data):
+    def _step_partners(self, data):
         partners = {}
         for role, specs in (("customer", _DEMO_CUSTOMERS), ("vendor", _DEMO_VENDORS)):
             for spec in specs:
                 partner = self.env["res.partner"].create(
                     self._prepare_partner_vals(spec, role)
                 )
-                self._demo_xmlid(f"demo_partner_{spec[0]}", partner)
+                self._xmlid(f"demo_partner_{spec[0]}", partner)
                 partners[spec[0]] = partner
         data["partners"] = partners
         data["customers"] = [partners[spec[0]] for spec in _DEMO_CUSTOMERS]
         return len(partners)
 
-    def _demo_step_products(self, data):
+    def _step_products(self, data):
         products = {}
         for spec in _DEMO_PRODUCTS:
             template = self.env["product.template"].create(
                 self._prepare_product_vals(spec, data)
             )
-            self._demo_xmlid(f"demo_product_{spec['key']}", template.product_variant_id)
-            self._demo_xmlid(f"demo_product_template_{spec['key']}", template)
+            self._xmlid(f"demo_product_{spec['key']}", template.product_variant_id)
+            self._xmlid(f"demo_product_template_{spec['key']}", template)
             products[spec["key"]] = template.product_variant_id
         data["products"] = products
         return len(products)
 
-    def _demo_step_boms(self, data):
+    def _step_boms(self, data):
         boms = {}
         for key, spec in _DEMO_BOMS.items():
             bom = self.env["mrp.bom"].create(self._prepare_bom_vals(key, spec, data))
-            self._demo_xmlid(f"demo_bom_{key}", bom)
+            self._xmlid(f"demo_bom_{key}", bom)
             boms[key] = bom
         data["boms"] = boms
         return len(boms)
 
-    def _demo_step_stock(self, data):
+    def _step_stock(self, data):
         location = data["warehouse"].lot_stock_id
         quants = self.env["stock.quant"]
         for spec in _DEMO_PRODUCTS:
@@ -528,8 +539,8 @@ class PpsDemoFactory(models.AbstractModel):
         quants.action_apply_inventory()
         return len(quants)
 
-    def _demo_step_sale_orders(self, data):
-        specs = self._demo_order_specs(data)
+    def _step_sale_orders(self, data):
+        specs = self._order_specs(data)
         sale_orders = self.env["sale.order"].create(
             [self._prepare_sale_order_vals(spec, data) for spec in specs]
         )
@@ -538,7 +549,7 @@ class PpsDemoFactory(models.AbstractModel):
         now = fields.Datetime.now()
         orders = {}
         for index, (spec, order) in enumerate(zip(specs, sale_orders, strict=True)):
-            self._demo_xmlid(f"demo_sale_order_{index + 1:02d}", order)
+            self._xmlid(f"demo_sale_order_{index + 1:02d}", order)
             # Taken some time before the agreed date, never in the future.
             order.date_order = min(spec["commitment_date"] - timedelta(days=21), now)
             orders.setdefault(spec["kind"], self.env["sale.order"])
@@ -546,7 +557,7 @@ class PpsDemoFactory(models.AbstractModel):
         data["orders"] = orders
         return len(sale_orders)
 
-    def _demo_step_ship(self, data):
+    def _step_ship(self, data):
         """Shipped orders: receive their materials, produce, deliver. Made
         orders: the same, but the goods wait in stock for their delivery day."""
         shipped = data["orders"].get("shipped", self.env["sale.order"])
@@ -560,7 +571,7 @@ class PpsDemoFactory(models.AbstractModel):
             receipts = references.purchase_ids.picking_ids.filtered(
                 lambda p: p.state not in ("done", "cancel")
             )
-            self._demo_validate_pickings(receipts)
+            self._validate_pickings(receipts)
             productions = references.production_ids.filtered(
                 lambda mo: mo.state not in ("done", "cancel")
             )
@@ -578,11 +589,11 @@ class PpsDemoFactory(models.AbstractModel):
                     and p.state not in ("done", "cancel")
                 )
             )
-            self._demo_validate_pickings(deliveries)
-            self._demo_backdate(order, receipts, productions, deliveries)
+            self._validate_pickings(deliveries)
+            self._backdate(order, receipts, productions, deliveries)
         return len(shipped | made)
 
-    def _demo_step_purchase(self, data):
+    def _step_purchase(self, data):
         orders = self.env["sale.order"].concat(*data["orders"].values())
         purchases = orders.stock_reference_ids.purchase_ids.filtered(
             lambda p: p.state in ("draft", "sent")
@@ -591,7 +602,7 @@ class PpsDemoFactory(models.AbstractModel):
         purchases.button_confirm()
         return len(purchases)
 
-    def _demo_step_plan(self, data):
+    def _step_plan(self, data):
         """Plan what is due within the horizon: sub-assemblies first, then
         their parents after them, rush orders first, then by deadline."""
         horizon = fields.Datetime.now() + timedelta(days=PLAN_HORIZON_DAYS)
@@ -628,7 +639,7 @@ class PpsDemoFactory(models.AbstractModel):
     # ------------------------------------------------------------------
     # Specifications
     # ------------------------------------------------------------------
-    def _demo_order_specs(self, data):
+    def _order_specs(self, data):
         """The 36 orders: kind, customer, lines, agreed and wished dates."""
         rng = random.Random(19)
         customers = data["customers"]
@@ -669,7 +680,7 @@ class PpsDemoFactory(models.AbstractModel):
             specs.append({"kind": "normal", "offset": offset, "lines": lines})
         for i, spec in enumerate(specs):
             spec["customer"] = customers[i % len(customers)]
-            spec["commitment_date"] = self._demo_weekday(
+            spec["commitment_date"] = self._weekday(
                 today + timedelta(days=spec["offset"]), backward=spec["offset"] < 0
             )
             wish = timedelta(days=rng.choice((0, 0, 1, 3)))
@@ -703,7 +714,7 @@ class PpsDemoFactory(models.AbstractModel):
 
     def _prepare_holiday_vals(self, calendar, tz):
         local_tz = pytz.timezone(tz)
-        day = self._demo_weekday(fields.Datetime.now() + timedelta(days=4)).date()
+        day = self._weekday(fields.Datetime.now() + timedelta(days=4)).date()
         start = local_tz.localize(datetime.combine(day, datetime.min.time()))
         stop = start + timedelta(days=1, seconds=-1)
         return {
@@ -850,13 +861,12 @@ class PpsDemoFactory(models.AbstractModel):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    def _demo_xmlid(self, name, record):
+    def _xmlid(self, name, record):
         self.env["ir.model.data"]._update_xmlids(
             [{"xml_id": f"{MODULE}.{name}", "record": record, "noupdate": True}]
         )
 
-    @api.model
-    def _demo_weekday(self, moment, backward=False):
+    def _weekday(self, moment, backward=False):
         """``moment``, moved to the next (or previous) weekday when it falls
         on a weekend."""
         step = timedelta(days=-1 if backward else 1)
@@ -864,15 +874,15 @@ class PpsDemoFactory(models.AbstractModel):
             moment += step
         return moment
 
-    def _demo_backdate(self, order, receipts, productions, deliveries):
+    def _backdate(self, order, receipts, productions, deliveries):
         """Move the history of a shipped order before its agreed date: the
         materials came in, the work was done and the goods left on time."""
         shipped_at = order.commitment_date - timedelta(hours=4)
-        received_at = self._demo_weekday(shipped_at - timedelta(days=4), backward=True)
+        received_at = self._weekday(shipped_at - timedelta(days=4), backward=True)
         receipts.write({"date_done": received_at})
         deliveries.write({"date_done": shipped_at})
         cursor = (shipped_at - timedelta(days=2)).replace(hour=6, minute=0)
-        cursor = self._demo_weekday(cursor, backward=True)
+        cursor = self._weekday(cursor, backward=True)
         for production in productions:
             start = cursor
             for workorder in production.workorder_ids.sorted("sequence"):
@@ -889,7 +899,7 @@ class PpsDemoFactory(models.AbstractModel):
                 }
             )
 
-    def _demo_validate_pickings(self, pickings):
+    def _validate_pickings(self, pickings):
         for picking in pickings:
             picking.action_assign()
             for move in picking.move_ids.filtered(

@@ -34,7 +34,7 @@ tables exist.
 from odoo import api, fields, models
 from odoo.tools import SQL, sql
 
-from .sale_order import PPS_PROGRESS
+from ..models.sale_order import PPS_PROGRESS
 
 
 class PpsDeliveryKpi(models.Model):
