@@ -681,9 +681,9 @@ class PpsPromise(models.AbstractModel):
         key = (workcenter.id, horizon_end)
         Problem = self.env["pps.schedule.problem"].sudo()
         if key not in cache:
-            calendar = Problem.with_context(
-                pps_promise_raw_windows=True
-            )._prepare_windows(workcenter, state["now"], horizon_end)
+            calendar = Problem._prepare_windows(
+                workcenter, state["now"], horizon_end, raw=True
+            )
             reduced = Problem._reduce_for_abnormalities(
                 workcenter, list(calendar), state["now"]
             )

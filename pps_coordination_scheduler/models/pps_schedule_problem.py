@@ -98,13 +98,17 @@ class PpsScheduleProblem(models.AbstractModel):
         wc_index = {wc.id: i for i, wc in enumerate(problem.workcenters)}
         # the confirmed abnormalities of all the centers in one search
         abnormalities = self._abnormalities_by_workcenter(workcenters, origin)
-        Windows = self.with_context(pps_abnormalities=abnormalities)
         resources = [
             Resource(
-                key=wc.id, windows=Windows._prepare_windows(wc, origin, horizon_end)
+                key=wc.id,
+                windows=self._prepare_windows(
+                    wc, origin, horizon_end, abnormalities=abnormalities
+                ),
             )
             for wc in problem.workcenters
         ]
+        # the low yields of all the work in one search
+        yield_factors = self._prepare_yield_factors(productions, origin)
 
         jobs, operations, precedences = [], [], []
         op_index = {}
@@ -130,7 +134,7 @@ class PpsScheduleProblem(models.AbstractModel):
             for workorder in production.workorder_ids.filtered(
                 lambda wo: wo.state in OPEN_WORKORDER_STATES
             ).sorted(lambda wo: (wo.sequence, wo.id)):
-                modes = self._prepare_modes(workorder, wc_index)
+                modes = self._prepare_modes(workorder, wc_index, yield_factors)
                 current = self._prepare_assignment(workorder, modes, wc_index, origin)
                 reason = self._prepare_fixed_reason(
                     workorder, origin, frozen_until, week_locks
@@ -443,13 +447,24 @@ class PpsScheduleProblem(models.AbstractModel):
         return min(end, origin + timedelta(days=MAX_HORIZON_DAYS))
 
     @api.model
-    def _prepare_windows(self, workcenter, origin, horizon_end):
-        """Working intervals of the work center (attendances minus leaves) in minutes.
+    def _prepare_windows(
+        self, workcenter, origin, horizon_end, abnormalities=None, raw=False
+    ):
+        """Working intervals of the work center (attendances minus leaves) in
+        minutes, less what its confirmed abnormalities take away.
 
         Odoo's own planning treats the time-off of the calendar (leaves of type
         ``leave``: holidays, closures, breakdowns) as unavailable and lets an
         operation span non-working time; planned work orders (leaves of type
         ``other``) are not subtracted here, they are obstacles in the problem.
+        The scheduler and the promise (``pps.promise``) both read the
+        calendars here.
+
+        :param abnormalities: {work center id: capacity abnormalities}, as
+            :meth:`_abnormalities_by_workcenter` returns, when the caller read
+            them for all the centers at once; None searches this center's
+        :param raw: the calendar alone, nothing taken away (the promise
+            measures what abnormalities take, :meth:`_reduce_for_abnormalities`)
         """
         calendar = workcenter.resource_calendar_id
         tz = pytz.timezone(calendar.tz or "UTC")
@@ -475,7 +490,11 @@ class PpsScheduleProblem(models.AbstractModel):
                 windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
             else:
                 windows.append((begin, end))
-        return tuple(self._reduce_for_abnormalities(workcenter, windows, origin))
+        if raw:
+            return tuple(windows)
+        return tuple(
+            self._reduce_for_abnormalities(workcenter, windows, origin, abnormalities)
+        )
 
     @api.model
     def _abnormalities_by_workcenter(self, workcenters, origin):
@@ -502,21 +521,22 @@ class PpsScheduleProblem(models.AbstractModel):
         return found
 
     @api.model
-    def _reduce_for_abnormalities(self, workcenter, windows, origin):
+    def _reduce_for_abnormalities(
+        self, workcenter, windows, origin, abnormalities=None
+    ):
         """Take away the capacity confirmed abnormalities remove from the center.
 
         Within an abnormality's period only the first ``capacity_factor`` share
         of each working window stays available (none for a breakdown, 0.6 of it
-        for a crew at 60%), so the engine sees plain, shorter windows. The
-        abnormalities are those of :meth:`_abnormalities_by_workcenter` (the
-        capacity types), given by context or searched.
+        for a crew at 60%), so the engine sees plain, shorter windows.
+
+        :param abnormalities: {work center id: capacity abnormalities}, as
+            :meth:`_abnormalities_by_workcenter` returns (the capacity types);
+            None searches this center's
         """
-        if self.env.context.get("pps_promise_raw_windows"):
-            return windows  # the promise measures what abnormalities take away
-        known = self.env.context.get("pps_abnormalities")
-        if known is None:
-            known = self._abnormalities_by_workcenter(workcenter, origin)
-        for abnormality in known.get(workcenter.id, ()):
+        if abnormalities is None:
+            abnormalities = self._abnormalities_by_workcenter(workcenter, origin)
+        for abnormality in abnormalities.get(workcenter.id, ()):
             low = to_minutes(origin, abnormality.date_start)
             high = to_minutes(origin, abnormality.date_end, rounding=math.ceil)
             factor = min(max(abnormality.capacity_factor, 0.0), 1.0)
@@ -537,14 +557,21 @@ class PpsScheduleProblem(models.AbstractModel):
         return windows
 
     @api.model
-    def _prepare_modes(self, workorder, wc_index):
+    def _prepare_modes(self, workorder, wc_index, yield_factors=None):
         """The work order's own work center first, then its alternatives.
 
         Each duration is divided by the yield left on that work center
         (:meth:`_prepare_yield_factors`): at 80% good output the work takes
         1.25 times as long.
+
+        :param yield_factors: what :meth:`_prepare_yield_factors` returns, when
+            the caller computed it for all the problem at once; None computes
+            it for this work order's production
         """
-        factors = self._yield_factors_of(workorder)
+        if yield_factors is None:
+            origin = fields.Datetime.now().replace(second=0, microsecond=0)
+            yield_factors = self._prepare_yield_factors(workorder.production_id, origin)
+        factors = yield_factors.get(workorder.id, {})
         center = workorder.workcenter_id
         modes = [
             Mode(
@@ -932,17 +959,6 @@ class PpsScheduleProblem(models.AbstractModel):
                         slowed.get(center.id, 1.0), abnormality.capacity_factor
                     )
         return factors
-
-    @api.model
-    def _yield_factors_of(self, workorder):
-        """{work center id: yield left} of one work order (see
-        :meth:`_prepare_yield_factors`), from the ``pps_yield_factors`` context
-        key when the caller computed them for all the problem at once."""
-        known = self.env.context.get("pps_yield_factors")
-        if known is None:
-            origin = fields.Datetime.now().replace(second=0, microsecond=0)
-            known = self._prepare_yield_factors(workorder.production_id, origin)
-        return known.get(workorder.id, {})
 
     @api.model
     def _prepare_week_lock_blocks(self, problem, keys):
