@@ -816,18 +816,15 @@ class PpsPromise(models.AbstractModel):
         self, state, workorders, movable, wc_index, jobs, operations, precedences
     ):
         """Planned work orders: fixed obstacles, or movable (with their
-        production's due date) for productions in ``movable``."""
+        production's due date) for productions in ``movable``. The engine work
+        comes from the scheduler's own builder,
+        ``pps.schedule.problem._prepare_fixed_work``."""
         Problem = self.env["pps.schedule.problem"].sudo()
         now = state["now"]
         production_jobs = {}
         movable_ops = {}
-        for workorder in workorders:
-            modes = [
-                Mode(wc_index[workorder.workcenter_id.id], Problem._duration(workorder))
-            ]
-            current = Problem._prepare_assignment(workorder, modes, wc_index, now)
-            if current is None or current.end <= 0:
-                continue
+        for work in Problem._prepare_fixed_work(workorders, wc_index, now):
+            workorder = work.workorder
             production = workorder.production_id
             moving = production in movable
             if production.id not in production_jobs:
@@ -844,9 +841,9 @@ class PpsPromise(models.AbstractModel):
                     key=workorder.id,
                     label=workorder.display_name,
                     job=production_jobs[production.id],
-                    modes=tuple(modes),
-                    fixed=None if moving else Problem._clip_fixed(current),
-                    current=current if moving else None,
+                    modes=work.modes,
+                    fixed=None if moving else work.fixed,
+                    current=work.current if moving else None,
                 )
             )
             if moving:

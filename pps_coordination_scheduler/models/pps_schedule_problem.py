@@ -8,6 +8,11 @@ engine's answer back onto the records. Nothing here writes to the database.
 Every ``_prepare_*`` method returns plain values so that an integrator can
 override one concern (weights, releases, due dates, calendars) without touching
 the others, the way ``mrp_multi_level`` exposes its ``_prepare_*`` hooks.
+
+The promise (``pps.promise``) builds its own, smaller problem with the same
+steps: :meth:`PpsScheduleProblem._prepare_windows` for the working time of the
+work centers and :meth:`PpsScheduleProblem._prepare_fixed_work` for the
+planned work of other orders, so both see the plant the same way.
 """
 
 import dataclasses
@@ -54,6 +59,17 @@ class ProblemMap:
     movable: set = field(default_factory=set)  # operation indexes that may move
     skipped: dict = field(default_factory=dict)  # production -> reason left out
     fixed_reasons: dict = field(default_factory=dict)  # op index -> why fixed
+
+
+@dataclass(frozen=True)
+class PlannedWork:
+    """A planned work order as the engine sees it, from
+    :meth:`PpsScheduleProblem._prepare_fixed_work`."""
+
+    workorder: models.BaseModel  # the mrp.workorder
+    modes: tuple  # one Mode: its own work center, its expected duration
+    current: Assignment  # its plan, rounded outward
+    fixed: Assignment  # the same plan as fixed work: it holds until now at least
 
 
 class PpsScheduleProblem(models.AbstractModel):
@@ -194,13 +210,8 @@ class PpsScheduleProblem(models.AbstractModel):
 
         # Obstacles: planned work of other productions, fixed where it is.
         obstacle_jobs = {}
-        for workorder in obstacles:
-            modes = [
-                Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder))
-            ]
-            current = self._prepare_assignment(workorder, modes, wc_index, origin)
-            if current is None or current.end <= 0:
-                continue
+        for work in self._prepare_fixed_work(obstacles, wc_index, origin):
+            workorder = work.workorder
             production = workorder.production_id
             if production.id not in obstacle_jobs:
                 obstacle_jobs[production.id] = len(jobs)
@@ -213,8 +224,8 @@ class PpsScheduleProblem(models.AbstractModel):
                 Operation(
                     key=workorder.id,
                     job=obstacle_jobs[production.id],
-                    modes=tuple(modes),
-                    fixed=self._clip_fixed(current),
+                    modes=work.modes,
+                    fixed=work.fixed,
                 )
             )
             problem.fixed_reasons[index] = "other order"
@@ -421,6 +432,44 @@ class PpsScheduleProblem(models.AbstractModel):
                 ("date_finished", ">", origin),
             ]
         )
+
+    @api.model
+    def _prepare_fixed_work(self, workorders, wc_index, origin):
+        """Planned work orders as work the engine plans around.
+
+        The one builder of fixed work, shared by the scheduler (the obstacles:
+        other orders' planned work, :meth:`_prepare_problem`) and the promise
+        (``pps.promise``: every other order's planned work, some of it movable
+        for its options). Each work order keeps its own work center, for its
+        expected duration (:meth:`_duration`), and its plan rounded outward
+        (:meth:`_prepare_assignment`); as fixed work it occupies its work
+        center at least until now (:meth:`_clip_fixed`). Work orders without a
+        plan, or whose plan is over, hold nothing in the future and are left
+        out.
+
+        :param workorders: planned work orders, e.g. :meth:`_prepare_obstacles`
+        :param wc_index: {work center id: resource index}; every work order's
+            work center must be in it
+        :param origin: the problem's minute 0 (naive UTC datetime)
+        :return: a :class:`PlannedWork` per work order kept, in their order
+        """
+        planned = []
+        for workorder in workorders:
+            modes = (
+                Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder)),
+            )
+            current = self._prepare_assignment(workorder, modes, wc_index, origin)
+            if current is None or current.end <= 0:
+                continue
+            planned.append(
+                PlannedWork(
+                    workorder=workorder,
+                    modes=modes,
+                    current=current,
+                    fixed=self._clip_fixed(current),
+                )
+            )
+        return planned
 
     @api.model
     def _prepare_horizon_end(self, productions, workorders, origin):
