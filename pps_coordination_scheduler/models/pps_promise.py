@@ -39,8 +39,6 @@ import math
 from collections import defaultdict
 from datetime import timedelta
 
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
@@ -49,7 +47,14 @@ from odoo.addons.pps_coordination.const import OPEN_WORKORDER_STATES
 
 from ..engine import Job, Mode, Operation, Precedence, ProblemData, Resource, dispatch
 from ..engine.dispatch import Unschedulable
-from ..planning_time import cut_windows, to_datetime, to_minutes, week_span
+from ..planning_time import (
+    cut_windows,
+    local_date,
+    planning_tz,
+    to_datetime,
+    to_minutes,
+    week_span,
+)
 from .pps_schedule_problem import MAX_HORIZON_DAYS
 
 #: Days of calendar searched beyond the latest obstacle or material receipt.
@@ -935,7 +940,7 @@ class PpsPromise(models.AbstractModel):
             return {}
         wait, available, workcenter, ready, a, op = best
         first_day = _first_working(raw[workcenter.id], ready)
-        day = self._local_date(state, workcenter, to_datetime(now, first_day))
+        day = local_date(to_datetime(now, first_day), planning_tz(self.env, workcenter))
         abnormality = self._abnormality_on(
             workcenter, to_datetime(now, ready), to_datetime(now, a.start)
         )
@@ -953,11 +958,6 @@ class PpsPromise(models.AbstractModel):
             if abnormality and available < wait
             else False,
         }
-
-    @api.model
-    def _local_date(self, state, workcenter, moment):
-        tz = pytz.timezone(workcenter.resource_calendar_id.tz or "UTC")
-        return pytz.utc.localize(moment).astimezone(tz).date()
 
     @api.model
     def _abnormality_on(self, workcenter, start, stop):

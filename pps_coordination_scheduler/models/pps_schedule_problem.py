@@ -34,6 +34,7 @@ from odoo.addons.pps_coordination.const import (
 from ..engine import Assignment, Job, Mode, Operation, Precedence, ProblemData, Resource
 from ..planning_time import (  # noqa: F401 - to_datetime re-exported
     MINUTE,
+    planning_tz,
     to_datetime,
     to_minutes,
     week_span,
@@ -516,7 +517,7 @@ class PpsScheduleProblem(models.AbstractModel):
             measures what abnormalities take, :meth:`_reduce_for_abnormalities`)
         """
         calendar = workcenter.resource_calendar_id
-        tz = pytz.timezone(calendar.tz or "UTC")
+        tz = pytz.timezone(planning_tz(self.env, workcenter))
         start = pytz.utc.localize(origin)
         stop = pytz.utc.localize(horizon_end)
         intervals = calendar._work_intervals_batch(
@@ -880,8 +881,10 @@ class PpsScheduleProblem(models.AbstractModel):
 
     @api.model
     def _prepare_day_offset(self, company, origin):
-        """Minute of the local midnight that starts the origin's day."""
-        tz = pytz.timezone(company.resource_calendar_id.tz or self.env.user.tz or "UTC")
+        """Minute of the local midnight that starts the origin's day: the
+        company's planning day (``planning_time.planning_tz``), by which the
+        rush reserve is counted."""
+        tz = pytz.timezone(planning_tz(self.env, company=company))
         local = pytz.utc.localize(origin).astimezone(tz)
         midnight = tz.localize(datetime(local.year, local.month, local.day))
         return to_minutes(origin, midnight.astimezone(pytz.utc).replace(tzinfo=None))
