@@ -4,11 +4,21 @@ The engine counts whole minutes from a run's origin (naive UTC datetimes, the
 way Odoo stores them): :func:`to_minutes` and :func:`to_datetime` convert, and
 every conversion of the scheduler and the promise goes through them.
 
-The time-zone rule for "the work center's day" (week locks, the board's days)
-is :func:`workcenter_tz`: the work center's calendar time zone, else the
-company calendar's, else UTC. (The rush reserve's days still start at the
-company calendar's midnight, ``pps.schedule.problem._prepare_day_offset``:
-the issue that asked for one rule everywhere keeps that difference noted.)
+One time-zone rule decides "the work center's day" everywhere a planning day
+or week is counted -- the extraction's calendars and rush-reserve days, the
+week locks, the dispatch board, the promise's bottleneck day: it is
+:func:`planning_tz`, the time zone of
+
+1. the work center's working calendar, else
+2. the company's working calendar (the work center's company, else the
+   company given, else the environment's), else
+3. the user's time zone, else
+4. UTC.
+
+A calendar always has a time zone (Odoo requires it), so a work center with a
+calendar counts its days in that calendar's zone; without a work center (the
+rush reserve's days of a whole problem, "today" of the board and of the week
+locks) the company calendar's zone counts.
 
 This module imports nothing of the add-ons, so models, the promise and the
 board can all import it.
@@ -53,11 +63,24 @@ def local_date(moment, tz_name):
     return pytz.utc.localize(moment).astimezone(tz).date()
 
 
-def workcenter_tz(workcenter):
-    """Time zone in which a work center's days and weeks are counted."""
+def planning_tz(env, workcenter=None, company=None):
+    """Name of the time zone in which planning days and weeks are counted.
+
+    The work center's calendar zone, else the company calendar's (the work
+    center's company, else ``company``, else ``env.company``), else the user's
+    zone, else UTC: the rule of this module's docstring.
+
+    :param env: the Odoo environment (its company and user are the fallbacks)
+    :param workcenter: the ``mrp.workcenter`` whose days are counted, if any
+    :param company: the ``res.company`` of the planning, when not the
+        work center's nor the environment's
+    """
+    workcenter = workcenter or env["mrp.workcenter"]
+    company = workcenter.company_id or company or env.company
     return (
         workcenter.resource_calendar_id.tz
-        or workcenter.company_id.resource_calendar_id.tz
+        or company.resource_calendar_id.tz
+        or env.user.tz
         or "UTC"
     )
 
@@ -65,7 +88,7 @@ def workcenter_tz(workcenter):
 def week_span(origin, workcenter, monday):
     """Minutes from ``origin`` of a week (Monday 00:00 to the next, in the work
     center's time zone): ``(lo, hi)``."""
-    tz = pytz.timezone(workcenter_tz(workcenter))
+    tz = pytz.timezone(planning_tz(workcenter.env, workcenter))
     return tuple(
         to_minutes(
             origin,

@@ -6,6 +6,7 @@ from . import mrp_workorder
 from . import sale_order
 from . import pps_abnormality
 from . import pps_promise
+from . import pps_procurement_plan
 from . import pps_dispatch_week_lock
 from . import pps_dispatch_board
 from . import pps_substitute

@@ -15,7 +15,9 @@ What it is
     dispatch lock (``UserError``), never bypassed.
 
 How the numbers are made
-    Days are counted in each work center's calendar time zone. A cell's
+    Days are counted in each work center's planning time zone (its
+    calendar's, ``planning_time.planning_tz``); "today" is the company's
+    planning day. A cell's
     capacity is the working minutes of the work center that day (attendances
     minus time off, one ``_work_intervals_batch`` call per calendar for the
     whole week); the rush reserve is the company's ``pps_rush_capacity_share``
@@ -39,7 +41,7 @@ from odoo.addons.pps_coordination.const import (
 from odoo.addons.pps_coordination.guards import UNLOCK_GROUP, check_planner, has_role
 from odoo.addons.pps_coordination.models.pps_lock_mixin import marshallable
 
-from ..planning_time import local_date, monday_of, workcenter_tz
+from ..planning_time import local_date, monday_of, planning_tz
 
 BOARD_WORKORDER_STATES = OPEN_WORKORDER_STATES
 BOARD_PRODUCTION_STATES = OPEN_PRODUCTION_STATES
@@ -83,7 +85,8 @@ class PpsDispatchBoard(models.AbstractModel):
         self._check_planner()
         filters = filters or {}
         company = self.env.company
-        today = fields.Date.context_today(self)
+        # the plant's today, counted as its days are (planning_tz)
+        today = local_date(fields.Datetime.now(), planning_tz(self.env))
         monday = monday_of(fields.Date.to_date(week_start) if week_start else today)
         days = [monday + timedelta(days=i) for i in range(7)]
 
@@ -110,7 +113,7 @@ class PpsDispatchBoard(models.AbstractModel):
         late_total = 0
         for row in workorders:
             workcenter = by_id[row["workcenter_id"][0]]
-            day = local_date(row["date_start"], workcenter_tz(workcenter))
+            day = local_date(row["date_start"], planning_tz(self.env, workcenter))
             if day not in days:
                 continue
             cell = cells[(workcenter.id, day)]
@@ -351,7 +354,8 @@ class PpsDispatchBoard(models.AbstractModel):
         for workcenter in workcenters.filtered("resource_calendar_id"):
             by_calendar[workcenter.resource_calendar_id] |= workcenter
         for calendar, centers in by_calendar.items():
-            tz = pytz.timezone(calendar.tz or "UTC")
+            # the calendar's own zone: the rule of planning_tz for its centers
+            tz = pytz.timezone(planning_tz(self.env, centers[:1]))
             start = tz.localize(datetime.combine(monday, time.min))
             stop = tz.localize(datetime.combine(monday + timedelta(days=7), time.min))
             intervals = calendar._work_intervals_batch(
@@ -495,7 +499,7 @@ class PpsDispatchBoard(models.AbstractModel):
     def _board_cell_key(self, workorder):
         if not workorder.date_start:
             return None
-        tz = workcenter_tz(workorder.workcenter_id)
+        tz = planning_tz(self.env, workorder.workcenter_id)
         return (workorder.workcenter_id.id, local_date(workorder.date_start, tz))
 
     @api.model
@@ -504,7 +508,7 @@ class PpsDispatchBoard(models.AbstractModel):
         _workcenter, day = self._board_cell_key(workorder)
         monday = monday_of(day)
         rows = self._board_workorders(workorder.workcenter_id, monday)
-        tz = workcenter_tz(workorder.workcenter_id)
+        tz = planning_tz(self.env, workorder.workcenter_id)
         rows = [r for r in rows if local_date(r["date_start"], tz) == day]
         rows.sort(
             key=lambda r: self._board_card_order(

@@ -4,7 +4,8 @@ A planner locks a work center for one week (a Monday) from the dispatch board
 or from the list of week locks. While the lock exists:
 
 - work orders of that work center whose planned start falls in that week (in
-  the work center's calendar time zone) refuse changes of their dates and work
+  the work center's planning time zone, its calendar's:
+  ``planning_time.planning_tz``) refuse changes of their dates and work
   center, and no work order can be planned into it by hand
   (``mrp.workorder.write`` guard; only server code passing
   ``PPS_LOCK_BYPASS`` in the context lifts it);
@@ -31,9 +32,9 @@ from ..planning_time import (  # noqa: F401 - public names of this module too
     cut_windows,
     local_date,
     monday_of,
+    planning_tz,
     to_minutes,
     week_span,
-    workcenter_tz,
 )
 
 
@@ -234,7 +235,7 @@ class PpsDispatchWeekLock(models.Model):
     @api.model
     def _current_keys(self):
         """{(workcenter id, Monday)} of every lock from last week on (one read)."""
-        today = fields.Date.context_today(self)
+        today = local_date(fields.Datetime.now(), planning_tz(self.env))
         rows = self.sudo().search_read(
             [("week_start", ">=", monday_of(today) - timedelta(days=7))],
             ["workcenter_id", "week_start"],
@@ -249,5 +250,5 @@ class PpsDispatchWeekLock(models.Model):
         moment = fields.Datetime.to_datetime(moment)
         if not isinstance(moment, datetime):
             moment = datetime.combine(moment, datetime.min.time())
-        day = local_date(moment, workcenter_tz(workcenter))
+        day = local_date(moment, planning_tz(self.env, workcenter))
         return (workcenter.id, monday_of(day))

@@ -9,7 +9,9 @@ class PpsNegotiation(models.Model):
         plan (RFQs for the shortages) the same day, through replenishment."""
         res = super().action_agree()
         if self.scenario == "rush_order" or self.sale_order_id.pps_rush:
-            self.env["pps.promise"].sudo()._procure_shortages(self.sale_order_id)
+            self.env["pps.procurement.plan"].sudo()._procure_shortages(
+                self.sale_order_id
+            )
         return res
 
     def _pps_compute_promise(self):

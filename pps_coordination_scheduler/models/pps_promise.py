@@ -39,8 +39,6 @@ import math
 from collections import defaultdict
 from datetime import timedelta
 
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
@@ -49,7 +47,14 @@ from odoo.addons.pps_coordination.const import OPEN_WORKORDER_STATES
 
 from ..engine import Job, Mode, Operation, Precedence, ProblemData, Resource, dispatch
 from ..engine.dispatch import Unschedulable
-from ..planning_time import cut_windows, to_datetime, to_minutes, week_span
+from ..planning_time import (
+    cut_windows,
+    local_date,
+    planning_tz,
+    to_datetime,
+    to_minutes,
+    week_span,
+)
 from .pps_schedule_problem import MAX_HORIZON_DAYS
 
 #: Days of calendar searched beyond the latest obstacle or material receipt.
@@ -681,9 +686,9 @@ class PpsPromise(models.AbstractModel):
         key = (workcenter.id, horizon_end)
         Problem = self.env["pps.schedule.problem"].sudo()
         if key not in cache:
-            calendar = Problem.with_context(
-                pps_promise_raw_windows=True
-            )._prepare_windows(workcenter, state["now"], horizon_end)
+            calendar = Problem._prepare_windows(
+                workcenter, state["now"], horizon_end, raw=True
+            )
             reduced = Problem._reduce_for_abnormalities(
                 workcenter, list(calendar), state["now"]
             )
@@ -816,18 +821,15 @@ class PpsPromise(models.AbstractModel):
         self, state, workorders, movable, wc_index, jobs, operations, precedences
     ):
         """Planned work orders: fixed obstacles, or movable (with their
-        production's due date) for productions in ``movable``."""
+        production's due date) for productions in ``movable``. The engine work
+        comes from the scheduler's own builder,
+        ``pps.schedule.problem._prepare_fixed_work``."""
         Problem = self.env["pps.schedule.problem"].sudo()
         now = state["now"]
         production_jobs = {}
         movable_ops = {}
-        for workorder in workorders:
-            modes = [
-                Mode(wc_index[workorder.workcenter_id.id], Problem._duration(workorder))
-            ]
-            current = Problem._prepare_assignment(workorder, modes, wc_index, now)
-            if current is None or current.end <= 0:
-                continue
+        for work in Problem._prepare_fixed_work(workorders, wc_index, now):
+            workorder = work.workorder
             production = workorder.production_id
             moving = production in movable
             if production.id not in production_jobs:
@@ -844,9 +846,9 @@ class PpsPromise(models.AbstractModel):
                     key=workorder.id,
                     label=workorder.display_name,
                     job=production_jobs[production.id],
-                    modes=tuple(modes),
-                    fixed=None if moving else Problem._clip_fixed(current),
-                    current=current if moving else None,
+                    modes=work.modes,
+                    fixed=None if moving else work.fixed,
+                    current=work.current if moving else None,
                 )
             )
             if moving:
@@ -938,7 +940,7 @@ class PpsPromise(models.AbstractModel):
             return {}
         wait, available, workcenter, ready, a, op = best
         first_day = _first_working(raw[workcenter.id], ready)
-        day = self._local_date(state, workcenter, to_datetime(now, first_day))
+        day = local_date(to_datetime(now, first_day), planning_tz(self.env, workcenter))
         abnormality = self._abnormality_on(
             workcenter, to_datetime(now, ready), to_datetime(now, a.start)
         )
@@ -956,11 +958,6 @@ class PpsPromise(models.AbstractModel):
             if abnormality and available < wait
             else False,
         }
-
-    @api.model
-    def _local_date(self, state, workcenter, moment):
-        tz = pytz.timezone(workcenter.resource_calendar_id.tz or "UTC")
-        return pytz.utc.localize(moment).astimezone(tz).date()
 
     @api.model
     def _abnormality_on(self, workcenter, start, stop):
@@ -1183,96 +1180,6 @@ class PpsPromise(models.AbstractModel):
             result["date"] = minimum
             result["clamped"] = True
             result["binding"] = "lead_time"
-
-    # ------------------------------------------------------------------
-    # mid-term: procurement plan of a rush order
-    # ------------------------------------------------------------------
-    @api.model
-    def _procure_shortages(self, order):
-        """Replenish, through Odoo's own rules, what the order's production is
-        short of (forecast below zero): RFQs for bought components, on the day
-        the rush order is converted. Returns the purchase orders concerned."""
-        order = order.sudo()
-        productions = order._pps_productions().filtered(
-            lambda p: p.state not in ("done", "cancel")
-        )
-        warehouse = order.warehouse_id
-        moves = productions.move_raw_ids.filtered(
-            lambda m: (
-                m.state not in ("done", "cancel", "assigned")
-                and m.product_id.is_storable
-                and not m.move_orig_ids
-            )
-        )
-        needs = defaultdict(float)
-        for move in moves:
-            needs[move.product_id] += move.product_qty - move.quantity
-        Rule = self.env["stock.rule"].sudo()
-        procurements = []
-        now = fields.Datetime.now()
-        for product, need in needs.items():
-            forecast = product.with_context(warehouse_id=warehouse.id).virtual_available
-            short = min(need, -forecast)
-            if product.uom_id.compare(short, 0.0) <= 0 or not product.seller_ids:
-                continue
-            procurements.append(
-                Rule.Procurement(
-                    product,
-                    short,
-                    product.uom_id,
-                    warehouse.lot_stock_id,
-                    order.name,
-                    order.name,
-                    order.company_id,
-                    {
-                        "warehouse_id": warehouse,
-                        "date_planned": now,
-                        "date_deadline": now,
-                    },
-                )
-            )
-        if not procurements:
-            return self.env["purchase.order"]
-        # new lines get higher ids: remember the highest, not every id
-        last = (
-            self.env["purchase.order.line"].sudo().search([], order="id desc", limit=1)
-        )
-        Rule.run(procurements, raise_user_error=True)
-        lines = (
-            self.env["purchase.order.line"]
-            .sudo()
-            .search(
-                [
-                    ("id", ">", last.id or 0),
-                    ("product_id", "in", [p.product_id.id for p in procurements]),
-                ]
-            )
-        )
-        lines |= (
-            self.env["purchase.order.line"]
-            .sudo()
-            .search(
-                [
-                    ("order_id.state", "in", ("draft", "sent")),
-                    ("order_id.origin", "ilike", order.name),
-                    ("product_id", "in", [p.product_id.id for p in procurements]),
-                ]
-            )
-        )
-        purchases = lines.order_id
-        order.message_post(
-            body=self.env._(
-                "Procurement plan of the rush order: %(lines)s requested through "
-                "replenishment (%(rfqs)s).",
-                lines=", ".join(
-                    f"{p.product_qty:g} {p.product_uom.name} "
-                    f"{p.product_id.display_name}"
-                    for p in procurements
-                ),
-                rfqs=", ".join(purchases.mapped("name")) or "-",
-            )
-        )
-        return purchases
 
 
 def _days(value):

@@ -8,6 +8,11 @@ engine's answer back onto the records. Nothing here writes to the database.
 Every ``_prepare_*`` method returns plain values so that an integrator can
 override one concern (weights, releases, due dates, calendars) without touching
 the others, the way ``mrp_multi_level`` exposes its ``_prepare_*`` hooks.
+
+The promise (``pps.promise``) builds its own, smaller problem with the same
+steps: :meth:`PpsScheduleProblem._prepare_windows` for the working time of the
+work centers and :meth:`PpsScheduleProblem._prepare_fixed_work` for the
+planned work of other orders, so both see the plant the same way.
 """
 
 import dataclasses
@@ -29,6 +34,7 @@ from odoo.addons.pps_coordination.const import (
 from ..engine import Assignment, Job, Mode, Operation, Precedence, ProblemData, Resource
 from ..planning_time import (  # noqa: F401 - to_datetime re-exported
     MINUTE,
+    planning_tz,
     to_datetime,
     to_minutes,
     week_span,
@@ -54,6 +60,17 @@ class ProblemMap:
     movable: set = field(default_factory=set)  # operation indexes that may move
     skipped: dict = field(default_factory=dict)  # production -> reason left out
     fixed_reasons: dict = field(default_factory=dict)  # op index -> why fixed
+
+
+@dataclass(frozen=True)
+class PlannedWork:
+    """A planned work order as the engine sees it, from
+    :meth:`PpsScheduleProblem._prepare_fixed_work`."""
+
+    workorder: models.BaseModel  # the mrp.workorder
+    modes: tuple  # one Mode: its own work center, its expected duration
+    current: Assignment  # its plan, rounded outward
+    fixed: Assignment  # the same plan as fixed work: it holds until now at least
 
 
 class PpsScheduleProblem(models.AbstractModel):
@@ -98,13 +115,17 @@ class PpsScheduleProblem(models.AbstractModel):
         wc_index = {wc.id: i for i, wc in enumerate(problem.workcenters)}
         # the confirmed abnormalities of all the centers in one search
         abnormalities = self._abnormalities_by_workcenter(workcenters, origin)
-        Windows = self.with_context(pps_abnormalities=abnormalities)
         resources = [
             Resource(
-                key=wc.id, windows=Windows._prepare_windows(wc, origin, horizon_end)
+                key=wc.id,
+                windows=self._prepare_windows(
+                    wc, origin, horizon_end, abnormalities=abnormalities
+                ),
             )
             for wc in problem.workcenters
         ]
+        # the low yields of all the work in one search
+        yield_factors = self._prepare_yield_factors(productions, origin)
 
         jobs, operations, precedences = [], [], []
         op_index = {}
@@ -130,7 +151,7 @@ class PpsScheduleProblem(models.AbstractModel):
             for workorder in production.workorder_ids.filtered(
                 lambda wo: wo.state in OPEN_WORKORDER_STATES
             ).sorted(lambda wo: (wo.sequence, wo.id)):
-                modes = self._prepare_modes(workorder, wc_index)
+                modes = self._prepare_modes(workorder, wc_index, yield_factors)
                 current = self._prepare_assignment(workorder, modes, wc_index, origin)
                 reason = self._prepare_fixed_reason(
                     workorder, origin, frozen_until, week_locks
@@ -190,13 +211,8 @@ class PpsScheduleProblem(models.AbstractModel):
 
         # Obstacles: planned work of other productions, fixed where it is.
         obstacle_jobs = {}
-        for workorder in obstacles:
-            modes = [
-                Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder))
-            ]
-            current = self._prepare_assignment(workorder, modes, wc_index, origin)
-            if current is None or current.end <= 0:
-                continue
+        for work in self._prepare_fixed_work(obstacles, wc_index, origin):
+            workorder = work.workorder
             production = workorder.production_id
             if production.id not in obstacle_jobs:
                 obstacle_jobs[production.id] = len(jobs)
@@ -209,8 +225,8 @@ class PpsScheduleProblem(models.AbstractModel):
                 Operation(
                     key=workorder.id,
                     job=obstacle_jobs[production.id],
-                    modes=tuple(modes),
-                    fixed=self._clip_fixed(current),
+                    modes=work.modes,
+                    fixed=work.fixed,
                 )
             )
             problem.fixed_reasons[index] = "other order"
@@ -419,6 +435,44 @@ class PpsScheduleProblem(models.AbstractModel):
         )
 
     @api.model
+    def _prepare_fixed_work(self, workorders, wc_index, origin):
+        """Planned work orders as work the engine plans around.
+
+        The one builder of fixed work, shared by the scheduler (the obstacles:
+        other orders' planned work, :meth:`_prepare_problem`) and the promise
+        (``pps.promise``: every other order's planned work, some of it movable
+        for its options). Each work order keeps its own work center, for its
+        expected duration (:meth:`_duration`), and its plan rounded outward
+        (:meth:`_prepare_assignment`); as fixed work it occupies its work
+        center at least until now (:meth:`_clip_fixed`). Work orders without a
+        plan, or whose plan is over, hold nothing in the future and are left
+        out.
+
+        :param workorders: planned work orders, e.g. :meth:`_prepare_obstacles`
+        :param wc_index: {work center id: resource index}; every work order's
+            work center must be in it
+        :param origin: the problem's minute 0 (naive UTC datetime)
+        :return: a :class:`PlannedWork` per work order kept, in their order
+        """
+        planned = []
+        for workorder in workorders:
+            modes = (
+                Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder)),
+            )
+            current = self._prepare_assignment(workorder, modes, wc_index, origin)
+            if current is None or current.end <= 0:
+                continue
+            planned.append(
+                PlannedWork(
+                    workorder=workorder,
+                    modes=modes,
+                    current=current,
+                    fixed=self._clip_fixed(current),
+                )
+            )
+        return planned
+
+    @api.model
     def _prepare_horizon_end(self, productions, workorders, origin):
         """Latest date the problem knows about, plus room for the work to plan.
 
@@ -443,16 +497,27 @@ class PpsScheduleProblem(models.AbstractModel):
         return min(end, origin + timedelta(days=MAX_HORIZON_DAYS))
 
     @api.model
-    def _prepare_windows(self, workcenter, origin, horizon_end):
-        """Working intervals of the work center (attendances minus leaves) in minutes.
+    def _prepare_windows(
+        self, workcenter, origin, horizon_end, abnormalities=None, raw=False
+    ):
+        """Working intervals of the work center (attendances minus leaves) in
+        minutes, less what its confirmed abnormalities take away.
 
         Odoo's own planning treats the time-off of the calendar (leaves of type
         ``leave``: holidays, closures, breakdowns) as unavailable and lets an
         operation span non-working time; planned work orders (leaves of type
         ``other``) are not subtracted here, they are obstacles in the problem.
+        The scheduler and the promise (``pps.promise``) both read the
+        calendars here.
+
+        :param abnormalities: {work center id: capacity abnormalities}, as
+            :meth:`_abnormalities_by_workcenter` returns, when the caller read
+            them for all the centers at once; None searches this center's
+        :param raw: the calendar alone, nothing taken away (the promise
+            measures what abnormalities take, :meth:`_reduce_for_abnormalities`)
         """
         calendar = workcenter.resource_calendar_id
-        tz = pytz.timezone(calendar.tz or "UTC")
+        tz = pytz.timezone(planning_tz(self.env, workcenter))
         start = pytz.utc.localize(origin)
         stop = pytz.utc.localize(horizon_end)
         intervals = calendar._work_intervals_batch(
@@ -475,7 +540,11 @@ class PpsScheduleProblem(models.AbstractModel):
                 windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
             else:
                 windows.append((begin, end))
-        return tuple(self._reduce_for_abnormalities(workcenter, windows, origin))
+        if raw:
+            return tuple(windows)
+        return tuple(
+            self._reduce_for_abnormalities(workcenter, windows, origin, abnormalities)
+        )
 
     @api.model
     def _abnormalities_by_workcenter(self, workcenters, origin):
@@ -502,21 +571,22 @@ class PpsScheduleProblem(models.AbstractModel):
         return found
 
     @api.model
-    def _reduce_for_abnormalities(self, workcenter, windows, origin):
+    def _reduce_for_abnormalities(
+        self, workcenter, windows, origin, abnormalities=None
+    ):
         """Take away the capacity confirmed abnormalities remove from the center.
 
         Within an abnormality's period only the first ``capacity_factor`` share
         of each working window stays available (none for a breakdown, 0.6 of it
-        for a crew at 60%), so the engine sees plain, shorter windows. The
-        abnormalities are those of :meth:`_abnormalities_by_workcenter` (the
-        capacity types), given by context or searched.
+        for a crew at 60%), so the engine sees plain, shorter windows.
+
+        :param abnormalities: {work center id: capacity abnormalities}, as
+            :meth:`_abnormalities_by_workcenter` returns (the capacity types);
+            None searches this center's
         """
-        if self.env.context.get("pps_promise_raw_windows"):
-            return windows  # the promise measures what abnormalities take away
-        known = self.env.context.get("pps_abnormalities")
-        if known is None:
-            known = self._abnormalities_by_workcenter(workcenter, origin)
-        for abnormality in known.get(workcenter.id, ()):
+        if abnormalities is None:
+            abnormalities = self._abnormalities_by_workcenter(workcenter, origin)
+        for abnormality in abnormalities.get(workcenter.id, ()):
             low = to_minutes(origin, abnormality.date_start)
             high = to_minutes(origin, abnormality.date_end, rounding=math.ceil)
             factor = min(max(abnormality.capacity_factor, 0.0), 1.0)
@@ -537,14 +607,21 @@ class PpsScheduleProblem(models.AbstractModel):
         return windows
 
     @api.model
-    def _prepare_modes(self, workorder, wc_index):
+    def _prepare_modes(self, workorder, wc_index, yield_factors=None):
         """The work order's own work center first, then its alternatives.
 
         Each duration is divided by the yield left on that work center
         (:meth:`_prepare_yield_factors`): at 80% good output the work takes
         1.25 times as long.
+
+        :param yield_factors: what :meth:`_prepare_yield_factors` returns, when
+            the caller computed it for all the problem at once; None computes
+            it for this work order's production
         """
-        factors = self._yield_factors_of(workorder)
+        if yield_factors is None:
+            origin = fields.Datetime.now().replace(second=0, microsecond=0)
+            yield_factors = self._prepare_yield_factors(workorder.production_id, origin)
+        factors = yield_factors.get(workorder.id, {})
         center = workorder.workcenter_id
         modes = [
             Mode(
@@ -804,8 +881,10 @@ class PpsScheduleProblem(models.AbstractModel):
 
     @api.model
     def _prepare_day_offset(self, company, origin):
-        """Minute of the local midnight that starts the origin's day."""
-        tz = pytz.timezone(company.resource_calendar_id.tz or self.env.user.tz or "UTC")
+        """Minute of the local midnight that starts the origin's day: the
+        company's planning day (``planning_time.planning_tz``), by which the
+        rush reserve is counted."""
+        tz = pytz.timezone(planning_tz(self.env, company=company))
         local = pytz.utc.localize(origin).astimezone(tz)
         midnight = tz.localize(datetime(local.year, local.month, local.day))
         return to_minutes(origin, midnight.astimezone(pytz.utc).replace(tzinfo=None))
@@ -932,17 +1011,6 @@ class PpsScheduleProblem(models.AbstractModel):
                         slowed.get(center.id, 1.0), abnormality.capacity_factor
                     )
         return factors
-
-    @api.model
-    def _yield_factors_of(self, workorder):
-        """{work center id: yield left} of one work order (see
-        :meth:`_prepare_yield_factors`), from the ``pps_yield_factors`` context
-        key when the caller computed them for all the problem at once."""
-        known = self.env.context.get("pps_yield_factors")
-        if known is None:
-            origin = fields.Datetime.now().replace(second=0, microsecond=0)
-            known = self._prepare_yield_factors(workorder.production_id, origin)
-        return known.get(workorder.id, {})
 
     @api.model
     def _prepare_week_lock_blocks(self, problem, keys):

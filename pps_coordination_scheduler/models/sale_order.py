@@ -33,7 +33,7 @@ class SaleOrder(models.Model):
         res = super().action_confirm()
         self._pps_plan_new_productions()
         for order in self.filtered("pps_rush"):
-            self.env["pps.promise"].sudo()._procure_shortages(order)
+            self.env["pps.procurement.plan"].sudo()._procure_shortages(order)
         return res
 
     def _pps_plan_new_productions(self):
@@ -173,5 +173,5 @@ class SaleOrder(models.Model):
         check_planner(
             self.env, self.env._("Only production planners issue procurement plans.")
         )
-        self.env["pps.promise"]._procure_shortages(self)
+        self.env["pps.procurement.plan"]._procure_shortages(self)
         return True
