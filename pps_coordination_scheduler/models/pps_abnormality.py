@@ -1,7 +1,6 @@
 from odoo import models
 
 from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
-from odoo.addons.pps_coordination.guards import SCHEDULE_INTERNAL
 
 
 class PpsAbnormality(models.Model):
@@ -29,17 +28,8 @@ class PpsAbnormality(models.Model):
         )
         if not productions:
             return super()._pps_estimate_delays()
-        run = (
-            self.env["pps.schedule.run"]
-            .sudo()
-            .with_context(
-                pps_schedule_internal=SCHEDULE_INTERNAL.sentinel, pps_schedule_sync=True
-            )
-            .schedule(
-                productions=productions,
-                dry_run=True,
-                trigger="abnormality",
-            )
+        run = self.env["pps.schedule.run"]._schedule_internal(
+            productions=productions, dry_run=True, trigger="abnormality"
         )
         if run.state != "done":
             return super()._pps_estimate_delays()

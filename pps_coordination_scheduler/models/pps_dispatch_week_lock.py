@@ -156,13 +156,7 @@ class PpsDispatchWeekLock(models.Model):
     @api.model
     def action_unlock_week(self, workcenter_id, week_start, reason=None):
         """Lift the lock of a work center's week; unlock group and a reason."""
-        check_role(
-            self.env,
-            self.env._("Only members of the Unlock Privilege group may unlock a week."),
-            UNLOCK_GROUP,
-        )
-        if not (reason or "").strip():
-            raise UserError(self.env._("Unlocking a week needs a reason."))
+        self._check_unlock(reason)
         monday = monday_of(fields.Date.to_date(week_start))
         lock = self.search(
             [("workcenter_id", "=", int(workcenter_id)), ("week_start", "=", monday)]
@@ -174,13 +168,7 @@ class PpsDispatchWeekLock(models.Model):
 
     def action_unlock(self, reason=None):
         """Unlock these weeks (unlock group, reason), logging each."""
-        check_role(
-            self.env,
-            self.env._("Only members of the Unlock Privilege group may unlock a week."),
-            UNLOCK_GROUP,
-        )
-        if not (reason or "").strip():
-            raise UserError(self.env._("Unlocking a week needs a reason."))
+        self._check_unlock(reason)
         self._log("unlock", reason.strip())
         self.sudo().with_context(pps_week_unlock_reason=reason.strip()).unlink()
         return True
@@ -188,6 +176,16 @@ class PpsDispatchWeekLock(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    @api.model
+    def _check_unlock(self, reason):
+        check_role(
+            self.env,
+            self.env._("Only members of the Unlock Privilege group may unlock a week."),
+            UNLOCK_GROUP,
+        )
+        if not (reason or "").strip():
+            raise UserError(self.env._("Unlocking a week needs a reason."))
+
     @api.model
     def _check_planner(self):
         check_planner(

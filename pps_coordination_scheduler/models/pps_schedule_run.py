@@ -375,6 +375,17 @@ class PpsScheduleRun(models.Model):
         return run.with_env(self.env)
 
     @api.model
+    def _schedule_internal(self, **kwargs):
+        """:meth:`schedule` as the system, for a step of another workflow that
+        needs the plan at once, whoever clicked (an agreement, a confirmation,
+        an abnormality's dry run): inside ``SCHEDULE_INTERNAL``, in the request."""
+        return (
+            SCHEDULE_INTERNAL.enter(self.sudo())
+            .with_context(pps_schedule_sync=True)
+            .schedule(**kwargs)
+        )
+
+    @api.model
     def _check_planner(self):
         """Planners run the scheduler; so does the system for anyone, inside
         its own internal runs (an agreement, a confirmation, a dry run)."""

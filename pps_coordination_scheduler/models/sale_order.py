@@ -10,7 +10,6 @@ from odoo.addons.pps_coordination.const import (
 from odoo.addons.pps_coordination.guards import (
     PLANNER_GROUP,
     SALES_GROUP,
-    SCHEDULE_INTERNAL,
     check_planner,
     check_role,
 )
@@ -59,18 +58,12 @@ class SaleOrder(models.Model):
         )
         for company in productions.company_id:
             scope = productions.filtered(lambda p, c=company: p.company_id == c)
-            Run = (
-                self.env["pps.schedule.run"]
-                .sudo()
-                .with_company(company)
-                .with_context(
-                    pps_schedule_internal=SCHEDULE_INTERNAL.sentinel,
-                    pps_schedule_sync=True,
-                )
-            )
+            Run = self.env["pps.schedule.run"].with_company(company)
             try:
                 with self.env.cr.savepoint():
-                    run = Run.schedule(productions=scope, trigger="confirmation")
+                    run = Run._schedule_internal(
+                        productions=scope, trigger="confirmation"
+                    )
                 why = run.state != "done" and run.message
             except UserError as error:  # another run holds the company
                 why = str(error)
@@ -110,18 +103,11 @@ class SaleOrder(models.Model):
         )
         if not productions.workorder_ids:
             return super()._pps_reschedule_for_agreement(negotiation)
-        run = (
-            self.env["pps.schedule.run"]
-            .sudo()
-            .with_context(
-                pps_schedule_internal=SCHEDULE_INTERNAL.sentinel, pps_schedule_sync=True
-            )
-            .schedule(
-                productions=productions,
-                trigger="negotiation",
-                rush_insertion=negotiation.scenario == "rush_order",
-                interactive=True,
-            )
+        run = self.env["pps.schedule.run"]._schedule_internal(
+            productions=productions,
+            trigger="negotiation",
+            rush_insertion=negotiation.scenario == "rush_order",
+            interactive=True,
         )
         purchase_orders = run.line_ids.purchase_line_id.order_id
         moved = run.line_ids.production_id
