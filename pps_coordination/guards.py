@@ -40,14 +40,20 @@ def has_role(env, *groups):
 
 
 def check_role(env, message, *groups):
-    """Raise ``AccessError(message)`` unless :func:`has_role`."""
+    """Raise ``AccessError(message)`` unless :func:`has_role`.
+
+    ``message`` is the translated text, or a function returning it when the
+    text names records: it is called only when access is refused, so that a
+    user who may act without reading those records (the unlock privilege over
+    another salesperson's order) never has them read.
+    """
     if not has_role(env, *groups):
-        raise AccessError(message)
+        raise AccessError(message() if callable(message) else message)
 
 
 def check_planner(env, message):
     """Raise ``AccessError(message)`` unless the user is a production planner
-    (or the superuser)."""
+    (or the superuser); ``message`` as for :func:`check_role`."""
     check_role(env, message, PLANNER_GROUP)
 
 

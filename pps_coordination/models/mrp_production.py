@@ -153,7 +153,7 @@ class MrpProduction(models.Model):
     def _pps_check_pin_rights(self):
         check_planner(
             self.env,
-            self.env._(
+            lambda: self.env._(
                 "Only production planners may pin or unpin the plan of %(records)s.",
                 records=", ".join(self.mapped("display_name")),
             ),

@@ -197,7 +197,7 @@ class PpsLockMixin(models.AbstractModel):
         """Put the records under the execution lock (sales, planners, unlock group)."""
         check_role(
             self.env,
-            self.env._(
+            lambda: self.env._(
                 "Only sales coordinators, production planners and the unlock "
                 "group may lock %(records)s.",
                 records=", ".join(self.mapped("display_name")),
@@ -224,7 +224,7 @@ class PpsLockMixin(models.AbstractModel):
         """Lift the execution lock; needs the unlock group and a reason."""
         check_role(
             self.env,
-            self.env._(
+            lambda: self.env._(
                 "Only members of the Unlock Privilege group may unlock %(records)s.",
                 records=", ".join(self.mapped("display_name")),
             ),
