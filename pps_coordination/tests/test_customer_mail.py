@@ -1,11 +1,12 @@
 """The customer told: an agreed delivery date mails the customer from the
 template ``mail_template_pps_date_change``, in the order's chatter, unless the
-company turned it off."""
+company turned it off; sales may also open the mail composer with it."""
 
 from datetime import timedelta
 
 import pytz
 
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import html2plaintext
 
 from .common import PpsCoordinationCase
@@ -156,6 +157,40 @@ class TestCustomerMail(PpsCoordinationCase):
         negotiation.with_user(self.sales_user).action_agree()
         self.assertEqual(negotiation.change_order_id.new_date, first_date)
         self.assertEqual(self._customer_mails(order), before)
+
+    def test_send_button_opens_the_composer_with_the_template(self):
+        """*Send Date Change* opens the standard mail composer on the order
+        with the template; sending it posts the email to the customer. Only
+        sales coordinators may use it, and only once a date is agreed."""
+        self.company.pps_notify_customer = False
+        order = self._create_sale_order()
+        with self.assertRaisesRegex(UserError, "no agreed delivery date"):
+            order.with_user(self.sales_user).action_pps_send_date_change()
+        negotiation = self._agree_new_order(order, self._evening(10))
+        self.assertFalse(self._customer_mails(order))
+        with self.assertRaises(AccessError):
+            order.with_user(self.planner_user).action_pps_send_date_change()
+
+        action = order.with_user(self.sales_user).action_pps_send_date_change()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        self.assertEqual(action["target"], "new")
+        context = action["context"]
+        self.assertEqual(context["default_template_id"], self.env.ref(TEMPLATE).id)
+        self.assertEqual(context["default_model"], "sale.order")
+        self.assertEqual(context["default_res_ids"], order.ids)
+        composer = (
+            self.env["mail.compose.message"]
+            .with_user(self.sales_user)
+            .with_context(**context)
+            .create({})
+        )
+        self.assertIn(self.customer, composer.partner_ids)
+        self.assertIn(negotiation.change_order_id.name, composer.body)
+        composer.action_send_mail()
+        mail = self._customer_mails(order)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.author_id, self.sales_user.partner_id)
+        self.assertIn(negotiation.change_order_id.name, html2plaintext(mail.body))
 
     def test_mail_in_the_customer_language(self):
         """The template is translatable (subject and body): a French customer
