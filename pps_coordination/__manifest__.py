@@ -27,6 +27,7 @@
         "security/pps_coordination_security.xml",
         "views/res_config_settings_views.xml",
         "data/pps_coordination_sequence_data.xml",
+        "data/mail_template_data.xml",
         "views/sale_order_views.xml",
         "views/mrp_production_views.xml",
         "views/pps_negotiation_views.xml",

@@ -243,6 +243,7 @@ class PpsNegotiation(models.Model):
         )
         self._pps_workflow().write({"change_order_id": change_order.id})
         order.sudo()._pps_lock(self.env._("Agreed date of %(name)s.", name=self.name))
+        self._pps_notify_customer(change_order)
         self._pps_notify_decision()
         return True
 
@@ -554,6 +555,35 @@ class PpsNegotiation(models.Model):
                 summary=self.env._("Agree or reject the scheduled date"),
                 note=body,
             )
+
+    def _pps_notify_customer(self, change_order):
+        """Mail the customer the agreed date, in the order's chatter.
+
+        Part of the agreement, whoever agrees: the order's template
+        ``mail_template_pps_date_change`` (about its latest change order,
+        ``change_order``) is posted as an email to the customer, from the
+        order's salesperson as Odoo's sale confirmation is. Sent when the
+        company tells its customers (``pps_notify_customer``) and the customer
+        has something to hear: the order's first agreed date (its first change
+        order), or a date that differs from the previous one.
+        """
+        self.ensure_one()
+        order = self.sale_order_id.sudo()
+        if not order.company_id.pps_notify_customer:
+            return
+        first = order.pps_change_order_ids == change_order
+        if not first and change_order.old_date == change_order.new_date:
+            return
+        template = self.env.ref(
+            "pps_coordination.mail_template_pps_date_change", raise_if_not_found=False
+        )
+        if not template:
+            return
+        order.message_post_with_source(
+            template,
+            email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
+            subtype_xmlid="mail.mt_comment",
+        )
 
     def _pps_notify_decision(self):
         self.ensure_one()

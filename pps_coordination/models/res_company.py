@@ -35,6 +35,13 @@ class ResCompany(models.Model):
         "moves its work later. 0 plans every order as soon as possible. Rush "
         "orders always start as soon as possible.",
     )
+    pps_notify_customer = fields.Boolean(
+        string="Tell Customers Their Delivery Date",
+        default=True,
+        help="When sales agree a delivery date, the customer gets a mail from "
+        "the template Sales: Delivery Date Change in the order's chatter: the "
+        "order's first agreed date, and every later change of it.",
+    )
 
     @api.constrains(
         "pps_frozen_days",

@@ -16,3 +16,6 @@ class ResConfigSettings(models.TransientModel):
     pps_jit_slack_days = fields.Float(
         related="company_id.pps_jit_slack_days", readonly=False
     )
+    pps_notify_customer = fields.Boolean(
+        related="company_id.pps_notify_customer", readonly=False
+    )

@@ -399,6 +399,47 @@ class SaleOrder(models.Model):
         action["context"] = {"default_sale_order_id": self.id}
         return action
 
+    def action_pps_send_date_change(self):
+        """Open the mail composer on the order with the delivery date template
+        (its latest change order), for sales who review the mail first."""
+        self.ensure_one()
+        check_role(
+            self.env,
+            self.env._(
+                "Only sales coordinators may send a delivery date to the customer."
+            ),
+            SALES_GROUP,
+        )
+        if not self.pps_change_order_ids:
+            raise UserError(
+                self.env._(
+                    "%(order)s has no agreed delivery date to send yet.",
+                    order=self.display_name,
+                )
+            )
+        template = self.env.ref(
+            "pps_coordination.mail_template_pps_date_change", raise_if_not_found=False
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Delivery Date"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "sale.order",
+                "default_res_ids": self.ids,
+                "default_composition_mode": "comment",
+                "default_template_id": template.id if template else False,
+                "default_email_layout_xmlid": (
+                    "mail.mail_notification_layout_with_responsible_signature"
+                ),
+                "email_notification_allow_footer": True,
+                "force_email": True,
+            },
+        }
+
     def action_pps_view_productions(self):
         self.ensure_one()
         return {

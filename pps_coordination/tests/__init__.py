@@ -1,6 +1,7 @@
 from . import test_abnormality
 from . import test_admin_group
 from . import test_company_settings
+from . import test_customer_mail
 from . import test_demo_factory
 from . import test_lock
 from . import test_lock_workflow

@@ -51,6 +51,8 @@ TABLE = {
         ("action_pps_request_date", "sales", "_request_date"),
         ("action_pps_propose_date", "planner", "_propose_date"),
         ("action_pps_view_change_orders", "sales", "_quotation_ids"),
+        ("action_pps_send_date_change", "sales", "_agreed_order_ids"),
+        ("action_pps_send_date_change", "planner", "_agreed_order_ids", "AccessError"),
         ("action_pps_view_productions", "sales", "_confirmed_order_ids"),
         ("pps_quote_delivery_date", "sales", "_quotation_ids"),
         ("action_pps_quote", "sales", "_quotation_ids"),
@@ -506,6 +508,11 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
         negotiation = self._answered_round()
         negotiation.with_user(self.sales_user).action_agree()
         return negotiation.ids, {}
+
+    def _agreed_order_ids(self):
+        negotiation = self._answered_round()
+        negotiation.with_user(self.sales_user).action_agree()
+        return negotiation.sale_order_id.ids, {}
 
     def _reject_round(self):
         return self._answered_round().ids, {"reason": "Too late for the customer"}
