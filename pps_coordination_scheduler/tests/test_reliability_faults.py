@@ -232,6 +232,9 @@ class TestReliabilityFaults(SchedulerCase):
     def test_interactive_fault_raises_and_writes_nothing(self):
         """Interactive callers get a UserError naming the cause; the rows are
         unchanged (the whole RPC transaction is rolled back with it)."""
+        # the failed copy of the run goes through a cursor of its own: a test
+        # cursor on the test's transaction here
+        self.registry_enter_test_mode()
         timed_out = Result(status=Status.UNKNOWN, message="time limit reached")
         before = self._rows()
         with (

@@ -337,6 +337,12 @@ class TestSchedulerWriteBack(SchedulerCase):
 
 
 class TestSchedulerFailures(SchedulerCase):
+    def setUp(self):
+        super().setUp()
+        # An interactive failure keeps a failed copy of the run through a
+        # cursor of its own: here a test cursor on the test's transaction.
+        self.registry_enter_test_mode()
+
     def test_salesperson_cannot_reschedule(self):
         """Rescheduling is a planner's job, enforced on the server."""
         production = self._create_production()
@@ -361,25 +367,6 @@ class TestSchedulerFailures(SchedulerCase):
         self._close_plant()
         with self.assertRaises(UserError):
             self._schedule(production, interactive=True)
-
-    def test_interactive_failure_keeps_a_failed_run(self):
-        """The UserError rolls the caller's transaction back; a failed copy of
-        the run, with the reason, is written through a cursor of its own so
-        that the planner finds it in the list."""
-        production = self._create_production(3)
-        self._close_plant()
-        Run = self.env["pps.schedule.run"]
-        before = Run.search([])
-        try:
-            self._schedule(production, interactive=True)
-        except UserError as error:
-            reason = str(error)
-        else:
-            self.fail("the run should have failed")
-        kept = Run.search([("id", "not in", before.ids), ("state", "=", "failed")])
-        self.assertTrue(kept, "no failed run was kept")
-        self.assertIn(kept[-1].message, reason)
-        self.assertTrue(kept[-1].message_ids, "the reason is posted in its chatter")
 
     def test_concurrent_run_is_refused(self):
         """While a run of the company is running, a second one is refused."""
@@ -472,24 +459,17 @@ class TestSchedulerFailureRecord(SchedulerCase):
     def test_interactive_failure_keeps_a_failed_run(self):
         """An interactive failure raises (rolling back the caller's work) but a
         failed run with the reason is still kept, written through a cursor of
-        its own (here the test's cursor stands in for it)."""
-        from contextlib import nullcontext
-
-        from odoo.tools import config
-
+        its own (here a test cursor on the test's transaction stands in for
+        it, as Odoo's registry test mode provides)."""
+        self.registry_enter_test_mode()
         production = self._create_production(3)
         self._close_plant()
-        Registry = type(self.env.registry)
-        with (
-            patch.dict(config.options, {"test_enable": False}),
-            patch.object(Registry, "cursor", lambda registry: nullcontext(self.env.cr)),
-        ):
-            try:
-                self._schedule(production, interactive=True)
-            except UserError as error:
-                raised = str(error)
-            else:
-                raised = None
+        try:
+            self._schedule(production, interactive=True)
+        except UserError as error:
+            raised = str(error)
+        else:
+            raised = None
         self.assertTrue(raised and "failed" in raised)
         kept = self.env["pps.schedule.run"].search(
             [("state", "=", "failed"), ("trigger", "=", "manual")]
