@@ -5,9 +5,12 @@ size of the three audits, with buttons opening each audit, the KPI pivot and the
 date changes, and a button printing the PDF report.
 
 Periods: a week runs from Monday 00:00 to the next Monday 00:00 (UTC). KPIs are
-about the orders *shipped* in the week and the date changes *agreed* in it. The
-audits are the current state of the orders: work in progress *due* in the week,
-and all orders made but not shipped or late today.
+about the orders *measured* in the week -- shipped in it, or, in the current
+week, overdue and not shipped yet (late until they ship; see
+``pps.delivery.kpi``) -- and the date changes *agreed* in it. A rate or an
+average with nothing to measure is shown as "n/a", not 0. The audits are the
+current state of the orders: work in progress *due* in the week, and all orders
+made but not shipped or late today.
 """
 
 from datetime import timedelta
@@ -34,7 +37,20 @@ class PpsWeeklyMeetingReport(models.TransientModel):
     company_ids = fields.Many2many(
         "res.company", string="Companies", default=lambda self: self.env.companies
     )
+    measured_count = fields.Integer(
+        string="Orders Measured",
+        compute="_compute_kpis",
+        help="Orders shipped in the week, plus -- in the current week -- the "
+        "orders overdue and not shipped yet: what the rates are computed on.",
+    )
     shipped_count = fields.Integer(string="Orders Shipped", compute="_compute_kpis")
+    overdue_count = fields.Integer(
+        string="Overdue, Not Shipped",
+        compute="_compute_kpis",
+        help="Measured orders still not shipped after their delivery day: they "
+        "count as late.",
+    )
+    kpi_late_count = fields.Integer(string="Late Deliveries", compute="_compute_kpis")
     otd_rate = fields.Float(string="On-Time Delivery (%)", compute="_compute_kpis")
     otif_rate = fields.Float(string="OTIF (%)", compute="_compute_kpis")
     avg_delay = fields.Float(string="Average Delay (days)", compute="_compute_kpis")
@@ -75,14 +91,19 @@ class PpsWeeklyMeetingReport(models.TransientModel):
         for wizard in self:
             data = wizard._pps_data(with_orders=False)
             kpis = data["kpis"]
+            wizard.measured_count = kpis["measured_count"]
             wizard.shipped_count = kpis["shipped_count"]
-            wizard.otd_rate = kpis["otd_rate"]
-            wizard.otif_rate = kpis["otif_rate"]
-            wizard.avg_delay = kpis["avg_delay"]
-            wizard.avg_late_delay = kpis["avg_late_delay"]
-            wizard.promise_accuracy = kpis["promise_accuracy"]
+            wizard.overdue_count = kpis["overdue_count"]
+            wizard.kpi_late_count = kpis["late_count"]
+            # None ("n/a") is stored as 0: the screen shows "n/a" from the
+            # counts above, never these zeros.
+            wizard.otd_rate = kpis["otd_rate"] or 0.0
+            wizard.otif_rate = kpis["otif_rate"] or 0.0
+            wizard.avg_delay = kpis["avg_delay"] or 0.0
+            wizard.avg_late_delay = kpis["avg_late_delay"] or 0.0
+            wizard.promise_accuracy = kpis["promise_accuracy"] or 0.0
             wizard.date_change_count = kpis["date_change_count"]
-            wizard.changes_per_order = kpis["changes_per_order"]
+            wizard.changes_per_order = kpis["changes_per_order"] or 0.0
             wizard.wip_count = data["counts"]["wip"]
             wizard.made_not_shipped_count = data["counts"]["made_not_shipped"]
             wizard.late_count = data["counts"]["late"]
@@ -123,7 +144,9 @@ class PpsWeeklyMeetingReport(models.TransientModel):
             "pps_coordination.pps_delivery_kpi_action"
         )
         start, stop = self._pps_period()
-        action["domain"] = [("shipped_date", ">=", start), ("shipped_date", "<", stop)]
+        action["domain"] = self.env["pps.delivery.kpi"]._pps_period_domain(
+            start, stop, self.company_ids.ids
+        )
         action["context"] = {"search_default_groupby_customer": 1}
         return action
 
