@@ -31,10 +31,16 @@ What it adds
     ``pps_coordination.ir_cron_pps_progress`` recomputes it for all open orders
     as time passes (see ``_cron_pps_progress``).
 
-The three audits of the weekly meeting are defined once, in
-``_pps_audit_domain()``; the search filters ``pps_filter_wip``,
-``pps_filter_made_not_shipped`` and ``pps_filter_late``, the menus, the report
-and the tests use that same definition.
+``pps_projected_late`` (stored)
+    an open order (confirmed, not shipped) whose scheduled delivery date
+    (``pps_scheduled_date``, what the plan can meet) falls on a later day than
+    its agreed date (``commitment_date``): the plan does not keep the promise.
+    Days are UTC calendar days, as in the delivery KPIs (a shipment on the
+    agreed day is on time). It depends on no clock, only on the two dates.
+
+The four audits of the weekly meeting (``PPS_AUDITS``) are defined once, in
+``_pps_audit_domain()``; the search filters ``pps_filter_<audit>``, the shared
+favourites, the menus, the report and the tests use that same definition.
 
 "Closed" means cancelled or fully shipped: an open (not closed) order is a
 confirmed order (``state = 'sale'``) whose progress is not ``shipped``.
@@ -60,9 +66,14 @@ PPS_PROGRESS = [
     ("shipped", "Shipped"),
     ("cancelled", "Cancelled"),
 ]
-PPS_AUDITS = ("wip", "made_not_shipped", "late")
+PPS_AUDITS = ("wip", "made_not_shipped", "late", "projected_late")
 OPEN_PROGRESS = ("not_started", "in_progress", "completed")
-PPS_COMPUTED_FIELDS = {"pps_progress", "pps_delivery_date", "pps_overdue"}
+PPS_COMPUTED_FIELDS = {
+    "pps_progress",
+    "pps_delivery_date",
+    "pps_overdue",
+    "pps_projected_late",
+}
 
 
 class SaleOrder(models.Model):
@@ -605,6 +616,14 @@ class SaleOrder(models.Model):
         help="The delivery day has passed and the order has not shipped. "
         "Recomputed when the order changes and every day by a scheduled action.",
     )
+    pps_projected_late = fields.Boolean(
+        string="Projected Late",
+        compute="_compute_pps_projected_late",
+        store=True,
+        index=True,
+        help="The order is open and its scheduled delivery date falls on a later "
+        "day than its agreed date: the plan does not meet the promise.",
+    )
 
     @api.depends(
         "state",
@@ -635,6 +654,17 @@ class SaleOrder(models.Model):
                 and order.pps_progress in OPEN_PROGRESS
                 and order.pps_delivery_date
                 and order.pps_delivery_date < today
+            )
+
+    @api.depends("state", "pps_progress", "commitment_date", "pps_scheduled_date")
+    def _compute_pps_projected_late(self):
+        for order in self:
+            order.pps_projected_late = bool(
+                order.state == "sale"
+                and order.pps_progress in OPEN_PROGRESS
+                and order.commitment_date
+                and order.pps_scheduled_date
+                and order.pps_scheduled_date.date() > order.commitment_date.date()
             )
 
     # ------------------------------------------------------------------
@@ -742,24 +772,28 @@ class SaleOrder(models.Model):
         return bool(moves) and all(move.state == "assigned" for move in moves)
 
     def _pps_refuse_progress_write(self):
-        """Progress, due date and overdue flag are facts computed from the
-        order's MOs and deliveries: nobody sets them by hand (not even
-        through RPC); only the superuser may, e.g. to repair data."""
+        """Progress, due date, overdue and projected-late flags are facts
+        computed from the order's MOs, deliveries and dates: nobody sets them
+        by hand (not even through RPC); only the superuser may, e.g. to repair
+        data."""
         if not self.env.su:
             raise UserError(
                 self.env._(
-                    "Progress, due date and overdue flag are computed from the "
-                    "manufacturing orders and deliveries; they cannot be set by hand."
+                    "Progress, due date, overdue and projected-late flags are "
+                    "computed from the manufacturing orders, deliveries and "
+                    "dates; they cannot be set by hand."
                 )
             )
 
     def _pps_recompute_progress(self):
-        """Mark progress (and so overdue) for recomputation, e.g. from MO changes
-        that the ORM dependencies do not see (an MO linked only by its sale line)."""
+        """Mark progress (and so overdue and projected late) for
+        recomputation, e.g. from MO changes that the ORM dependencies do not
+        see (an MO linked only by its sale line)."""
         orders = self.exists()
         if orders:
             self.env.add_to_compute(self._fields["pps_progress"], orders)
             self.env.add_to_compute(self._fields["pps_overdue"], orders)
+            self.env.add_to_compute(self._fields["pps_projected_late"], orders)
 
     # ------------------------------------------------------------------
     # Audits
@@ -771,8 +805,10 @@ class SaleOrder(models.Model):
         filters, menus, report, dashboard and tests.
 
         :param audit: ``wip`` (work in progress), ``made_not_shipped``
-            (completed, not closed) or ``late`` (overdue and not closed,
-            whatever its progress: late orders not yet started are late too).
+            (completed, not closed), ``late`` (overdue and not closed,
+            whatever its progress: late orders not yet started are late too)
+            or ``projected_late`` (not closed, and scheduled on a later day
+            than agreed: late according to the plan, overdue or not yet).
         :param date_from: optional lower bound (inclusive) on the delivery date.
         :param date_to: optional upper bound (exclusive) on the delivery date.
         """
@@ -784,6 +820,12 @@ class SaleOrder(models.Model):
             domain = [
                 ("state", "=", "sale"),
                 ("pps_overdue", "=", True),
+                ("pps_progress", "in", list(OPEN_PROGRESS)),
+            ]
+        elif audit == "projected_late":
+            domain = [
+                ("state", "=", "sale"),
+                ("pps_projected_late", "=", True),
                 ("pps_progress", "in", list(OPEN_PROGRESS)),
             ]
         else:
@@ -829,11 +871,7 @@ class SaleOrder(models.Model):
 
     def _pps_scheduled_after_agreed(self):
         self.ensure_one()
-        return bool(
-            self.commitment_date
-            and self.pps_scheduled_date
-            and self.pps_scheduled_date > self.commitment_date
-        )
+        return self.pps_projected_late
 
     def _pps_schedule_overdue_activity(self):
         """Schedule the overdue To-Do on orders that have no open one yet.

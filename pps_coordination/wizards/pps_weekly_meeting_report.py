@@ -1,7 +1,7 @@
 """The weekly production-sales meeting: one screen and one printable report.
 
 Choose a week (any day of it); the screen shows the week's delivery KPIs and the
-size of the three audits, with buttons opening each audit, the KPI pivot and the
+size of the four audits, with buttons opening each audit, the KPI pivot and the
 date changes, and a button printing the PDF report.
 
 Periods: a week runs from Monday 00:00 to the next Monday 00:00 (UTC). KPIs are
@@ -10,7 +10,8 @@ week, overdue and not shipped yet (late until they ship; see
 ``pps.delivery.kpi``) -- and the date changes *agreed* in it. A rate or an
 average with nothing to measure is shown as "n/a", not 0. The audits are the
 current state of the orders: work in progress *due* in the week, and all orders
-made but not shipped or late today.
+late, projected late (scheduled after their agreed date) or made but not
+shipped today.
 """
 
 from datetime import timedelta
@@ -18,6 +19,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..models.pps_lock_mixin import marshallable
+from ..models.sale_order import PPS_AUDITS
 
 
 class PpsWeeklyMeetingReport(models.TransientModel):
@@ -69,6 +71,9 @@ class PpsWeeklyMeetingReport(models.TransientModel):
         string="Made but Not Shipped", compute="_compute_kpis"
     )
     late_count = fields.Integer(string="Late Orders", compute="_compute_kpis")
+    projected_late_count = fields.Integer(
+        string="Projected Late", compute="_compute_kpis"
+    )
 
     @api.depends("week_date")
     def _compute_week(self):
@@ -107,6 +112,7 @@ class PpsWeeklyMeetingReport(models.TransientModel):
             wizard.wip_count = data["counts"]["wip"]
             wizard.made_not_shipped_count = data["counts"]["made_not_shipped"]
             wizard.late_count = data["counts"]["late"]
+            wizard.projected_late_count = data["counts"]["projected_late"]
 
     # ------------------------------------------------------------------
     # Actions
@@ -137,6 +143,12 @@ class PpsWeeklyMeetingReport(models.TransientModel):
     def action_open_late(self):
         self.ensure_one()
         return self._pps_audit_action("late", self.env._("Late Orders"))
+
+    def action_open_projected_late(self):
+        self.ensure_one()
+        return self._pps_audit_action(
+            "projected_late", self.env._("Projected Late Orders")
+        )
 
     def action_open_kpis(self):
         self.ensure_one()
@@ -217,7 +229,7 @@ class PpsWeeklyMeetingReport(models.TransientModel):
             "counts": {},
             "orders": {},
         }
-        for audit in ("wip", "made_not_shipped", "late"):
+        for audit in PPS_AUDITS:
             domain = self._pps_audit_domain(audit)
             if with_orders:
                 orders = SaleOrder.search(domain, order="pps_delivery_date, id")

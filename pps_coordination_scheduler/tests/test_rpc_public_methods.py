@@ -120,6 +120,7 @@ TABLE = {
         ("action_open_wip", "sales", "_meeting_ids"),
         ("action_open_made_not_shipped", "sales", "_meeting_ids"),
         ("action_open_late", "sales", "_meeting_ids"),
+        ("action_open_projected_late", "sales", "_meeting_ids"),
         ("action_open_kpis", "sales", "_meeting_ids"),
         ("action_open_date_changes", "sales", "_meeting_ids"),
         ("action_print", "sales", "_meeting_ids"),
