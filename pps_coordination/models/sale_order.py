@@ -268,8 +268,23 @@ class SaleOrder(models.Model):
         ``rush_order`` raises the red flag and sets ``serial`` (when given);
         ``customer_change`` needs an order already in production.
         ``internal_change`` rounds come from planners through
-        :meth:`action_pps_propose_date`.
+        :meth:`action_pps_propose_date`. After a rejection,
+        ``pps.negotiation.action_counter_propose`` requests through here too.
         """
+        return self._pps_request_date(
+            expected_date, scenario=scenario, reason=reason, serial=serial
+        )
+
+    def _pps_request_date(
+        self,
+        expected_date=None,
+        scenario="new_order",
+        reason=None,
+        serial=None,
+        round_vals=None,
+    ):
+        """:meth:`action_pps_request_date`; ``round_vals`` are written on the
+        new round (the link of a counter-proposal)."""
         self.ensure_one()
         check_role(
             self.env,
@@ -325,6 +340,7 @@ class SaleOrder(models.Model):
                 "state": "requested",
                 "requested_by_id": self.env.uid,
                 "requested_at": fields.Datetime.now(),
+                **(round_vals or {}),
             }
         )
         negotiation._pps_notify_request()
@@ -374,14 +390,29 @@ class SaleOrder(models.Model):
         return negotiation
 
     def action_pps_open_request_wizard(self):
+        """The request dialog; after a rejection, prefilled to counter the
+        rejected round (the new round is linked to it)."""
         self.ensure_one()
+        rounds = self.pps_negotiation_ids.filtered(lambda n: n.state != "cancelled")
+        latest = rounds.sorted("id")[-1:]
+        if latest.state == "rejected" and not latest._pps_counter_refusal():
+            return self._pps_request_wizard_action(latest)
+        return self._pps_request_wizard_action()
+
+    def _pps_request_wizard_action(self, rejected=None):
+        self.ensure_one()
+        context = {"default_sale_order_id": self.id}
+        name = self.env._("Request a Delivery Date")
+        if rejected:
+            context["default_previous_round_id"] = rejected.id
+            name = self.env._("Counter-Propose a Delivery Date")
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Request a Delivery Date"),
+            "name": name,
             "res_model": "pps.negotiation.request",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_sale_order_id": self.id},
+            "context": context,
         }
 
     def action_pps_open_propose_wizard(self):

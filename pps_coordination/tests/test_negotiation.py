@@ -3,7 +3,10 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo.exceptions import AccessError, LockError, UserError
+from odoo.tools.safe_eval import safe_eval
 
 from .common import PpsCoordinationCase
 
@@ -368,3 +371,185 @@ class TestNegotiationInternalChange(PpsCoordinationCase):
             order.with_user(self.planner_user).action_pps_propose_date(
                 self._in_days(10), " "
             )
+
+
+class TestNegotiationCounterProposal(PpsCoordinationCase):
+    """After a rejection, sales propose another date in one step."""
+
+    def _rejected_round(self, order=None, expected_days=10, scheduled_days=20):
+        order = order or self._create_sale_order()
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(expected_days)
+        )
+        negotiation.with_user(self.planner_user).action_answer(
+            self._in_days(scheduled_days)
+        )
+        negotiation.with_user(self.sales_user).action_reject(
+            reason="Customer cannot wait"
+        )
+        return order, negotiation
+
+    def test_counter_proposal_opens_a_linked_round(self):
+        """The new round is requested like any other (expected date on the
+        order, planner's activity), linked to the rejected one both ways, and
+        both chatters say so."""
+        order, rejected = self._rejected_round()
+        counter_date = self._in_days(15)
+        counter = rejected.with_user(self.sales_user).action_counter_propose(
+            counter_date, reason="Half the quantity first?"
+        )
+        self.assertEqual(counter.state, "requested")
+        self.assertEqual(counter.scenario, "new_order")
+        self.assertEqual(counter.expected_date, counter_date)
+        self.assertEqual(counter.requested_by_id, self.sales_user)
+        self.assertEqual(counter.previous_round_id, rejected)
+        self.assertEqual(rejected.counter_round_ids, counter)
+        self.assertEqual(order.pps_expected_date, counter_date)
+        self.assertEqual(order.pps_negotiation_state, "requested")
+        self.assertEqual(counter.activity_ids.user_id, self.planner_user)
+        self.assertIn(
+            f"Counter-proposal to {rejected.name}", counter.message_ids[0].body
+        )
+        self.assertIn("Customer cannot wait", counter.message_ids[0].body)
+        self.assertIn(counter.name, rejected.message_ids[0].body)
+        self.assertIn(f"Counter-proposal to {rejected.name}", order.message_ids[0].body)
+        self.assertFalse(rejected.can_counter_propose, "countered once")
+
+        # the dialogue goes on as usual
+        counter.with_user(self.planner_user).action_answer(counter_date)
+        counter.with_user(self.sales_user).action_agree()
+        self.assertEqual(order.commitment_date, counter_date)
+
+    def test_counter_proposal_is_refused_where_it_cannot_apply(self):
+        """Sales only; a rejected round only, the latest of its order, once;
+        and the link cannot be written by hand."""
+        order, rejected = self._rejected_round()
+        with self.assertRaisesRegex(AccessError, "may counter-propose"):
+            rejected.with_user(self.planner_user).action_counter_propose(
+                self._in_days(15)
+            )
+        with self.assertRaises(AccessError):
+            rejected.with_user(self.planner_user).action_open_counter_wizard()
+        counter = rejected.with_user(self.sales_user).action_counter_propose(
+            self._in_days(15)
+        )
+        with self.assertRaisesRegex(UserError, "only a rejected round"):
+            counter.with_user(self.sales_user).action_counter_propose(self._in_days(16))
+        with self.assertRaisesRegex(UserError, "not the latest round"):
+            rejected.with_user(self.sales_user).action_counter_propose(
+                self._in_days(16)
+            )
+        with self.assertRaisesRegex(UserError, "only through its actions"):
+            counter.with_user(self.sales_user).write({"previous_round_id": False})
+        self.assertEqual(len(order.pps_negotiation_ids), 2)
+        # the counter withdrawn, the rejected round is the latest again
+        counter.with_user(self.sales_user).action_cancel()
+        self.assertTrue(rejected.can_counter_propose)
+        with self.assertRaisesRegex(UserError, "in the past"):
+            rejected.with_user(self.sales_user).action_counter_propose(
+                self._in_days(-1)
+            )
+
+    def test_counter_wizard_from_the_round_and_from_the_order(self):
+        """The Counter-Propose buttons open the request dialog prefilled (the
+        order, the rejected round, its expected date); sending it opens the
+        linked round. A forged link to another order's round is refused."""
+        order, rejected = self._rejected_round()
+        action = rejected.with_user(self.sales_user).action_open_counter_wizard()
+        self.assertEqual(action["res_model"], "pps.negotiation.request")
+        self.assertEqual(
+            order.with_user(self.sales_user).action_pps_open_request_wizard()[
+                "context"
+            ],
+            action["context"],
+        )
+        Request = self.env["pps.negotiation.request"].with_user(self.sales_user)
+        wizard = Request.with_context(**action["context"]).create({})
+        self.assertEqual(wizard.sale_order_id, order)
+        self.assertEqual(wizard.previous_round_id, rejected)
+        self.assertEqual(wizard.expected_date, rejected.expected_date)
+        self.assertEqual(wizard.scenario, "new_order")
+        self.assertEqual(wizard.previous_scheduled_date, rejected.scheduled_date)
+        self.assertEqual(wizard.previous_decision_reason, "Customer cannot wait")
+        counter_date = self._in_days(16)
+        wizard.expected_date = counter_date
+        other_order, other_rejected = self._rejected_round()
+        forged = Request.create(
+            {
+                "sale_order_id": other_order.id,
+                "previous_round_id": rejected.id,
+                "expected_date": self._in_days(16),
+            }
+        )
+        with self.assertRaisesRegex(UserError, "round of another order"):
+            forged.action_confirm()
+        counter = self.env["pps.negotiation"].browse(wizard.action_confirm()["res_id"])
+        self.assertEqual(counter.previous_round_id, rejected)
+        self.assertEqual(counter.expected_date, counter_date)
+        self.assertTrue(other_rejected.can_counter_propose)
+        # no rejected round: the order's button opens a plain request
+        plain = self._create_sale_order().with_user(self.sales_user)
+        self.assertNotIn(
+            "default_previous_round_id",
+            plain.action_pps_open_request_wizard()["context"],
+        )
+
+    def test_rejected_internal_change_is_countered_as_customer_change(self):
+        """A planner's proposal rejected on an order in production: sales
+        counter with a customer change of the date they want."""
+        order = self._create_sale_order()
+        self._agree_new_order(order, self._in_days(10))
+        self._confirm_with_production(order)
+        proposal = order.with_user(self.planner_user).action_pps_propose_date(
+            self._in_days(14), "Press maintenance moved"
+        )
+        proposal.with_user(self.sales_user).action_reject(reason="Too late")
+        counter = proposal.with_user(self.sales_user).action_counter_propose(
+            self._in_days(12)
+        )
+        self.assertEqual(counter.scenario, "customer_change")
+        self.assertEqual(counter.previous_round_id, proposal)
+
+    def test_form_shows_the_buttons_and_only_the_states_passed(self):
+        """Counter-Propose is a sales button shown on a counterable round and,
+        on the order, in place of Request Date after a rejection; the status
+        bar shows requested and answered, then the final state reached (no
+        Agreed before Rejected)."""
+
+        def arch(model, user):
+            return etree.fromstring(
+                self.env[model]
+                .with_user(user)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
+
+        sales_round = arch("pps.negotiation", self.sales_user)
+        [button] = sales_round.xpath("//button[@name='action_open_counter_wizard']")
+        self.assertEqual(button.get("invisible"), "not can_counter_propose")
+        self.assertFalse(
+            arch("pps.negotiation", self.planner_user).xpath(
+                "//button[@name='action_open_counter_wizard']"
+            )
+        )
+        [statusbar] = sales_round.xpath("//field[@name='state'][@widget='statusbar']")
+        self.assertEqual(statusbar.get("statusbar_visible"), "requested,answered")
+
+        buttons = arch("sale.order", self.sales_user).xpath(
+            "//button[@name='action_pps_open_request_wizard']"
+        )
+        labels = {b.get("string"): b.get("invisible") for b in buttons}
+        self.assertEqual(set(labels), {"Request Date", "Counter-Propose"})
+        for state, shown in (
+            ("none", "Request Date"),
+            ("agreed", "Request Date"),
+            ("rejected", "Counter-Propose"),
+            ("requested", None),
+        ):
+            visible = {
+                label
+                for label, invisible in labels.items()
+                if not safe_eval(
+                    invisible, {"state": "sale", "pps_negotiation_state": state}
+                )
+            }
+            self.assertEqual(visible, {shown} - {None}, state)

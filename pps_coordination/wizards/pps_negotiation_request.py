@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.pps_negotiation import SCENARIOS
 
@@ -14,6 +15,18 @@ class PpsNegotiationRequest(models.TransientModel):
     _description = "Request or Propose a Delivery Date"
 
     sale_order_id = fields.Many2one("sale.order", required=True, readonly=True)
+    previous_round_id = fields.Many2one(
+        "pps.negotiation",
+        string="Counter-Proposal To",
+        readonly=True,
+        help="The rejected round this request answers with another date.",
+    )
+    previous_scheduled_date = fields.Datetime(
+        related="previous_round_id.scheduled_date", string="Rejected Answer"
+    )
+    previous_decision_reason = fields.Text(
+        related="previous_round_id.decision_reason", string="Rejected Because"
+    )
     scenario = fields.Selection(SCENARIOS, required=True, default="new_order")
     expected_date = fields.Datetime(
         help="The date the customer wants (sales requests)."
@@ -29,6 +42,11 @@ class PpsNegotiationRequest(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         order = self.env["sale.order"].browse(values.get("sale_order_id"))
+        previous = self.env["pps.negotiation"].browse(values.get("previous_round_id"))
+        if previous and previous.sale_order_id == order:
+            values.setdefault("expected_date", previous.expected_date)
+            if "default_scenario" not in self.env.context:
+                values["scenario"] = previous._pps_counter_scenario()
         if order:
             values.setdefault("expected_date", order.pps_expected_date)
             values.setdefault("rush", order.pps_rush)
@@ -48,7 +66,26 @@ class PpsNegotiationRequest(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         order = self.sale_order_id
-        if self.scenario == "internal_change":
+        previous = self.previous_round_id
+        if previous:
+            if previous.sale_order_id != order:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is a round of another order: a counter-proposal "
+                        "is made on the order of the rejected round.",
+                        name=previous.name,
+                    )
+                )
+            scenario = self.scenario
+            if self.rush and scenario == "new_order":
+                scenario = "rush_order"
+            negotiation = previous.action_counter_propose(
+                self.expected_date,
+                reason=self.reason,
+                scenario=scenario,
+                serial=self.serial if scenario == "rush_order" else None,
+            )
+        elif self.scenario == "internal_change":
             negotiation = order.action_pps_propose_date(
                 self.scheduled_date, self.reason
             )

@@ -87,6 +87,9 @@ TABLE = {
         ("action_agree", "sales", "_answered_round_ids"),
         ("action_agree", "sales", "_agreed_round_ids", "UserError"),
         ("action_reject", "sales", "_reject_round"),
+        ("action_counter_propose", "sales", "_counter_round"),
+        ("action_counter_propose", "planner", "_counter_round", "AccessError"),
+        ("action_open_counter_wizard", "sales", "_rejected_round_ids"),
         ("action_cancel", "sales", "_requested_round_ids"),
         ("action_open_answer_wizard", "planner", "_requested_round_ids"),
         ("action_open_decide_wizard", "sales", "_answered_round_ids"),
@@ -510,6 +513,20 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
 
     def _reject_round(self):
         return self._answered_round().ids, {"reason": "Too late for the customer"}
+
+    def _rejected_round(self):
+        negotiation = self._answered_round()
+        negotiation.with_user(self.sales_user).action_reject(reason="Too late")
+        return negotiation
+
+    def _rejected_round_ids(self):
+        return self._rejected_round().ids, {}
+
+    def _counter_round(self):
+        return self._rejected_round().ids, {
+            "expected_date": self._date(24),
+            "reason": "Half the quantity first?",
+        }
 
     def _request_wizard_ids(self):
         wizard = (
