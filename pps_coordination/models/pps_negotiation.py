@@ -296,7 +296,7 @@ class PpsNegotiation(models.Model):
         return True
 
     def action_counter_propose(
-        self, expected_date=None, reason=None, scenario=None, serial=None
+        self, expected_date=None, reason=None, scenario=None, serial=None, rush=None
     ):
         """Sales answer a rejected round with another date, in one step.
 
@@ -306,7 +306,8 @@ class PpsNegotiation(models.Model):
         both chatters. Only the latest round of an open order can be
         countered, once. ``scenario`` defaults to a rush order for a rejected
         rush, else to a customer change when the order is in production, else
-        to a new order. Returns the new round.
+        to a new order; ``serial`` and ``rush`` are those of the request.
+        Returns the new round.
         """
         self.ensure_one()
         check_role(
@@ -324,6 +325,7 @@ class PpsNegotiation(models.Model):
             scenario=scenario or self._pps_counter_scenario(),
             reason=reason,
             serial=serial,
+            rush=rush,
             round_vals={"previous_round_id": self.id},
         )
         self.sudo().message_post(

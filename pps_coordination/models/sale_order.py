@@ -261,18 +261,28 @@ class SaleOrder(models.Model):
         return super()._pps_lock_changed_fields(vals)
 
     def action_pps_request_date(
-        self, expected_date=None, scenario="new_order", reason=None, serial=None
+        self,
+        expected_date=None,
+        scenario="new_order",
+        reason=None,
+        serial=None,
+        rush=None,
     ):
         """Sales asks production for a delivery date; returns the new round.
 
         ``rush_order`` raises the red flag and sets ``serial`` (when given);
-        ``customer_change`` needs an order already in production.
+        ``customer_change`` needs an order already in production. ``rush``
+        (True/False, None: leave the flag as it is) sets the red flag of the
+        order with the request, whatever the scenario -- a customer change
+        may be a rush too -- with ``serial`` when raised; a rush order cannot
+        lower it. The flag is agreed content: on a locked order it cannot
+        change.
         ``internal_change`` rounds come from planners through
         :meth:`action_pps_propose_date`. After a rejection,
         ``pps.negotiation.action_counter_propose`` requests through here too.
         """
         return self._pps_request_date(
-            expected_date, scenario=scenario, reason=reason, serial=serial
+            expected_date, scenario=scenario, reason=reason, serial=serial, rush=rush
         )
 
     def _pps_request_date(
@@ -281,6 +291,7 @@ class SaleOrder(models.Model):
         scenario="new_order",
         reason=None,
         serial=None,
+        rush=None,
         round_vals=None,
     ):
         """:meth:`action_pps_request_date`; ``round_vals`` are written on the
@@ -325,10 +336,22 @@ class SaleOrder(models.Model):
                 )
             )
         if scenario == "rush_order":
-            flags = {"pps_rush": True}
-            if serial is not None:
+            if rush is not None and not rush:
+                raise UserError(
+                    self.env._(
+                        "A rush order raises the red flag: keep it raised, or "
+                        "choose another scenario."
+                    )
+                )
+            rush = True
+        if rush is not None:
+            flags = {}
+            if bool(rush) != self.pps_rush:
+                flags["pps_rush"] = bool(rush)
+            if rush and serial is not None and serial != self.pps_serial:
                 flags["pps_serial"] = serial
-            self.write(flags)
+            if flags:
+                self.write(flags)
         if not self.pps_locked:
             self.write({"pps_expected_date": expected_date})
         negotiation = negotiation_model._pps_create_round(

@@ -6,6 +6,7 @@ from unittest.mock import patch
 from lxml import etree
 
 from odoo.exceptions import AccessError, LockError, UserError
+from odoo.tests import Form
 from odoo.tools.safe_eval import safe_eval
 
 from .common import PpsCoordinationCase
@@ -271,6 +272,83 @@ class TestNegotiationRush(PpsCoordinationCase):
         self.assertEqual(order.commitment_date, early)
         self.assertEqual(negotiation.change_order_id.scenario, "rush_order")
         self.assertTrue(order.pps_locked)
+
+    def _request_form(self, order):
+        """The request dialog of ``order`` as the sales user sees it."""
+        return Form(
+            self.env["pps.negotiation.request"]
+            .with_user(self.sales_user)
+            .with_context(default_sale_order_id=order.id)
+        )
+
+    def _send(self, form):
+        action = form.save().action_confirm()
+        return self.env["pps.negotiation"].browse(action["res_id"])
+
+    def test_red_flag_ticked_on_a_customer_change_is_kept(self):
+        """The red flag ticked in a customer change (not a Rush Order scenario)
+        is raised with its serial, so production may answer early."""
+        order = self._create_sale_order(expected_date=self._in_days(10))
+        self._confirm_with_production(order)
+        form = self._request_form(order)
+        self.assertEqual(form.scenario, "customer_change")
+        form.rush = True
+        form.serial = 4
+        form.expected_date = self._in_days(2)
+        negotiation = self._send(form)
+        self.assertEqual(negotiation.scenario, "customer_change")
+        self.assertTrue(order.pps_rush)
+        self.assertEqual(order.pps_serial, 4)
+        early = self._in_days(1)
+        negotiation.with_user(self.planner_user).action_answer(early)
+        self.assertEqual(negotiation.scheduled_date, early)
+
+    def test_red_flag_unticked_is_lowered(self):
+        """The dialog shows the order's flag (a Rush Order, which keeps it
+        raised); as a new order, unticked and sent, it is lowered (the answer
+        may no longer come early). The server refuses a rush order without."""
+        order = self._create_sale_order()
+        order.with_user(self.sales_user).write({"pps_rush": True})
+        form = self._request_form(order)
+        self.assertTrue(form.rush)
+        self.assertEqual(form.scenario, "rush_order")
+        with self.assertRaises(AssertionError, msg="a rush order keeps the flag"):
+            form.rush = False
+        form.scenario = "new_order"
+        form.rush = False
+        form.expected_date = self._in_days(10)
+        negotiation = self._send(form)
+        self.assertEqual(negotiation.scenario, "new_order")
+        self.assertFalse(order.pps_rush)
+        with self.assertRaisesRegex(UserError, "earlier than the expected date"):
+            negotiation.with_user(self.planner_user).action_answer(self._in_days(8))
+        negotiation.with_user(self.sales_user).action_cancel()
+        with self.assertRaisesRegex(UserError, "raises the red flag"):
+            order.with_user(self.sales_user).action_pps_request_date(
+                self._in_days(3), scenario="rush_order", rush=False
+            )
+        self.assertFalse(order.pps_rush)
+
+    def test_red_flag_is_read_only_on_a_locked_order(self):
+        """On a locked order the flag is agreed content: the dialog shows it
+        read-only (sent as shown), and the server refuses to change it."""
+        order = self._create_sale_order()
+        self._agree_new_order(order, self._in_days(10))
+        self._confirm_with_production(order)
+        self.assertTrue(order.pps_locked)
+        form = self._request_form(order)
+        with self.assertRaises(AssertionError):
+            form.rush = True
+        form.expected_date = self._in_days(12)
+        negotiation = self._send(form)
+        self.assertEqual(negotiation.scenario, "customer_change")
+        self.assertFalse(order.pps_rush)
+        negotiation.with_user(self.sales_user).action_cancel()
+        with self.assertRaisesRegex(UserError, "under the execution lock"):
+            order.with_user(self.sales_user).action_pps_request_date(
+                self._in_days(12), scenario="customer_change", rush=True
+            )
+        self.assertFalse(order.pps_rush)
 
     def test_rush_flag_is_for_sales_only(self):
         """Raising the red flag is a sales decision."""
