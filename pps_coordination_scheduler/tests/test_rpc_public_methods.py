@@ -637,12 +637,14 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
         }
 
     def _dry_run_ids(self):
+        """A preview that plans a new MO: it moves work, so it can be applied."""
         run = (
             self.env["pps.schedule.run"]
             .with_user(self.planner_user)
-            .schedule(productions=self._production(plan=True), dry_run=True)
+            .schedule(productions=self._production(), dry_run=True)
         )
         self.assertEqual(run.state, "done", run.message)
+        self.assertTrue(run.moved_count, "a preview that moves nothing is refused")
         return run.ids, {}
 
     def _monday(self, weeks=0):
@@ -707,7 +709,7 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
         return None, {"time_limit": 2}
 
     def _apply_run(self):
-        self._production(plan=True)
+        self._production()  # not planned yet: the preview plans it
         summary = (
             self.env["pps.dispatch.board"]
             .with_user(self.planner_user)
