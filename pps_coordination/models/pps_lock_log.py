@@ -15,7 +15,15 @@ class PpsLockLog(models.Model):
     _order = "date desc, id desc"
     _rec_name = "res_name"
 
-    res_model = fields.Char(string="Model", required=True, readonly=True, index=True)
+    res_model = fields.Char(
+        string="Technical Model", required=True, readonly=True, index=True
+    )
+    res_model_name = fields.Char(
+        string="Document Type",
+        compute="_compute_res_model_name",
+        help="What was locked: the model's name (Sales Order, Manufacturing "
+        "Order), in the user's language.",
+    )
     res_id = fields.Many2oneReference(
         string="Record ID",
         model_field="res_model",
@@ -44,6 +52,17 @@ class PpsLockLog(models.Model):
         index=True,
         default=lambda self: self.env.company,
     )
+
+    @api.depends("res_model")
+    def _compute_res_model_name(self):
+        names = {
+            model.model: model.name
+            for model in self.env["ir.model"]
+            .sudo()
+            .search([("model", "in", list(set(self.mapped("res_model"))))])
+        }
+        for log in self:
+            log.res_model_name = names.get(log.res_model, log.res_model)
 
     def write(self, vals):  # pylint: disable=method-required-super
         self.check_access("write")

@@ -24,7 +24,10 @@ class PpsNegotiation(models.Model):
     Sales requests (``sale.order.action_pps_request_date``), a planner answers
     (:meth:`action_answer`), sales agrees or rejects (:meth:`action_agree`,
     :meth:`action_reject`). Planners may also open a round already answered
-    (``internal_change``, ``sale.order.action_pps_propose_date``). The workflow
+    (``internal_change``, ``sale.order.action_pps_propose_date``). After a
+    rejection, sales may answer with another date in one step
+    (:meth:`action_counter_propose`): a new round requested on the same order
+    and linked to the rejected one (``previous_round_id``). The workflow
     fields are written only by these methods; each method checks the user's
     group, locks the row and re-reads the state so that two users acting at
     once cannot both succeed.
@@ -54,6 +57,7 @@ class PpsNegotiation(models.Model):
             "decided_at",
             "change_order_id",
             "company_id",
+            "previous_round_id",
         }
     )
 
@@ -108,6 +112,26 @@ class PpsNegotiation(models.Model):
     decided_by_id = fields.Many2one("res.users", readonly=True)
     decided_at = fields.Datetime(readonly=True)
     change_order_id = fields.Many2one("pps.change.order", readonly=True, copy=False)
+    previous_round_id = fields.Many2one(
+        "pps.negotiation",
+        string="Counter-Proposal To",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The rejected round this round answers with another date.",
+    )
+    counter_round_ids = fields.One2many(
+        "pps.negotiation",
+        "previous_round_id",
+        string="Counter-Proposals",
+        readonly=True,
+        help="The round sales opened with another date after this one was rejected.",
+    )
+    can_counter_propose = fields.Boolean(
+        compute="_compute_can_counter_propose",
+        help="Rejected, the latest round of an open order, and no round is open: "
+        "sales may propose another date from it.",
+    )
 
     @api.depends("state")
     def _compute_decision(self):
@@ -117,6 +141,13 @@ class PpsNegotiation(models.Model):
                 if negotiation.state in ("agreed", "rejected")
                 else "pending"
             )
+
+    @api.depends(
+        "state", "sale_order_id.state", "sale_order_id.pps_negotiation_ids.state"
+    )
+    def _compute_can_counter_propose(self):
+        for negotiation in self:
+            negotiation.can_counter_propose = not negotiation._pps_counter_refusal()
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -264,6 +295,101 @@ class PpsNegotiation(models.Model):
         )
         self._pps_notify_decision()
         return True
+
+    def action_counter_propose(
+        self, expected_date=None, reason=None, scenario=None, serial=None, rush=None
+    ):
+        """Sales answer a rejected round with another date, in one step.
+
+        Opens a new round on the same order, requested like any other
+        (``sale.order.action_pps_request_date``: same rules, same planner
+        activity), linked to this one (``previous_round_id``) and noted in
+        both chatters. Only the latest round of an open order can be
+        countered, once. ``scenario`` defaults to a rush order for a rejected
+        rush, else to a customer change when the order is in production, else
+        to a new order; ``serial`` and ``rush`` are those of the request.
+        Returns the new round.
+        """
+        self.ensure_one()
+        check_role(
+            self.env,
+            self.env._("Only sales coordinators may counter-propose a date."),
+            SALES_GROUP,
+        )
+        self._pps_lock_rows()
+        refusal = self._pps_counter_refusal()
+        if refusal:
+            raise UserError(refusal)
+        order = self.sale_order_id
+        counter = order._pps_request_date(
+            expected_date,
+            scenario=scenario or self._pps_counter_scenario(),
+            reason=reason,
+            serial=serial,
+            rush=rush,
+            round_vals={"previous_round_id": self.id},
+        )
+        self.sudo().message_post(
+            body=self.env._(
+                "%(user)s counter-proposes %(date)s with %(name)s.",
+                user=self.env.user.name,
+                date=counter.expected_date,
+                name=counter.name,
+            )
+        )
+        return counter
+
+    def action_open_counter_wizard(self):
+        """The request dialog, prefilled to counter this rejected round."""
+        self.ensure_one()
+        check_role(
+            self.env,
+            self.env._("Only sales coordinators may counter-propose a date."),
+            SALES_GROUP,
+        )
+        refusal = self._pps_counter_refusal()
+        if refusal:
+            raise UserError(refusal)
+        return self.sale_order_id._pps_request_wizard_action(self)
+
+    def _pps_counter_refusal(self):
+        """Why this round cannot be countered now (a message), or None."""
+        self.ensure_one()
+        order = self.sale_order_id.sudo()
+        if self.state != "rejected":
+            return self.env._(
+                "%(name)s is %(state)s: only a rejected round can be answered "
+                "with another date.",
+                name=self.name,
+                state=self._pps_state_label(),
+            )
+        rounds = order.pps_negotiation_ids.filtered(lambda n: n.state != "cancelled")
+        latest = rounds.sorted("id")[-1:]
+        if latest.id != self.id:
+            return self.env._(
+                "%(name)s is not the latest round of %(order)s (%(latest)s is): "
+                "counter the latest one.",
+                name=self.name,
+                order=order.display_name,
+                latest=latest.name,
+            )
+        if order.state == "cancel" or order.pps_progress == "shipped":
+            return self.env._(
+                "%(order)s is cancelled or delivered: no delivery date can be "
+                "negotiated.",
+                order=order.display_name,
+            )
+        return None
+
+    def _pps_counter_scenario(self):
+        """A rush stays a rush; otherwise a customer change once the order is
+        in production (as the request dialog proposes), else a new order."""
+        self.ensure_one()
+        if self.scenario == "rush_order":
+            return "rush_order"
+        if self.sale_order_id.sudo()._pps_in_production():
+            return "customer_change"
+        return "new_order"
 
     def action_cancel(self):
         """Withdraw an open round (sales or planners)."""
@@ -522,6 +648,15 @@ class PpsNegotiation(models.Model):
             scenario=dict(SCENARIOS)[self.scenario],
             reason=self.reason or "",
         )
+        previous = self.previous_round_id.sudo()
+        if previous:
+            body += " " + self.env._(
+                "Counter-proposal to %(name)s, whose answer %(date)s was "
+                "rejected. %(reason)s",
+                name=previous.name,
+                date=previous.scheduled_date,
+                reason=previous.decision_reason or "",
+            )
         negotiation.message_post(body=body)
         self.sale_order_id.sudo().message_post(body=body)
         if planner:

@@ -18,7 +18,8 @@ class ResCompany(models.Model):
         string="Rush Capacity Share",
         default=0.20,
         help="Share of each work center's daily capacity that only rush work "
-        "may use (0 to 1).",
+        "may use: a fraction stored from 0 up to (not including) 1, shown as a "
+        "percentage (0.2 is 20%).",
     )
     pps_material_buffer_days = fields.Integer(
         string="Material Buffer Days",
@@ -65,8 +66,8 @@ class ResCompany(models.Model):
             if not 0.0 <= company.pps_rush_capacity_share < 1.0:
                 raise ValidationError(
                     self.env._(
-                        "The rush capacity share must be between 0 and 1 "
-                        "(for example 0.2 for 20%)."
+                        "The rush reserve must be at least 0% and less than 100% "
+                        "of the capacity (for example 20%)."
                     )
                 )
 

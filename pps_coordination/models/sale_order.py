@@ -31,10 +31,16 @@ What it adds
     ``pps_coordination.ir_cron_pps_progress`` recomputes it for all open orders
     as time passes (see ``_cron_pps_progress``).
 
-The three audits of the weekly meeting are defined once, in
-``_pps_audit_domain()``; the search filters ``pps_filter_wip``,
-``pps_filter_made_not_shipped`` and ``pps_filter_late``, the menus, the report
-and the tests use that same definition.
+``pps_projected_late`` (stored)
+    an open order (confirmed, not shipped) whose scheduled delivery date
+    (``pps_scheduled_date``, what the plan can meet) falls on a later day than
+    its agreed date (``commitment_date``): the plan does not keep the promise.
+    Days are UTC calendar days, as in the delivery KPIs (a shipment on the
+    agreed day is on time). It depends on no clock, only on the two dates.
+
+The four audits of the weekly meeting (``PPS_AUDITS``) are defined once, in
+``_pps_audit_domain()``; the search filters ``pps_filter_<audit>``, the shared
+favourites, the menus, the report and the tests use that same definition.
 
 "Closed" means cancelled or fully shipped: an open (not closed) order is a
 confirmed order (``state = 'sale'``) whose progress is not ``shipped``.
@@ -60,9 +66,14 @@ PPS_PROGRESS = [
     ("shipped", "Shipped"),
     ("cancelled", "Cancelled"),
 ]
-PPS_AUDITS = ("wip", "made_not_shipped", "late")
+PPS_AUDITS = ("wip", "made_not_shipped", "late", "projected_late")
 OPEN_PROGRESS = ("not_started", "in_progress", "completed")
-PPS_COMPUTED_FIELDS = {"pps_progress", "pps_delivery_date", "pps_overdue"}
+PPS_COMPUTED_FIELDS = {
+    "pps_progress",
+    "pps_delivery_date",
+    "pps_overdue",
+    "pps_projected_late",
+}
 
 
 class SaleOrder(models.Model):
@@ -250,15 +261,41 @@ class SaleOrder(models.Model):
         return super()._pps_lock_changed_fields(vals)
 
     def action_pps_request_date(
-        self, expected_date=None, scenario="new_order", reason=None, serial=None
+        self,
+        expected_date=None,
+        scenario="new_order",
+        reason=None,
+        serial=None,
+        rush=None,
     ):
         """Sales asks production for a delivery date; returns the new round.
 
         ``rush_order`` raises the red flag and sets ``serial`` (when given);
-        ``customer_change`` needs an order already in production.
+        ``customer_change`` needs an order already in production. ``rush``
+        (True/False, None: leave the flag as it is) sets the red flag of the
+        order with the request, whatever the scenario -- a customer change
+        may be a rush too -- with ``serial`` when raised; a rush order cannot
+        lower it. The flag is agreed content: on a locked order it cannot
+        change.
         ``internal_change`` rounds come from planners through
-        :meth:`action_pps_propose_date`.
+        :meth:`action_pps_propose_date`. After a rejection,
+        ``pps.negotiation.action_counter_propose`` requests through here too.
         """
+        return self._pps_request_date(
+            expected_date, scenario=scenario, reason=reason, serial=serial, rush=rush
+        )
+
+    def _pps_request_date(
+        self,
+        expected_date=None,
+        scenario="new_order",
+        reason=None,
+        serial=None,
+        rush=None,
+        round_vals=None,
+    ):
+        """:meth:`action_pps_request_date`; ``round_vals`` are written on the
+        new round (the link of a counter-proposal)."""
         self.ensure_one()
         check_role(
             self.env,
@@ -299,10 +336,22 @@ class SaleOrder(models.Model):
                 )
             )
         if scenario == "rush_order":
-            flags = {"pps_rush": True}
-            if serial is not None:
+            if rush is not None and not rush:
+                raise UserError(
+                    self.env._(
+                        "A rush order raises the red flag: keep it raised, or "
+                        "choose another scenario."
+                    )
+                )
+            rush = True
+        if rush is not None:
+            flags = {}
+            if bool(rush) != self.pps_rush:
+                flags["pps_rush"] = bool(rush)
+            if rush and serial is not None and serial != self.pps_serial:
                 flags["pps_serial"] = serial
-            self.write(flags)
+            if flags:
+                self.write(flags)
         if not self.pps_locked:
             self.write({"pps_expected_date": expected_date})
         negotiation = negotiation_model._pps_create_round(
@@ -314,6 +363,7 @@ class SaleOrder(models.Model):
                 "state": "requested",
                 "requested_by_id": self.env.uid,
                 "requested_at": fields.Datetime.now(),
+                **(round_vals or {}),
             }
         )
         negotiation._pps_notify_request()
@@ -363,14 +413,29 @@ class SaleOrder(models.Model):
         return negotiation
 
     def action_pps_open_request_wizard(self):
+        """The request dialog; after a rejection, prefilled to counter the
+        rejected round (the new round is linked to it)."""
         self.ensure_one()
+        rounds = self.pps_negotiation_ids.filtered(lambda n: n.state != "cancelled")
+        latest = rounds.sorted("id")[-1:]
+        if latest.state == "rejected" and not latest._pps_counter_refusal():
+            return self._pps_request_wizard_action(latest)
+        return self._pps_request_wizard_action()
+
+    def _pps_request_wizard_action(self, rejected=None):
+        self.ensure_one()
+        context = {"default_sale_order_id": self.id}
+        name = self.env._("Request a Delivery Date")
+        if rejected:
+            context["default_previous_round_id"] = rejected.id
+            name = self.env._("Counter-Propose a Delivery Date")
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Request a Delivery Date"),
+            "name": name,
             "res_model": "pps.negotiation.request",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_sale_order_id": self.id},
+            "context": context,
         }
 
     def action_pps_open_propose_wizard(self):
@@ -646,6 +711,14 @@ class SaleOrder(models.Model):
         help="The delivery day has passed and the order has not shipped. "
         "Recomputed when the order changes and every day by a scheduled action.",
     )
+    pps_projected_late = fields.Boolean(
+        string="Projected Late",
+        compute="_compute_pps_projected_late",
+        store=True,
+        index=True,
+        help="The order is open and its scheduled delivery date falls on a later "
+        "day than its agreed date: the plan does not meet the promise.",
+    )
 
     @api.depends(
         "state",
@@ -676,6 +749,17 @@ class SaleOrder(models.Model):
                 and order.pps_progress in OPEN_PROGRESS
                 and order.pps_delivery_date
                 and order.pps_delivery_date < today
+            )
+
+    @api.depends("state", "pps_progress", "commitment_date", "pps_scheduled_date")
+    def _compute_pps_projected_late(self):
+        for order in self:
+            order.pps_projected_late = bool(
+                order.state == "sale"
+                and order.pps_progress in OPEN_PROGRESS
+                and order.commitment_date
+                and order.pps_scheduled_date
+                and order.pps_scheduled_date.date() > order.commitment_date.date()
             )
 
     # ------------------------------------------------------------------
@@ -783,24 +867,28 @@ class SaleOrder(models.Model):
         return bool(moves) and all(move.state == "assigned" for move in moves)
 
     def _pps_refuse_progress_write(self):
-        """Progress, due date and overdue flag are facts computed from the
-        order's MOs and deliveries: nobody sets them by hand (not even
-        through RPC); only the superuser may, e.g. to repair data."""
+        """Progress, due date, overdue and projected-late flags are facts
+        computed from the order's MOs, deliveries and dates: nobody sets them
+        by hand (not even through RPC); only the superuser may, e.g. to repair
+        data."""
         if not self.env.su:
             raise UserError(
                 self.env._(
-                    "Progress, due date and overdue flag are computed from the "
-                    "manufacturing orders and deliveries; they cannot be set by hand."
+                    "Progress, due date, overdue and projected-late flags are "
+                    "computed from the manufacturing orders, deliveries and "
+                    "dates; they cannot be set by hand."
                 )
             )
 
     def _pps_recompute_progress(self):
-        """Mark progress (and so overdue) for recomputation, e.g. from MO changes
-        that the ORM dependencies do not see (an MO linked only by its sale line)."""
+        """Mark progress (and so overdue and projected late) for
+        recomputation, e.g. from MO changes that the ORM dependencies do not
+        see (an MO linked only by its sale line)."""
         orders = self.exists()
         if orders:
             self.env.add_to_compute(self._fields["pps_progress"], orders)
             self.env.add_to_compute(self._fields["pps_overdue"], orders)
+            self.env.add_to_compute(self._fields["pps_projected_late"], orders)
 
     # ------------------------------------------------------------------
     # Audits
@@ -812,8 +900,10 @@ class SaleOrder(models.Model):
         filters, menus, report, dashboard and tests.
 
         :param audit: ``wip`` (work in progress), ``made_not_shipped``
-            (completed, not closed) or ``late`` (overdue and not closed,
-            whatever its progress: late orders not yet started are late too).
+            (completed, not closed), ``late`` (overdue and not closed,
+            whatever its progress: late orders not yet started are late too)
+            or ``projected_late`` (not closed, and scheduled on a later day
+            than agreed: late according to the plan, overdue or not yet).
         :param date_from: optional lower bound (inclusive) on the delivery date.
         :param date_to: optional upper bound (exclusive) on the delivery date.
         """
@@ -825,6 +915,12 @@ class SaleOrder(models.Model):
             domain = [
                 ("state", "=", "sale"),
                 ("pps_overdue", "=", True),
+                ("pps_progress", "in", list(OPEN_PROGRESS)),
+            ]
+        elif audit == "projected_late":
+            domain = [
+                ("state", "=", "sale"),
+                ("pps_projected_late", "=", True),
                 ("pps_progress", "in", list(OPEN_PROGRESS)),
             ]
         else:
@@ -870,11 +966,7 @@ class SaleOrder(models.Model):
 
     def _pps_scheduled_after_agreed(self):
         self.ensure_one()
-        return bool(
-            self.commitment_date
-            and self.pps_scheduled_date
-            and self.pps_scheduled_date > self.commitment_date
-        )
+        return self.pps_projected_late
 
     def _pps_schedule_overdue_activity(self):
         """Schedule the overdue To-Do on orders that have no open one yet.

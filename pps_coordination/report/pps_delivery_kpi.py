@@ -9,8 +9,15 @@ compared as UTC calendar days):
   promised date: what we told the customer first.
 - **shipped date**: the last ``date_done`` of the order's done customer deliveries,
   once the order is fully shipped (``pps_progress = 'shipped'``).
-- **delay** (days): shipped date - promised date; negative when early.
-- **on time**: shipped on or before the promised date.
+- **overdue**: not shipped and its delivery day has passed (``pps_overdue``, the
+  flag of the Late audit): the order is late already, shipped or not.
+- **measured on** (``measure_date``): the day an order counts in the KPIs -- its
+  shipped date, or *today* for an overdue order not shipped yet (it counts as
+  late every day until it ships, then on its shipped date). Orders open and
+  not yet due are not measured.
+- **delay** (days): shipped date - promised date, negative when early; for an
+  overdue order, the days late so far (today - promised date).
+- **on time**: shipped on or before the promised date (an overdue order is not).
 - **in full**: the *first* shipment delivered the full ordered quantity of every
   goods line (no short or split shipment). Quantities are compared in the order
   line's unit; kits (phantom BoMs) are compared on their components' moves.
@@ -18,9 +25,12 @@ compared as UTC calendar days):
 - **promise accuracy** (days): absolute value of the delay.
 - **date changes**: number of change orders of the order.
 
-The rates (``on_time_rate``, ``in_full_rate``, ``otif_rate``) are 100 or 0 on
-shipped orders and empty otherwise, so their average in a pivot or graph is the
-rate over the shipped orders of the group.
+The rates ``on_time_rate`` and ``otif_rate`` are 100 or 0 on measured orders
+(an overdue order counts 0: it is late, whether it has shipped or not) and
+empty otherwise, so their average in a pivot or graph is the rate over the
+measured orders of the group: nine orders overdue and unshipped can no longer
+hide behind a 100 % of the few that shipped. ``in_full_rate`` is about the
+first shipment, so it is measured on shipped orders only.
 
 ``pps.date.change.analysis`` has one row per change order, for date changes by
 scenario and by reason (the abnormality type when the change came from one, and
@@ -56,17 +66,31 @@ class PpsDeliveryKpi(models.Model):
     first_shipment_date = fields.Datetime(readonly=True)
     shipped_date = fields.Datetime(readonly=True)
     progress = fields.Selection(PPS_PROGRESS, readonly=True)
-    overdue = fields.Boolean(readonly=True)
+    overdue = fields.Boolean(
+        readonly=True, help="Not shipped, and its delivery day has passed."
+    )
     shipped = fields.Boolean(readonly=True)
+    measure_date = fields.Datetime(
+        string="Measured On",
+        readonly=True,
+        help="The day the order counts in the KPIs: its shipped date, or today "
+        "for an overdue order not shipped yet (late until it ships).",
+    )
     on_time = fields.Boolean(readonly=True)
     in_full = fields.Boolean(readonly=True)
     otif = fields.Boolean(string="OTIF", readonly=True)
-    delay_days = fields.Float(string="Delay (days)", readonly=True, aggregator="avg")
+    delay_days = fields.Float(
+        string="Delay (days)",
+        readonly=True,
+        aggregator="avg",
+        help="Shipped date minus promised date; for an overdue order, the days "
+        "late so far.",
+    )
     late_days = fields.Float(
         string="Days Late",
         readonly=True,
         aggregator="avg",
-        help="Delay of the late shipments.",
+        help="Delay of the late orders: shipped late, or overdue (days so far).",
     )
     promise_accuracy_days = fields.Float(
         string="Promise Accuracy (days)",
@@ -75,17 +99,34 @@ class PpsDeliveryKpi(models.Model):
         help="Days between the promised date and the actual shipment, early or late.",
     )
     on_time_rate = fields.Float(
-        string="On-Time Rate (%)", readonly=True, aggregator="avg"
+        string="On-Time Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Average over the measured orders: shipped, or overdue (late).",
     )
     in_full_rate = fields.Float(
-        string="In-Full Rate (%)", readonly=True, aggregator="avg"
+        string="In-Full Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Average over the shipped orders (the first shipment was complete).",
     )
-    otif_rate = fields.Float(string="OTIF Rate (%)", readonly=True, aggregator="avg")
+    otif_rate = fields.Float(
+        string="OTIF Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Average over the measured orders: shipped, or overdue (late).",
+    )
     date_change_count = fields.Integer(
         string="Date Changes", readonly=True, aggregator="sum"
     )
     shipped_count = fields.Integer(
         string="Shipped Orders", readonly=True, aggregator="sum"
+    )
+    overdue_count = fields.Integer(
+        string="Overdue Orders",
+        readonly=True,
+        aggregator="sum",
+        help="Orders not shipped whose delivery day has passed.",
     )
 
     def init(self):
@@ -175,17 +216,29 @@ class PpsDeliveryKpi(models.Model):
              LEFT JOIN first_shipment fs ON fs.order_id = so.id
              LEFT JOIN change ch ON ch.order_id = so.id
                  WHERE so.state = 'sale'
-            ), measured AS (
+            ), flagged AS (
                 SELECT base.*,
                        base.shipped_date IS NOT NULL AS shipped,
-                       (base.shipped_date::date - base.agreed_date::date) AS delay
+                       (NOW() AT TIME ZONE 'UTC')::date AS today
                   FROM base
+            ), measured AS (
+                SELECT s.*,
+                       (s.overdue AND NOT s.shipped) AS late_open,
+                       CASE WHEN s.shipped
+                            THEN s.shipped_date::date - s.agreed_date::date
+                            WHEN s.overdue
+                            THEN s.today - s.agreed_date::date
+                       END AS delay
+                  FROM flagged s
             )
             SELECT m.id, m.id AS sale_order_id,
                    m.company_id, m.partner_id, m.user_id, m.team_id, m.date_order,
                    m.agreed_date, m.expected_date, m.first_promised_date,
                    m.first_shipment_date, m.shipped_date, m.progress, m.overdue,
                    m.shipped,
+                   CASE WHEN m.shipped THEN m.shipped_date
+                        WHEN m.late_open THEN m.today::timestamp
+                   END AS measure_date,
                    COALESCE(m.shipped AND m.delay <= 0, FALSE) AS on_time,
                    m.shipped AND m.first_in_full AS in_full,
                    COALESCE(m.shipped AND m.delay <= 0 AND m.first_in_full, FALSE)
@@ -195,6 +248,7 @@ class PpsDeliveryKpi(models.Model):
                    ABS(m.delay)::float AS promise_accuracy_days,
                    CASE WHEN m.shipped THEN
                        CASE WHEN m.delay <= 0 THEN 100.0 ELSE 0.0 END
+                        WHEN m.late_open THEN 0.0
                    END AS on_time_rate,
                    CASE WHEN m.shipped THEN
                        CASE WHEN m.first_in_full THEN 100.0 ELSE 0.0 END
@@ -202,9 +256,11 @@ class PpsDeliveryKpi(models.Model):
                    CASE WHEN m.shipped THEN
                        CASE WHEN m.delay <= 0 AND m.first_in_full
                             THEN 100.0 ELSE 0.0 END
+                        WHEN m.late_open THEN 0.0
                    END AS otif_rate,
                    m.date_change_count,
-                   CASE WHEN m.shipped THEN 1 ELSE 0 END AS shipped_count
+                   CASE WHEN m.shipped THEN 1 ELSE 0 END AS shipped_count,
+                   CASE WHEN m.late_open THEN 1 ELSE 0 END AS overdue_count
               FROM measured m
             """,
             changes=changes,
@@ -212,25 +268,39 @@ class PpsDeliveryKpi(models.Model):
         )
 
     @api.model
-    def _pps_summary(self, date_from, date_to, company_ids=None):
-        """KPI numbers of the orders shipped in [date_from, date_to), and date
-        changes agreed in that period. Used by the weekly meeting screen and report.
-
-        :return: dict with ``shipped_count``, ``on_time_count``, ``otd_rate``,
-            ``otif_count``, ``otif_rate``, ``in_full_rate``, ``avg_delay``,
-            ``avg_late_delay``, ``promise_accuracy``, ``date_change_count``,
-            ``changed_order_count``, ``changes_per_order`` (rates in %, days as
-            floats, 0.0 when nothing shipped).
-        """
-        self.env.flush_all()
+    def _pps_period_domain(self, date_from, date_to, company_ids=None):
+        """Rows measured in [date_from, date_to): the orders shipped in the
+        period, and -- when the period holds today -- the orders overdue and
+        not shipped yet (see ``measure_date``)."""
         domain = [
-            ("shipped_date", ">=", fields.Datetime.to_datetime(date_from)),
-            ("shipped_date", "<", fields.Datetime.to_datetime(date_to)),
+            ("measure_date", ">=", fields.Datetime.to_datetime(date_from)),
+            ("measure_date", "<", fields.Datetime.to_datetime(date_to)),
         ]
         if company_ids:
             domain.append(("company_id", "in", list(company_ids)))
-        rows = self.search(domain)
-        shipped = len(rows)
+        return domain
+
+    @api.model
+    def _pps_summary(self, date_from, date_to, company_ids=None):
+        """KPI numbers of the orders measured in [date_from, date_to) (shipped
+        in the period, or overdue and unshipped today when the period holds
+        today), and date changes agreed in that period. Used by the weekly
+        meeting screen and report.
+
+        :return: dict with ``measured_count`` (shipped + overdue),
+            ``shipped_count``, ``overdue_count``, ``on_time_count``,
+            ``late_count`` (shipped late or overdue), ``otd_rate``,
+            ``otif_count``, ``otif_rate`` (rates over the measured orders),
+            ``in_full_rate`` (over the shipped orders), ``avg_delay``,
+            ``avg_late_delay``, ``promise_accuracy`` (days; an overdue order
+            counts its days late so far), ``date_change_count``,
+            ``changed_order_count``, ``changes_per_order``. Rates are in %; a
+            rate or an average with nothing to measure is None ("n/a"), never
+            a 0 that reads as "always late" or "never late".
+        """
+        self.env.flush_all()
+        rows = self.search(self._pps_period_domain(date_from, date_to, company_ids))
+        shipped = rows.filtered("shipped")
         late = rows.filtered(lambda r: r.delay_days > 0)
         changes = self.env["pps.date.change.analysis"]._pps_changes(
             date_from, date_to, company_ids
@@ -238,21 +308,24 @@ class PpsDeliveryKpi(models.Model):
 
         def mean(values):
             values = list(values)
-            return round(sum(values) / len(values), 2) if values else 0.0
+            return round(sum(values) / len(values), 2) if values else None
 
-        def rate(count):
-            return round(100.0 * count / shipped, 2) if shipped else 0.0
+        def rate(count, base):
+            return round(100.0 * count / len(base), 2) if base else None
 
         on_time = len(rows.filtered("on_time"))
         otif = len(rows.filtered("otif"))
         changed_orders = len(changes.sale_order_id)
         return {
-            "shipped_count": shipped,
+            "measured_count": len(rows),
+            "shipped_count": len(shipped),
+            "overdue_count": len(rows - shipped),
             "on_time_count": on_time,
-            "otd_rate": rate(on_time),
+            "late_count": len(late),
+            "otd_rate": rate(on_time, rows),
             "otif_count": otif,
-            "otif_rate": rate(otif),
-            "in_full_rate": rate(len(rows.filtered("in_full"))),
+            "otif_rate": rate(otif, rows),
+            "in_full_rate": rate(len(shipped.filtered("in_full")), shipped),
             "avg_delay": mean(rows.mapped("delay_days")),
             "avg_late_delay": mean(late.mapped("delay_days")),
             "promise_accuracy": mean(rows.mapped("promise_accuracy_days")),
@@ -260,5 +333,5 @@ class PpsDeliveryKpi(models.Model):
             "changed_order_count": changed_orders,
             "changes_per_order": round(len(changes) / changed_orders, 2)
             if changed_orders
-            else 0.0,
+            else None,
         }

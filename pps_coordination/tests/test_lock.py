@@ -3,6 +3,8 @@ lock and unlock logged, and no way around it from RPC."""
 
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 
@@ -145,6 +147,33 @@ class TestSaleOrderLock(PpsCoordinationCase):
             log.sudo().write({"reason": "nothing happened"})
         with self.assertRaises(UserError):
             log.sudo().unlink()
+
+    def test_lock_log_names_the_document_type(self):
+        """The log shows what was locked in words (the model's description,
+        in the user's language), not the technical model name."""
+        production = self._confirm_with_production(
+            self._create_sale_order(expected_date=self._in_days(10))
+        )[:1]
+        production.with_user(self.planner_user).action_pps_lock()
+        Log = self.env["pps.lock.log"].with_user(self.sales_user)
+        order_log = Log.search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", self.order.id)]
+        )
+        self.assertEqual(order_log.res_model_name, "Sales Order")
+        production_log = Log.with_user(self.planner_user).search(
+            [("res_model", "=", "mrp.production"), ("res_id", "=", production.id)]
+        )
+        self.assertEqual(production_log.res_model_name, "Manufacturing Order")
+        views = Log.get_views([(False, "list"), (False, "form")])["views"]
+        for view_type in ("list", "form"):
+            arch = etree.fromstring(views[view_type]["arch"])
+            [name] = arch.xpath("//field[@name='res_model_name']")
+            self.assertFalse(name.get("invisible"), view_type)
+            technical = arch.xpath("//field[@name='res_model']")
+            self.assertTrue(
+                all(node.get("invisible") == "1" for node in technical),
+                f"{view_type}: the technical name is for debug mode only",
+            )
 
     def test_delivering_a_locked_order_still_works(self):
         """Shipping is execution: the delivery of a locked order validates and

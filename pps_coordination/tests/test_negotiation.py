@@ -3,7 +3,11 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo.exceptions import AccessError, LockError, UserError
+from odoo.tests import Form
+from odoo.tools.safe_eval import safe_eval
 
 from .common import PpsCoordinationCase
 
@@ -269,6 +273,83 @@ class TestNegotiationRush(PpsCoordinationCase):
         self.assertEqual(negotiation.change_order_id.scenario, "rush_order")
         self.assertTrue(order.pps_locked)
 
+    def _request_form(self, order):
+        """The request dialog of ``order`` as the sales user sees it."""
+        return Form(
+            self.env["pps.negotiation.request"]
+            .with_user(self.sales_user)
+            .with_context(default_sale_order_id=order.id)
+        )
+
+    def _send(self, form):
+        action = form.save().action_confirm()
+        return self.env["pps.negotiation"].browse(action["res_id"])
+
+    def test_red_flag_ticked_on_a_customer_change_is_kept(self):
+        """The red flag ticked in a customer change (not a Rush Order scenario)
+        is raised with its serial, so production may answer early."""
+        order = self._create_sale_order(expected_date=self._in_days(10))
+        self._confirm_with_production(order)
+        form = self._request_form(order)
+        self.assertEqual(form.scenario, "customer_change")
+        form.rush = True
+        form.serial = 4
+        form.expected_date = self._in_days(2)
+        negotiation = self._send(form)
+        self.assertEqual(negotiation.scenario, "customer_change")
+        self.assertTrue(order.pps_rush)
+        self.assertEqual(order.pps_serial, 4)
+        early = self._in_days(1)
+        negotiation.with_user(self.planner_user).action_answer(early)
+        self.assertEqual(negotiation.scheduled_date, early)
+
+    def test_red_flag_unticked_is_lowered(self):
+        """The dialog shows the order's flag (a Rush Order, which keeps it
+        raised); as a new order, unticked and sent, it is lowered (the answer
+        may no longer come early). The server refuses a rush order without."""
+        order = self._create_sale_order()
+        order.with_user(self.sales_user).write({"pps_rush": True})
+        form = self._request_form(order)
+        self.assertTrue(form.rush)
+        self.assertEqual(form.scenario, "rush_order")
+        with self.assertRaises(AssertionError, msg="a rush order keeps the flag"):
+            form.rush = False
+        form.scenario = "new_order"
+        form.rush = False
+        form.expected_date = self._in_days(10)
+        negotiation = self._send(form)
+        self.assertEqual(negotiation.scenario, "new_order")
+        self.assertFalse(order.pps_rush)
+        with self.assertRaisesRegex(UserError, "earlier than the expected date"):
+            negotiation.with_user(self.planner_user).action_answer(self._in_days(8))
+        negotiation.with_user(self.sales_user).action_cancel()
+        with self.assertRaisesRegex(UserError, "raises the red flag"):
+            order.with_user(self.sales_user).action_pps_request_date(
+                self._in_days(3), scenario="rush_order", rush=False
+            )
+        self.assertFalse(order.pps_rush)
+
+    def test_red_flag_is_read_only_on_a_locked_order(self):
+        """On a locked order the flag is agreed content: the dialog shows it
+        read-only (sent as shown), and the server refuses to change it."""
+        order = self._create_sale_order()
+        self._agree_new_order(order, self._in_days(10))
+        self._confirm_with_production(order)
+        self.assertTrue(order.pps_locked)
+        form = self._request_form(order)
+        with self.assertRaises(AssertionError):
+            form.rush = True
+        form.expected_date = self._in_days(12)
+        negotiation = self._send(form)
+        self.assertEqual(negotiation.scenario, "customer_change")
+        self.assertFalse(order.pps_rush)
+        negotiation.with_user(self.sales_user).action_cancel()
+        with self.assertRaisesRegex(UserError, "under the execution lock"):
+            order.with_user(self.sales_user).action_pps_request_date(
+                self._in_days(12), scenario="customer_change", rush=True
+            )
+        self.assertFalse(order.pps_rush)
+
     def test_rush_flag_is_for_sales_only(self):
         """Raising the red flag is a sales decision."""
         order = self._create_sale_order()
@@ -368,3 +449,185 @@ class TestNegotiationInternalChange(PpsCoordinationCase):
             order.with_user(self.planner_user).action_pps_propose_date(
                 self._in_days(10), " "
             )
+
+
+class TestNegotiationCounterProposal(PpsCoordinationCase):
+    """After a rejection, sales propose another date in one step."""
+
+    def _rejected_round(self, order=None, expected_days=10, scheduled_days=20):
+        order = order or self._create_sale_order()
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(expected_days)
+        )
+        negotiation.with_user(self.planner_user).action_answer(
+            self._in_days(scheduled_days)
+        )
+        negotiation.with_user(self.sales_user).action_reject(
+            reason="Customer cannot wait"
+        )
+        return order, negotiation
+
+    def test_counter_proposal_opens_a_linked_round(self):
+        """The new round is requested like any other (expected date on the
+        order, planner's activity), linked to the rejected one both ways, and
+        both chatters say so."""
+        order, rejected = self._rejected_round()
+        counter_date = self._in_days(15)
+        counter = rejected.with_user(self.sales_user).action_counter_propose(
+            counter_date, reason="Half the quantity first?"
+        )
+        self.assertEqual(counter.state, "requested")
+        self.assertEqual(counter.scenario, "new_order")
+        self.assertEqual(counter.expected_date, counter_date)
+        self.assertEqual(counter.requested_by_id, self.sales_user)
+        self.assertEqual(counter.previous_round_id, rejected)
+        self.assertEqual(rejected.counter_round_ids, counter)
+        self.assertEqual(order.pps_expected_date, counter_date)
+        self.assertEqual(order.pps_negotiation_state, "requested")
+        self.assertEqual(counter.activity_ids.user_id, self.planner_user)
+        self.assertIn(
+            f"Counter-proposal to {rejected.name}", counter.message_ids[0].body
+        )
+        self.assertIn("Customer cannot wait", counter.message_ids[0].body)
+        self.assertIn(counter.name, rejected.message_ids[0].body)
+        self.assertIn(f"Counter-proposal to {rejected.name}", order.message_ids[0].body)
+        self.assertFalse(rejected.can_counter_propose, "countered once")
+
+        # the dialogue goes on as usual
+        counter.with_user(self.planner_user).action_answer(counter_date)
+        counter.with_user(self.sales_user).action_agree()
+        self.assertEqual(order.commitment_date, counter_date)
+
+    def test_counter_proposal_is_refused_where_it_cannot_apply(self):
+        """Sales only; a rejected round only, the latest of its order, once;
+        and the link cannot be written by hand."""
+        order, rejected = self._rejected_round()
+        with self.assertRaisesRegex(AccessError, "may counter-propose"):
+            rejected.with_user(self.planner_user).action_counter_propose(
+                self._in_days(15)
+            )
+        with self.assertRaises(AccessError):
+            rejected.with_user(self.planner_user).action_open_counter_wizard()
+        counter = rejected.with_user(self.sales_user).action_counter_propose(
+            self._in_days(15)
+        )
+        with self.assertRaisesRegex(UserError, "only a rejected round"):
+            counter.with_user(self.sales_user).action_counter_propose(self._in_days(16))
+        with self.assertRaisesRegex(UserError, "not the latest round"):
+            rejected.with_user(self.sales_user).action_counter_propose(
+                self._in_days(16)
+            )
+        with self.assertRaisesRegex(UserError, "only through its actions"):
+            counter.with_user(self.sales_user).write({"previous_round_id": False})
+        self.assertEqual(len(order.pps_negotiation_ids), 2)
+        # the counter withdrawn, the rejected round is the latest again
+        counter.with_user(self.sales_user).action_cancel()
+        self.assertTrue(rejected.can_counter_propose)
+        with self.assertRaisesRegex(UserError, "in the past"):
+            rejected.with_user(self.sales_user).action_counter_propose(
+                self._in_days(-1)
+            )
+
+    def test_counter_wizard_from_the_round_and_from_the_order(self):
+        """The Counter-Propose buttons open the request dialog prefilled (the
+        order, the rejected round, its expected date); sending it opens the
+        linked round. A forged link to another order's round is refused."""
+        order, rejected = self._rejected_round()
+        action = rejected.with_user(self.sales_user).action_open_counter_wizard()
+        self.assertEqual(action["res_model"], "pps.negotiation.request")
+        self.assertEqual(
+            order.with_user(self.sales_user).action_pps_open_request_wizard()[
+                "context"
+            ],
+            action["context"],
+        )
+        Request = self.env["pps.negotiation.request"].with_user(self.sales_user)
+        wizard = Request.with_context(**action["context"]).create({})
+        self.assertEqual(wizard.sale_order_id, order)
+        self.assertEqual(wizard.previous_round_id, rejected)
+        self.assertEqual(wizard.expected_date, rejected.expected_date)
+        self.assertEqual(wizard.scenario, "new_order")
+        self.assertEqual(wizard.previous_scheduled_date, rejected.scheduled_date)
+        self.assertEqual(wizard.previous_decision_reason, "Customer cannot wait")
+        counter_date = self._in_days(16)
+        wizard.expected_date = counter_date
+        other_order, other_rejected = self._rejected_round()
+        forged = Request.create(
+            {
+                "sale_order_id": other_order.id,
+                "previous_round_id": rejected.id,
+                "expected_date": self._in_days(16),
+            }
+        )
+        with self.assertRaisesRegex(UserError, "round of another order"):
+            forged.action_confirm()
+        counter = self.env["pps.negotiation"].browse(wizard.action_confirm()["res_id"])
+        self.assertEqual(counter.previous_round_id, rejected)
+        self.assertEqual(counter.expected_date, counter_date)
+        self.assertTrue(other_rejected.can_counter_propose)
+        # no rejected round: the order's button opens a plain request
+        plain = self._create_sale_order().with_user(self.sales_user)
+        self.assertNotIn(
+            "default_previous_round_id",
+            plain.action_pps_open_request_wizard()["context"],
+        )
+
+    def test_rejected_internal_change_is_countered_as_customer_change(self):
+        """A planner's proposal rejected on an order in production: sales
+        counter with a customer change of the date they want."""
+        order = self._create_sale_order()
+        self._agree_new_order(order, self._in_days(10))
+        self._confirm_with_production(order)
+        proposal = order.with_user(self.planner_user).action_pps_propose_date(
+            self._in_days(14), "Press maintenance moved"
+        )
+        proposal.with_user(self.sales_user).action_reject(reason="Too late")
+        counter = proposal.with_user(self.sales_user).action_counter_propose(
+            self._in_days(12)
+        )
+        self.assertEqual(counter.scenario, "customer_change")
+        self.assertEqual(counter.previous_round_id, proposal)
+
+    def test_form_shows_the_buttons_and_only_the_states_passed(self):
+        """Counter-Propose is a sales button shown on a counterable round and,
+        on the order, in place of Request Date after a rejection; the status
+        bar shows requested and answered, then the final state reached (no
+        Agreed before Rejected)."""
+
+        def arch(model, user):
+            return etree.fromstring(
+                self.env[model]
+                .with_user(user)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
+
+        sales_round = arch("pps.negotiation", self.sales_user)
+        [button] = sales_round.xpath("//button[@name='action_open_counter_wizard']")
+        self.assertEqual(button.get("invisible"), "not can_counter_propose")
+        self.assertFalse(
+            arch("pps.negotiation", self.planner_user).xpath(
+                "//button[@name='action_open_counter_wizard']"
+            )
+        )
+        [statusbar] = sales_round.xpath("//field[@name='state'][@widget='statusbar']")
+        self.assertEqual(statusbar.get("statusbar_visible"), "requested,answered")
+
+        buttons = arch("sale.order", self.sales_user).xpath(
+            "//button[@name='action_pps_open_request_wizard']"
+        )
+        labels = {b.get("string"): b.get("invisible") for b in buttons}
+        self.assertEqual(set(labels), {"Request Date", "Counter-Propose"})
+        for state, shown in (
+            ("none", "Request Date"),
+            ("agreed", "Request Date"),
+            ("rejected", "Counter-Propose"),
+            ("requested", None),
+        ):
+            visible = {
+                label
+                for label, invisible in labels.items()
+                if not safe_eval(
+                    invisible, {"state": "sale", "pps_negotiation_state": state}
+                )
+            }
+            self.assertEqual(visible, {shown} - {None}, state)

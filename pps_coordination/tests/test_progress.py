@@ -18,6 +18,7 @@ from odoo.tests.common import TransactionCase
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.pps_coordination.models.sale_order import PPS_AUDITS
 
 
 class ProgressCase(TransactionCase):
@@ -330,6 +331,7 @@ class TestProgressStatus(ProgressCase):
             {"pps_progress": "shipped"},
             {"pps_overdue": False, "note": "hidden"},
             {"pps_delivery_date": fields.Datetime.now()},
+            {"pps_projected_late": True},
         ):
             with self.assertRaisesRegex(UserError, "cannot be set by hand"):
                 as_sales.write(vals)
@@ -509,18 +511,18 @@ class TestProgressAudits(ProgressCase):
             self.env.ref("sale.view_sales_order_filter").id, "search"
         )["arch"]
         tree = etree.fromstring(arch)
-        favourites = {
-            "wip": "sale_order_progress_filter_wip",
-            "made_not_shipped": "sale_order_progress_filter_made_not_shipped",
-            "late": "sale_order_progress_filter_late",
-        }
-        for audit in ("wip", "made_not_shipped", "late"):
+        self.assertEqual(
+            PPS_AUDITS, ("wip", "made_not_shipped", "late", "projected_late")
+        )
+        for audit in PPS_AUDITS:
             expected = self.env["sale.order"]._pps_audit_domain(audit)
             node = tree.xpath(f"//filter[@name='pps_filter_{audit}']")
             self.assertEqual(len(node), 1, audit)
             self.assertEqual(ast.literal_eval(node[0].get("domain")), expected, audit)
 
-            favourite = self.env.ref(f"pps_coordination.{favourites[audit]}")
+            favourite = self.env.ref(
+                f"pps_coordination.sale_order_progress_filter_{audit}"
+            )
             self.assertEqual(ast.literal_eval(favourite.domain), expected, audit)
             self.assertFalse(favourite.user_ids, "favourites are shared")
             self.assertFalse(favourite.is_default)
@@ -533,6 +535,12 @@ class TestProgressAudits(ProgressCase):
                     f"search_default_pps_filter_{audit}"
                 ),
                 1,
+            )
+            self.assertTrue(
+                self.env["ir.ui.menu"].search(
+                    [("action", "=", action._name + f",{action.id}")]
+                ),
+                f"a menu opens the {audit} audit",
             )
 
     def test_due_this_week_filter_spans_monday_to_monday(self):
@@ -576,6 +584,118 @@ class TestProgressAudits(ProgressCase):
             )
         )
         self.assertEqual(made, self.late_completed | self.made_future)
+
+
+class TestProjectedLate(ProgressCase):
+    """Projected late: open, and scheduled on a later day than agreed (an
+    order agreed for the 8th and scheduled on the 11th)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        agreed = datetime.combine(fields.Date.today() + timedelta(days=8), time(9))
+        cls.agreed = agreed
+        cls.slipping = cls._create_order(commitment_date=agreed)
+        cls.slipping.pps_scheduled_date = agreed + timedelta(days=3)
+        # the same day, later in the day: shipping that day is still on time
+        cls.same_day = cls._create_order(commitment_date=agreed)
+        cls.same_day.pps_scheduled_date = agreed + timedelta(hours=8)
+        cls.on_plan = cls._create_order(commitment_date=agreed)
+        cls.on_plan.pps_scheduled_date = agreed - timedelta(days=1)
+        cls.not_agreed = cls._create_order()
+        cls.not_agreed.pps_scheduled_date = agreed + timedelta(days=30)
+        cls.shipped = cls._create_order(cls.stocked, commitment_date=agreed)
+        cls._ship(cls._deliveries(cls.shipped))
+        cls.shipped.pps_scheduled_date = agreed + timedelta(days=3)
+        cls.quotation = cls._create_order(commitment_date=agreed, confirm=False)
+        cls.quotation.pps_scheduled_date = agreed + timedelta(days=3)
+        cls.orders = (
+            cls.slipping
+            | cls.same_day
+            | cls.on_plan
+            | cls.not_agreed
+            | cls.shipped
+            | cls.quotation
+        )
+
+    def _audit(self, user, audit="projected_late"):
+        domain = self.env["sale.order"]._pps_audit_domain(audit)
+        return (
+            self.env["sale.order"]
+            .with_user(user)
+            .search(domain + [("id", "in", self.orders.ids)])
+        )
+
+    def test_projected_late_audit(self):
+        """Only the open order scheduled on a later day than agreed is in the
+        audit, for sales and planners alike; it is not late (overdue) yet."""
+        self.assertEqual(self._audit(self.sales_user), self.slipping)
+        self.assertEqual(self._audit(self.planner), self.slipping)
+        self.assertTrue(self.slipping.pps_projected_late)
+        self.assertFalse(self.slipping.pps_overdue)
+        self.assertFalse(self._audit(self.sales_user, "late"))
+
+    def test_projected_late_follows_the_plan(self):
+        """The flag follows the two dates: a planner proposing a later date
+        makes an order projected late until sales agree it (the agreed date
+        moves) -- and a rejection leaves it projected late, as it is."""
+        order = self.on_plan
+        later = self.agreed + timedelta(days=4)
+        negotiation = order.with_user(self.planner).action_pps_propose_date(
+            later, reason="Press 2 down for a week"
+        )
+        self.assertEqual(self._audit(self.sales_user), self.slipping | order)
+        negotiation.with_user(self.sales_user).action_reject(reason="Customer says no")
+        self.assertTrue(order.pps_projected_late)
+        proposal = order.with_user(self.planner).action_pps_propose_date(
+            later, reason="Still down"
+        )
+        proposal.with_user(self.sales_user).action_agree()
+        self.assertEqual(order.commitment_date, later)
+        self.assertFalse(order.pps_projected_late)
+        self.assertEqual(self._audit(self.sales_user), self.slipping)
+
+    def test_sale_order_form_warns(self):
+        """The sale order form shows a warning banner when the plan passes the
+        agreed date, from the stored flag (readable by a sales coordinator)."""
+        arch = etree.fromstring(
+            self.env["sale.order"]
+            .with_user(self.sales_user)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        [banner] = arch.xpath("//div[contains(@class, 'o_pps_projected_late')]")
+        self.assertEqual(banner.get("invisible"), "not pps_projected_late")
+        self.assertIn("Projected late", "".join(banner.itertext()))
+        self.assertEqual(
+            [f.get("name") for f in banner.iter("field")],
+            ["pps_projected_late", "pps_scheduled_date", "commitment_date"],
+        )
+        flags = self.orders.with_user(self.sales_user).read(["pps_projected_late"])
+        self.assertEqual(
+            [flag["pps_projected_late"] for flag in flags],
+            [True, False, False, False, False, False],
+        )
+
+    def test_weekly_meeting_lists_projected_late_orders(self):
+        """The meeting screen counts and opens the audit; the report lists the
+        order with its scheduled date and how many days it slips."""
+        wizard = (
+            self.env["pps.weekly.meeting.report"].with_user(self.sales_user).create({})
+        )
+        self.assertEqual(wizard.projected_late_count, 1)
+        action = wizard.action_open_projected_late()
+        self.assertEqual(
+            self.env["sale.order"].with_user(self.sales_user).search(action["domain"]),
+            self.slipping,
+        )
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "pps_coordination.action_report_pps_weekly_meeting", wizard.ids
+        )
+        html = html.decode()
+        section = html[html.index("Projected Late (1)") : html.index("Made but Not")]
+        self.assertIn(self.slipping.name, section)
+        self.assertIn("Days Behind", section)
+        self.assertNotIn(self.same_day.name, section)
 
 
 class TestProgressCron(ProgressCase):

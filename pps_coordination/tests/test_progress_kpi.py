@@ -9,9 +9,12 @@ exactly here.
 from datetime import datetime, time, timedelta
 
 from freezegun import freeze_time
+from lxml import etree
+from lxml import html as lxml_html
 
 from odoo import fields
 from odoo.tests.common import TransactionCase
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -187,14 +190,120 @@ class TestProgressKpi(TransactionCase):
         self.assertEqual(summary["date_change_count"], 1 if self.change else 0)
 
     def test_pivot_average_is_the_rate(self):
-        """In the pivot, the average of on_time_rate over shipped orders is the
-        OTD rate: unshipped orders must not dilute it."""
-        [(rate, shipped)] = self.env["pps.delivery.kpi"]._read_group(
-            [("sale_order_id", "in", (self.week_orders | self.late_open).ids)],
-            aggregates=["on_time_rate:avg", "shipped_count:sum"],
+        """In the pivot, the average of on_time_rate is the OTD rate over the
+        measured orders: the overdue order not shipped counts as late (2 on
+        time of 4), the order not due yet does not dilute it."""
+        orders = self.week_orders | self.late_open | self.made_future
+        [(rate, shipped, overdue)] = self.env["pps.delivery.kpi"]._read_group(
+            [("sale_order_id", "in", orders.ids)],
+            aggregates=["on_time_rate:avg", "shipped_count:sum", "overdue_count:sum"],
         )
-        self.assertAlmostEqual(rate, 66.67, places=2)
-        self.assertEqual(shipped, 3)
+        self.assertAlmostEqual(rate, 50.0, places=2)
+        self.assertEqual((shipped, overdue), (3, 1))
+
+    def _this_week(self):
+        today = fields.Date.today()
+        start = datetime.combine(today - timedelta(days=today.weekday()), time())
+        return start, start + timedelta(days=7)
+
+    def test_overdue_unshipped_order_counts_as_late_today(self):
+        """An order overdue and not shipped is measured today, as late, with its
+        days late so far: one order shipped on time this week beside it gives
+        50 %, not the 100 % of the shipments alone."""
+        today = fields.Date.today()
+        on_time = self._create_order(datetime.combine(today, time(23)))
+        self._ship(on_time, fields.Datetime.now())
+        Kpi = self.env["pps.delivery.kpi"].with_user(self.sales_user)
+        row = Kpi.search([("sale_order_id", "=", self.late_open.id)])
+        self.assertTrue(row.overdue)
+        self.assertFalse(row.shipped)
+        self.assertEqual(row.measure_date, datetime.combine(today, time()))
+        self.assertEqual(row.on_time_rate, 0.0)
+        self.assertEqual(row.otif_rate, 0.0)
+        days_late = (today - self.late_open.commitment_date.date()).days
+        self.assertEqual(row.delay_days, days_late)
+        self.assertEqual(row.late_days, days_late)
+        self.assertFalse(
+            Kpi.search([("sale_order_id", "=", self.made_future.id)]).measure_date,
+            "an order not due yet is not measured",
+        )
+
+        summary = Kpi._pps_summary(*self._this_week())
+        self.assertEqual(
+            (
+                summary["measured_count"],
+                summary["shipped_count"],
+                summary["overdue_count"],
+                summary["on_time_count"],
+                summary["late_count"],
+            ),
+            (2, 1, 1, 1, 1),
+        )
+        self.assertAlmostEqual(summary["otd_rate"], 50.0)
+        self.assertAlmostEqual(summary["otif_rate"], 50.0)
+        self.assertAlmostEqual(summary["in_full_rate"], 100.0, msg="shipped only")
+        self.assertAlmostEqual(summary["avg_late_delay"], days_late)
+
+        wizard = (
+            self.env["pps.weekly.meeting.report"]
+            .with_user(self.sales_user)
+            .create({"week_date": today})
+        )
+        self.assertEqual((wizard.measured_count, wizard.overdue_count), (2, 1))
+        self.assertAlmostEqual(wizard.otd_rate, 50.0)
+        kpi_rows = Kpi.search(wizard.action_open_kpis()["domain"])
+        self.assertEqual(kpi_rows.sale_order_id, on_time | self.late_open)
+        # the past week keeps its shipments only: the order counts once, today
+        self.assertEqual(Kpi._pps_summary(*self._period())["measured_count"], 3)
+
+    def test_nothing_to_measure_is_not_a_rate(self):
+        """A week with nothing shipped nor overdue has no rate: the summary says
+        None, the screen and the report say n/a, not 0.0 %."""
+        start = datetime.combine(self.monday + timedelta(weeks=6), time())
+        summary = self.env["pps.delivery.kpi"]._pps_summary(
+            start, start + timedelta(days=7)
+        )
+        self.assertEqual(summary["measured_count"], 0)
+        for key in (
+            "otd_rate",
+            "otif_rate",
+            "in_full_rate",
+            "avg_delay",
+            "avg_late_delay",
+            "promise_accuracy",
+            "changes_per_order",
+        ):
+            self.assertIsNone(summary[key], key)
+
+        wizard = (
+            self.env["pps.weekly.meeting.report"]
+            .with_user(self.sales_user)
+            .create({"week_date": start.date()})
+        )
+        self.assertEqual(wizard.measured_count, 0)
+        arch = etree.fromstring(
+            wizard.get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        values = {
+            "measured_count": wizard.measured_count,
+            "kpi_late_count": wizard.kpi_late_count,
+            "date_change_count": wizard.date_change_count,
+        }
+        for name in ("otd_rate", "otif_rate", "avg_delay", "avg_late_delay"):
+            [box] = arch.xpath(f"//div[@name='{name}']")
+            [number] = box.xpath(f"./field[@name='{name}']")
+            [na] = box.xpath("./span[contains(@class, 'o_pps_na')]")
+            self.assertTrue(safe_eval(number.get("invisible"), values), name)
+            self.assertFalse(safe_eval(na.get("invisible"), values), name)
+            self.assertEqual(na.text, "n/a")
+
+        report, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "pps_coordination.action_report_pps_weekly_meeting", wizard.ids
+        )
+        tree = lxml_html.fromstring(report)
+        for name in ("otd_rate", "otif_rate", "in_full_rate", "avg_delay"):
+            [cell] = tree.xpath(f"//td[@name='{name}']")
+            self.assertEqual(cell.text_content().strip(), "n/a", name)
 
     def test_meeting_screen_as_sales_user(self):
         """The meeting screen shows the week's numbers and the audit counts to

@@ -1,13 +1,17 @@
 """The weekly production-sales meeting: one screen and one printable report.
 
 Choose a week (any day of it); the screen shows the week's delivery KPIs and the
-size of the three audits, with buttons opening each audit, the KPI pivot and the
+size of the four audits, with buttons opening each audit, the KPI pivot and the
 date changes, and a button printing the PDF report.
 
 Periods: a week runs from Monday 00:00 to the next Monday 00:00 (UTC). KPIs are
-about the orders *shipped* in the week and the date changes *agreed* in it. The
-audits are the current state of the orders: work in progress *due* in the week,
-and all orders made but not shipped or late today.
+about the orders *measured* in the week -- shipped in it, or, in the current
+week, overdue and not shipped yet (late until they ship; see
+``pps.delivery.kpi``) -- and the date changes *agreed* in it. A rate or an
+average with nothing to measure is shown as "n/a", not 0. The audits are the
+current state of the orders: work in progress *due* in the week, and all orders
+late, projected late (scheduled after their agreed date) or made but not
+shipped today.
 """
 
 from datetime import timedelta
@@ -15,6 +19,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..models.pps_lock_mixin import marshallable
+from ..models.sale_order import PPS_AUDITS
 
 
 class PpsWeeklyMeetingReport(models.TransientModel):
@@ -34,7 +39,20 @@ class PpsWeeklyMeetingReport(models.TransientModel):
     company_ids = fields.Many2many(
         "res.company", string="Companies", default=lambda self: self.env.companies
     )
+    measured_count = fields.Integer(
+        string="Orders Measured",
+        compute="_compute_kpis",
+        help="Orders shipped in the week, plus -- in the current week -- the "
+        "orders overdue and not shipped yet: what the rates are computed on.",
+    )
     shipped_count = fields.Integer(string="Orders Shipped", compute="_compute_kpis")
+    overdue_count = fields.Integer(
+        string="Overdue, Not Shipped",
+        compute="_compute_kpis",
+        help="Measured orders still not shipped after their delivery day: they "
+        "count as late.",
+    )
+    kpi_late_count = fields.Integer(string="Late Deliveries", compute="_compute_kpis")
     otd_rate = fields.Float(string="On-Time Delivery (%)", compute="_compute_kpis")
     otif_rate = fields.Float(string="OTIF (%)", compute="_compute_kpis")
     avg_delay = fields.Float(string="Average Delay (days)", compute="_compute_kpis")
@@ -53,6 +71,9 @@ class PpsWeeklyMeetingReport(models.TransientModel):
         string="Made but Not Shipped", compute="_compute_kpis"
     )
     late_count = fields.Integer(string="Late Orders", compute="_compute_kpis")
+    projected_late_count = fields.Integer(
+        string="Projected Late", compute="_compute_kpis"
+    )
 
     @api.depends("week_date")
     def _compute_week(self):
@@ -75,17 +96,23 @@ class PpsWeeklyMeetingReport(models.TransientModel):
         for wizard in self:
             data = wizard._pps_data(with_orders=False)
             kpis = data["kpis"]
+            wizard.measured_count = kpis["measured_count"]
             wizard.shipped_count = kpis["shipped_count"]
-            wizard.otd_rate = kpis["otd_rate"]
-            wizard.otif_rate = kpis["otif_rate"]
-            wizard.avg_delay = kpis["avg_delay"]
-            wizard.avg_late_delay = kpis["avg_late_delay"]
-            wizard.promise_accuracy = kpis["promise_accuracy"]
+            wizard.overdue_count = kpis["overdue_count"]
+            wizard.kpi_late_count = kpis["late_count"]
+            # None ("n/a") is stored as 0: the screen shows "n/a" from the
+            # counts above, never these zeros.
+            wizard.otd_rate = kpis["otd_rate"] or 0.0
+            wizard.otif_rate = kpis["otif_rate"] or 0.0
+            wizard.avg_delay = kpis["avg_delay"] or 0.0
+            wizard.avg_late_delay = kpis["avg_late_delay"] or 0.0
+            wizard.promise_accuracy = kpis["promise_accuracy"] or 0.0
             wizard.date_change_count = kpis["date_change_count"]
-            wizard.changes_per_order = kpis["changes_per_order"]
+            wizard.changes_per_order = kpis["changes_per_order"] or 0.0
             wizard.wip_count = data["counts"]["wip"]
             wizard.made_not_shipped_count = data["counts"]["made_not_shipped"]
             wizard.late_count = data["counts"]["late"]
+            wizard.projected_late_count = data["counts"]["projected_late"]
 
     # ------------------------------------------------------------------
     # Actions
@@ -117,13 +144,21 @@ class PpsWeeklyMeetingReport(models.TransientModel):
         self.ensure_one()
         return self._pps_audit_action("late", self.env._("Late Orders"))
 
+    def action_open_projected_late(self):
+        self.ensure_one()
+        return self._pps_audit_action(
+            "projected_late", self.env._("Projected Late Orders")
+        )
+
     def action_open_kpis(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "pps_coordination.pps_delivery_kpi_action"
         )
         start, stop = self._pps_period()
-        action["domain"] = [("shipped_date", ">=", start), ("shipped_date", "<", stop)]
+        action["domain"] = self.env["pps.delivery.kpi"]._pps_period_domain(
+            start, stop, self.company_ids.ids
+        )
         action["context"] = {"search_default_groupby_customer": 1}
         return action
 
@@ -194,7 +229,7 @@ class PpsWeeklyMeetingReport(models.TransientModel):
             "counts": {},
             "orders": {},
         }
-        for audit in ("wip", "made_not_shipped", "late"):
+        for audit in PPS_AUDITS:
             domain = self._pps_audit_domain(audit)
             if with_orders:
                 orders = SaleOrder.search(domain, order="pps_delivery_date, id")

@@ -201,7 +201,8 @@ class PpsScheduleRun(models.Model):
     # ------------------------------------------------------------------
     def action_apply(self):
         """Write exactly the previewed moves, if the plan of their work centers
-        has not changed since the preview was computed (else: run it again)."""
+        has not changed since the preview was computed (else: run it again).
+        A preview that moves nothing has nothing to apply: refused."""
         self.ensure_one()
         self._check_planner()
         if not self.dry_run or self.applied or self.state != "done":
@@ -210,8 +211,16 @@ class PpsScheduleRun(models.Model):
                     "Only a successful dry run that is not applied yet can be applied."
                 )
             )
-        self._acquire_company_lock(self.company_id)
         lines = self.line_ids.filtered("workorder_id")
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "Preview %(run)s moves no work order: there is nothing to "
+                    "apply, the plan in force stays as it is.",
+                    run=self.name,
+                )
+            )
+        self._acquire_company_lock(self.company_id)
         centers = lines.old_workcenter_id | lines.new_workcenter_id
         changed = any(
             line.workorder_id.date_start != line.old_date_start

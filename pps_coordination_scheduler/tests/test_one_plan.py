@@ -232,10 +232,14 @@ class TestFrozenZone(OnePlanCase):
         self._assert_frozen()
 
     def test_board(self):
-        """A dry run from the dispatch board, applied, keeps frozen work."""
+        """A dry run from the dispatch board keeps frozen work: the frozen bait
+        is all there is, so the preview moves nothing and has nothing to
+        apply (refused, as its Apply button is hidden)."""
         board = self.env["pps.dispatch.board"].with_user(self.planner_user)
         summary = board.action_dry_run()
-        board.action_apply_run(summary["id"])
+        self.assertEqual(summary["moved_count"], 0)
+        with self.assertRaisesRegex(UserError, "moves no work order"):
+            board.action_apply_run(summary["id"])
         self._assert_frozen()
 
     def test_negotiation(self):

@@ -89,6 +89,9 @@ TABLE = {
         ("action_agree", "sales", "_answered_round_ids"),
         ("action_agree", "sales", "_agreed_round_ids", "UserError"),
         ("action_reject", "sales", "_reject_round"),
+        ("action_counter_propose", "sales", "_counter_round"),
+        ("action_counter_propose", "planner", "_counter_round", "AccessError"),
+        ("action_open_counter_wizard", "sales", "_rejected_round_ids"),
         ("action_cancel", "sales", "_requested_round_ids"),
         ("action_open_answer_wizard", "planner", "_requested_round_ids"),
         ("action_open_decide_wizard", "sales", "_answered_round_ids"),
@@ -122,6 +125,7 @@ TABLE = {
         ("action_open_wip", "sales", "_meeting_ids"),
         ("action_open_made_not_shipped", "sales", "_meeting_ids"),
         ("action_open_late", "sales", "_meeting_ids"),
+        ("action_open_projected_late", "sales", "_meeting_ids"),
         ("action_open_kpis", "sales", "_meeting_ids"),
         ("action_open_date_changes", "sales", "_meeting_ids"),
         ("action_print", "sales", "_meeting_ids"),
@@ -517,6 +521,20 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
     def _reject_round(self):
         return self._answered_round().ids, {"reason": "Too late for the customer"}
 
+    def _rejected_round(self):
+        negotiation = self._answered_round()
+        negotiation.with_user(self.sales_user).action_reject(reason="Too late")
+        return negotiation
+
+    def _rejected_round_ids(self):
+        return self._rejected_round().ids, {}
+
+    def _counter_round(self):
+        return self._rejected_round().ids, {
+            "expected_date": self._date(24),
+            "reason": "Half the quantity first?",
+        }
+
     def _request_wizard_ids(self):
         wizard = (
             self.env["pps.negotiation.request"]
@@ -626,12 +644,14 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
         }
 
     def _dry_run_ids(self):
+        """A preview that plans a new MO: it moves work, so it can be applied."""
         run = (
             self.env["pps.schedule.run"]
             .with_user(self.planner_user)
-            .schedule(productions=self._production(plan=True), dry_run=True)
+            .schedule(productions=self._production(), dry_run=True)
         )
         self.assertEqual(run.state, "done", run.message)
+        self.assertTrue(run.moved_count, "a preview that moves nothing is refused")
         return run.ids, {}
 
     def _monday(self, weeks=0):
@@ -696,7 +716,7 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
         return None, {"time_limit": 2}
 
     def _apply_run(self):
-        self._production(plan=True)
+        self._production()  # not planned yet: the preview plans it
         summary = (
             self.env["pps.dispatch.board"]
             .with_user(self.planner_user)

@@ -8,8 +8,11 @@ MO dates, purchase line dates), as a production planner would see them.
 from datetime import timedelta
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.pps_coordination_scheduler.engine import (
     Assignment,
@@ -256,6 +259,36 @@ class TestSchedulerWriteBack(SchedulerCase):
             self.assertEqual(
                 (workorder.date_start, workorder.date_finished), (start, end)
             )
+
+    def test_preview_that_moves_nothing_cannot_be_applied(self):
+        """A preview of an unchanged plan moves nothing: the run's form offers
+        no Apply (it says there is nothing to apply) and the server refuses
+        one with a clear message, leaving the run not applied."""
+        production = self._create_production(3)
+        self._schedule(production)
+        run = self._schedule(production, dry_run=True)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual((run.moved_count, len(run.line_ids)), (0, 0))
+        with self.assertRaisesRegex(UserError, "moves no work order"):
+            run.with_user(self.planner).action_apply()
+        self.assertFalse(run.applied)
+
+        arch = etree.fromstring(
+            run.with_user(self.planner).get_views([(False, "form")])["views"]["form"][
+                "arch"
+            ]
+        )
+        [apply] = arch.xpath("//button[@name='action_apply']")
+        [nothing] = arch.xpath("//div[contains(@class, 'o_pps_run_nothing_to_apply')]")
+        for moved, shown in ((0, False), (2, True)):
+            values = {
+                "dry_run": True,
+                "applied": False,
+                "state": "done",
+                "moved_count": moved,
+            }
+            self.assertEqual(not safe_eval(apply.get("invisible"), values), shown)
+            self.assertEqual(bool(safe_eval(nothing.get("invisible"), values)), shown)
 
     def test_stale_preview_is_refused(self):
         """If a previewed work order was re-planned meanwhile, applying the old

@@ -173,6 +173,27 @@ describe("pps_dispatch_board", () => {
         expect.verifySteps(["open mrp.production 101"]);
     });
 
+    test("a dry run that moves nothing offers no Apply", async () => {
+        onRpc("pps.dispatch.board", "get_board_data", () => boardData([card(1, 1)]));
+        onRpc("pps.dispatch.board", "action_dry_run", () => ({
+            id: 7,
+            name: "RUN/7",
+            state: "done",
+            dry_run: true,
+            applied: false,
+            solver_status: "optimal",
+            moved_count: 0,
+            late_count: 0,
+            message: "",
+            moves: [],
+        }));
+        await mountWithCleanup(DispatchBoard, {props: {}});
+        await contains(".o_pps_dry_run").click();
+        expect(".o_pps_run_nothing").toHaveText("Nothing moves.");
+        expect(".o_pps_apply_run").toHaveCount(0);
+        expect(".o_pps_discard_run").toHaveCount(1);
+    });
+
     test("filters, week lock and dry run go through the server", async () => {
         onRpc("pps.dispatch.board", "get_board_data", ({kwargs}) => {
             expect.step(`load rush=${kwargs.filters.rush_only}`);
