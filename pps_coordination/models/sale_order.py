@@ -953,9 +953,7 @@ class SaleOrder(models.Model):
         self.env.add_to_compute(self._fields["pps_overdue"], orders)
         orders._recompute_recordset(["pps_overdue"])
         _logger.info("pps progress: overdue refreshed on %s open orders", len(orders))
-        flagged = orders.filtered(
-            lambda o: o.pps_overdue or o._pps_scheduled_after_agreed()
-        )
+        flagged = orders.filtered(lambda o: o.pps_overdue or o.pps_projected_late)
         created = flagged._pps_schedule_overdue_activity()
         _logger.info(
             "pps progress: %s activities created for %s flagged orders",
@@ -963,10 +961,6 @@ class SaleOrder(models.Model):
             len(flagged),
         )
         return created
-
-    def _pps_scheduled_after_agreed(self):
-        self.ensure_one()
-        return self.pps_projected_late
 
     def _pps_schedule_overdue_activity(self):
         """Schedule the overdue To-Do on orders that have no open one yet.
