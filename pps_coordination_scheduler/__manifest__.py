@@ -26,6 +26,7 @@
         "views/mrp_workorder_views.xml",
         "views/mrp_production_views.xml",
         "views/pps_dispatch_board_views.xml",
+        "views/pps_late_cause_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

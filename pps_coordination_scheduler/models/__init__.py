@@ -1,4 +1,5 @@
 from . import pps_schedule_problem
+from . import pps_late_cause
 from . import pps_schedule_run
 from . import pps_schedule_run_line
 from . import mrp_production

@@ -642,6 +642,7 @@ class PpsScheduleRun(models.Model):
         self._apply_productions(productions)
         self._apply_sale_orders(productions)
         purchase_lines = self._apply_purchase_orders(productions)
+        self._apply_late_causes(problem, result)
         _logger.info(
             "Schedule run %s: apply: %d work orders, %d MOs, %d purchase lines",
             self.name,
@@ -649,6 +650,12 @@ class PpsScheduleRun(models.Model):
             len(productions),
             len(purchase_lines),
         )
+
+    def _apply_late_causes(self, problem, result):
+        """Why late: every MO of the run gets its binding cause (or none when
+        on time), and their sale orders too (``pps.late.cause``)."""
+        LateCause = self.env["pps.late.cause"]
+        LateCause._write(LateCause._explain(problem, result, self.production_ids))
 
     def _apply_workorders(self, moves):
         """Write each moved work order through the ORM (its leave and its MO's
