@@ -27,6 +27,8 @@
         "views/mrp_production_views.xml",
         "views/pps_dispatch_board_views.xml",
         "views/pps_late_cause_views.xml",
+        "views/pps_weekly_meeting_report_views.xml",
+        "report/pps_weekly_meeting_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -15,3 +15,4 @@ from . import pps_schedule_check
 from . import pps_negotiation
 from . import pps_simulated_demand
 from . import pps_material_check
+from . import pps_weekly_meeting_report

@@ -66,6 +66,9 @@ LATE_FIELDS = (
     "pps_late_hours",
 )
 
+#: The same on a sale order, from its late MO.
+ORDER_LATE_FIELDS = ("pps_late_cause", "pps_late_reason", "pps_late_production_id")
+
 
 class PpsLateCause(models.AbstractModel):
     _name = "pps.late.cause"
@@ -100,15 +103,12 @@ class PpsLateCause(models.AbstractModel):
     def _write(self, values):
         """Write what :meth:`_explain` found, one write per late MO and one for
         all the MOs that are on time; then the sale orders."""
-        productions = (
-            self.env["mrp.production"]
-            .browse([production.id for production in values])
-            .sudo()
-        )
-        on_time = productions.filtered(lambda p: not values[p]["pps_late_cause"])
+        by_id = {production.id: vals for production, vals in values.items()}
+        productions = self.env["mrp.production"].sudo().browse(list(by_id)).exists()
+        on_time = productions.filtered(lambda p: not by_id[p.id]["pps_late_cause"])
         on_time.filtered("pps_late_cause").write(dict.fromkeys(LATE_FIELDS, False))
         for production in productions - on_time:
-            production.write(values[production])
+            production.write(by_id[production.id])
         self._write_orders(productions.pps_sale_order_id)
 
     @api.model
@@ -129,11 +129,13 @@ class PpsLateCause(models.AbstractModel):
                     "pps_late_production_id": mo.id,
                 }
             else:
-                vals = dict.fromkeys(
-                    ("pps_late_cause", "pps_late_reason", "pps_late_production_id"),
-                    False,
-                )
-            if any(order[name] != (value or False) for name, value in vals.items()):
+                vals = dict.fromkeys(ORDER_LATE_FIELDS, False)
+            current = (
+                order.pps_late_cause,
+                order.pps_late_reason,
+                order.pps_late_production_id.id,
+            )
+            if current != tuple(vals[name] for name in ORDER_LATE_FIELDS):
                 order.write(vals)
 
     # ------------------------------------------------------------------

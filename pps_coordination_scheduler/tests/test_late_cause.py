@@ -138,6 +138,17 @@ class TestLateCause(HttpCase):
         self.assertGreater(row["pps_late_hours"], 0.0)
         return row
 
+    def _cards(self, value):
+        """Every card dict inside the board's data, wherever it sits."""
+        if isinstance(value, dict):
+            if "production_id" in value and "late" in value:
+                yield value
+            for item in value.values():
+                yield from self._cards(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from self._cards(item)
+
     # causes ------------------------------------------------------------------
     def test_capacity_names_the_work_center_and_the_orders_ahead(self):
         """Three orders for one saw: the third waits behind the other two,
@@ -157,6 +168,20 @@ class TestLateCause(HttpCase):
         self.assertEqual(row["pps_late_workcenter_id"][0], self.wc_cut.id)
         self.assertIn(row["pps_late_blocker_id"][0], (first | second).ids)
         self.assertAlmostEqual(row["pps_late_hours"], 1.0, places=1)
+        # the planners' board shows the cause on the late card
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        cards = [
+            card
+            for card in self._cards(
+                board.get_board_data(fields.Date.to_string(self.now))
+            )
+            if card["production_id"] == third.id
+        ]
+        self.assertTrue(cards)
+        for card in cards:
+            self.assertTrue(card["late"])
+            self.assertEqual(card["late_cause"], "capacity")
+            self.assertEqual(card["late_reason"], row["pps_late_reason"])
         # more time for the order: the next run clears its cause
         third.date_deadline = self.now + timedelta(days=3)
         self._run(first | second | third)
@@ -308,6 +333,30 @@ class TestLateCause(HttpCase):
         )[order.id]
         self.assertEqual(sale["pps_late_cause"], "abnormality")
         self.assertEqual(sale["pps_late_production_id"][0], production.id)
+        # the weekly meeting lists it under its cause, on screen and in the PDF
+        meeting = (
+            self.env["pps.weekly.meeting.report"]
+            .with_user(self.salesman)
+            .create({"week_date": fields.Date.today()})
+        )
+        self.assertIn(order, meeting.late_cause_order_ids)
+        self.assertIn("Abnormality: 1", meeting.late_cause_summary)
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.salesman)
+            ._render_qweb_html(
+                "pps_coordination.action_report_pps_weekly_meeting", meeting.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("Why Late", html)
+        self.assertIn(order.name, html.split("Why Late", 1)[1])
+        self.assertIn(failure.name, html)
+        action = meeting.action_open_late_causes()
+        self.assertEqual(
+            self.env["sale.order"].with_user(self.salesman).search(action["domain"]),
+            order,
+        )
 
     def test_not_enough_time(self):
         """Nothing holds it: its own three hours of work do not fit in one."""
@@ -315,9 +364,15 @@ class TestLateCause(HttpCase):
         self._run(production)
         self._assert_cause(production, "lead_time", "Late Cutting")
 
-    def test_dry_run_writes_no_cause(self):
+    def test_preview_writes_its_causes_when_applied(self):
+        """A dry run writes nothing; applying it writes the causes of its plan."""
         production = self._production(1)
-        self.env["pps.schedule.run"].with_user(self.planner).schedule(
-            productions=production, time_limit=5, workers=1, dry_run=True
+        run = (
+            self.env["pps.schedule.run"]
+            .with_user(self.planner)
+            .schedule(productions=production, time_limit=5, workers=1, dry_run=True)
         )
+        self.assertEqual(run.state, "done", run.message)
         self.assertFalse(production.pps_late_cause)
+        run.with_user(self.planner).action_apply()
+        self._assert_cause(production, "lead_time", "Late Cutting")
