@@ -26,6 +26,9 @@
         "views/mrp_workorder_views.xml",
         "views/mrp_production_views.xml",
         "views/pps_dispatch_board_views.xml",
+        "views/pps_late_cause_views.xml",
+        "views/pps_weekly_meeting_report_views.xml",
+        "report/pps_weekly_meeting_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -98,6 +98,7 @@ from .data import (
     Resource,
 )
 from .dispatch import RULES, Unschedulable, dispatch
+from .explain import Delay, explain
 from .result import Evaluation, Result, Status, Violation
 from .solve import SolveParams, solve
 
@@ -105,6 +106,7 @@ __all__ = [
     "MAX_HORIZON",
     "RULES",
     "Assignment",
+    "Delay",
     "Evaluation",
     "Job",
     "Mode",
@@ -120,6 +122,7 @@ __all__ = [
     "check",
     "dispatch",
     "evaluate",
+    "explain",
     "solve",
     "span_end",
 ]

@@ -1,4 +1,5 @@
 from . import pps_schedule_problem
+from . import pps_late_cause
 from . import pps_schedule_run
 from . import pps_schedule_run_line
 from . import mrp_production
@@ -14,3 +15,4 @@ from . import pps_schedule_check
 from . import pps_negotiation
 from . import pps_simulated_demand
 from . import pps_material_check
+from . import pps_weekly_meeting_report

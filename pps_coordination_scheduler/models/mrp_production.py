@@ -1,12 +1,50 @@
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
 from odoo.addons.pps_coordination.guards import check_planner
 
+from .pps_late_cause import LATE_CAUSES
+
 
 class MrpProduction(models.Model):
     _inherit = "mrp.production"
+
+    # Why late, written by every applied schedule run (``pps.late.cause``).
+    pps_late_cause = fields.Selection(
+        LATE_CAUSES,
+        string="Late Because Of",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="What holds this order after its date in the plan in force, "
+        "computed from the last schedule run: empty when it is on time.",
+    )
+    pps_late_reason = fields.Char(
+        string="Why Late", readonly=True, copy=False, translate=False
+    )
+    pps_late_workcenter_id = fields.Many2one(
+        "mrp.workcenter",
+        string="Late At",
+        readonly=True,
+        copy=False,
+        help="The work center where the late order's work waits.",
+    )
+    pps_late_blocker_id = fields.Many2one(
+        "mrp.production",
+        string="Waits For",
+        readonly=True,
+        copy=False,
+        help="The order whose work it waits for: the last one ahead on the "
+        "work center, or the sub-assembly it needs.",
+    )
+    pps_late_hours = fields.Float(
+        string="Hours Late (Plan)",
+        readonly=True,
+        copy=False,
+        digits=(16, 1),
+        help="How far the plan finishes this order after its due time.",
+    )
 
     def action_pps_reschedule(self):
         """Server action: reschedule these manufacturing orders now."""

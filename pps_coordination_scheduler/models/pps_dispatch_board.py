@@ -399,7 +399,14 @@ class PpsDispatchBoard(models.AbstractModel):
         ids = list({row["production_id"][0] for row in workorders})
         productions = self.env["mrp.production"].browse(ids).sudo()
         rows = productions.read(
-            ["name", "date_finished", "pps_locked", "pps_sale_order_id"]
+            [
+                "name",
+                "date_finished",
+                "pps_locked",
+                "pps_sale_order_id",
+                "pps_late_cause",
+                "pps_late_reason",
+            ]
         )
         order_ids = list(
             {r["pps_sale_order_id"][0] for r in rows if r["pps_sale_order_id"]}
@@ -445,7 +452,9 @@ class PpsDispatchBoard(models.AbstractModel):
             "frozen": row["pps_frozen"],
             "locked": bool(production["pps_locked"] or (order and order["pps_locked"])),
             "week_locked": (workcenter.id, monday) in week_locks,
-            "late": late,
+            "late": late or bool(production["pps_late_cause"]),
+            "late_cause": production["pps_late_cause"] or False,
+            "late_reason": production["pps_late_reason"] or False,
             "sale_order_id": order and order["id"],
             "sale_order_name": order and order["name"],
             "partner_id": order and order["partner_id"] and order["partner_id"][0],

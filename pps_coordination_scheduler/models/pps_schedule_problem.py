@@ -60,6 +60,14 @@ class ProblemMap:
     movable: set = field(default_factory=set)  # operation indexes that may move
     skipped: dict = field(default_factory=dict)  # production -> reason left out
     fixed_reasons: dict = field(default_factory=dict)  # op index -> why fixed
+    # production id -> (supply datetime, the component move or the shortage
+    # abnormality) that sets its release: what "why late" names for material
+    release_reasons: dict = field(default_factory=dict)
+    abnormalities: dict = field(default_factory=dict)  # workcenter id -> records
+    # every routing and sub-assembly precedence, those between two fixed
+    # operations included (the engine's data leaves them out): "why late"
+    # follows them back through frozen work
+    all_precedences: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,7 @@ class PpsScheduleProblem(models.AbstractModel):
         wc_index = {wc.id: i for i, wc in enumerate(problem.workcenters)}
         # the confirmed abnormalities of all the centers in one search
         abnormalities = self._abnormalities_by_workcenter(workcenters, origin)
+        problem.abnormalities = abnormalities
         resources = [
             Resource(
                 key=wc.id,
@@ -131,7 +140,9 @@ class PpsScheduleProblem(models.AbstractModel):
         op_index = {}
         starting = {}  # index -> plan of a ready work order kept as "starting"
         grace = self._prepare_start_grace()
-        releases = self._prepare_releases(productions, origin, company)
+        releases = self._prepare_releases(
+            productions, origin, company, reasons=problem.release_reasons
+        )
         # frozen work of an MO a material shortage holds back cannot run as
         # planned either: it moves (see the frozen reason below)
         short = self._prepare_shortage_releases(productions, origin, company)
@@ -234,6 +245,7 @@ class PpsScheduleProblem(models.AbstractModel):
             problem.workorders.append(workorder)
 
         all_precedences = self._prepare_precedences(productions, op_index)
+        problem.all_precedences = tuple(all_precedences)
         self._release_blocked_starts(problem, operations, all_precedences, starting)
         self._release_blocked_fixed(problem, operations, all_precedences)
         fixed = {i for i, op in enumerate(operations) if op.fixed is not None}
@@ -770,10 +782,13 @@ class PpsScheduleProblem(models.AbstractModel):
         )
 
     @api.model
-    def _prepare_releases(self, productions, origin, company):
+    def _prepare_releases(self, productions, origin, company, reasons=None):
         """Earliest start per production: components on hand, or their supply date
         plus the material buffer. Components made by a child production are
         covered by precedence, not by the release.
+
+        ``reasons``, when given, receives {production id: (supply datetime,
+        the component move or the material shortage that sets the release)}.
 
         :return: {production id: release minute}
         """
@@ -802,8 +817,12 @@ class PpsScheduleProblem(models.AbstractModel):
                 continue
             release = to_minutes(origin, supply + buffer, rounding=math.ceil)
             production = move.raw_material_production_id
+            if reasons is not None and release > max(releases[production.id], 0):
+                reasons[production.id] = (supply, move)
             releases[production.id] = max(releases[production.id], release, 0)
-        shortages = self._prepare_shortage_releases(productions, origin, company)
+        shortages = self._prepare_shortage_releases(
+            productions, origin, company, reasons=reasons, above=releases
+        )
         return {pid: max(rel, shortages.get(pid, 0)) for pid, rel in releases.items()}
 
     @api.model
@@ -893,7 +912,9 @@ class PpsScheduleProblem(models.AbstractModel):
     # abnormalities other than capacity: material shortage, low yield
     # ------------------------------------------------------------------
     @api.model
-    def _prepare_shortage_releases(self, productions, origin, company):
+    def _prepare_shortage_releases(
+        self, productions, origin, company, reasons=None, above=None
+    ):
         """Earliest start the confirmed material shortages leave each production.
 
         A shortage holds back every production still consuming its product
@@ -904,6 +925,10 @@ class PpsScheduleProblem(models.AbstractModel):
         must be at the station the company's material buffer days before the
         work starts. Work planned to start before the shortage begins keeps
         its material; a resolved shortage holds back nothing.
+
+        ``reasons`` (see :meth:`_prepare_releases`) receives the shortage of
+        each production it holds back later than ``above`` ({production id:
+        release minute} of its supply) does.
 
         :return: {production id: release minute}, held-back productions only
         """
@@ -944,6 +969,10 @@ class PpsScheduleProblem(models.AbstractModel):
                 start = max(min(planned, default=origin), origin + MINUTE)
                 if shortage.date_start > start:
                     continue  # starts before the material runs short
+                if reasons is not None and release > max(
+                    releases.get(production.id, 0), (above or {}).get(production.id, 0)
+                ):
+                    reasons[production.id] = (shortage.date_end, shortage)
                 releases[production.id] = max(releases.get(production.id, 0), release)
         return releases
 

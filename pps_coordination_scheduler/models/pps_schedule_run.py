@@ -152,6 +152,11 @@ class PpsScheduleRun(models.Model):
     workorder_count = fields.Integer(readonly=True)
     moved_count = fields.Integer(readonly=True)
     late_count = fields.Integer(readonly=True)
+    late_cause_data = fields.Json(
+        readonly=True,
+        copy=False,
+        help="A preview's why-late causes per MO, written when it is applied.",
+    )
     total_tardiness = fields.Integer(readonly=True, help="Minutes, summed over orders.")
     progress = fields.Integer(readonly=True, help="Percent done of a background run.")
     message = fields.Text(readonly=True)
@@ -250,6 +255,13 @@ class PpsScheduleRun(models.Model):
         run = self.sudo()
         with self.env.cr.savepoint():
             run._step_apply(None, None, moves)
+            LateCause = self.env["pps.late.cause"]
+            LateCause._write(
+                {
+                    self.env["mrp.production"].browse(int(key)): vals
+                    for key, vals in (run.late_cause_data or {}).items()
+                }
+            )
         run.applied = True
         run.message_post(
             body=self.env._(
@@ -487,7 +499,9 @@ class PpsScheduleRun(models.Model):
                 result = run._step_solve(problem)
                 run._step_check(problem, result)
                 moves = run._step_diff(problem, result)
-                if not run.dry_run:
+                if run.dry_run:
+                    run._store_late_causes(problem, result)
+                else:
                     run._step_apply(problem, result, moves)
         except ScheduleFailure as failure:
             return run._fail(str(failure), failure.solver_status, started, interactive)
@@ -642,6 +656,8 @@ class PpsScheduleRun(models.Model):
         self._apply_productions(productions)
         self._apply_sale_orders(productions)
         purchase_lines = self._apply_purchase_orders(productions)
+        if problem is not None:  # else the preview's, see action_apply
+            self._apply_late_causes(problem, result)
         _logger.info(
             "Schedule run %s: apply: %d work orders, %d MOs, %d purchase lines",
             self.name,
@@ -649,6 +665,21 @@ class PpsScheduleRun(models.Model):
             len(productions),
             len(purchase_lines),
         )
+
+    def _apply_late_causes(self, problem, result):
+        """Why late: every MO of the run gets its binding cause (or none when
+        on time), and their sale orders too (``pps.late.cause``)."""
+        LateCause = self.env["pps.late.cause"]
+        LateCause._write(LateCause._explain(problem, result, self.production_ids))
+
+    def _store_late_causes(self, problem, result):
+        """A preview keeps the causes of its plan, written if it is applied."""
+        values = self.env["pps.late.cause"]._explain(
+            problem, result, self.production_ids
+        )
+        self.late_cause_data = {
+            str(production.id): vals for production, vals in values.items()
+        }
 
     def _apply_workorders(self, moves):
         """Write each moved work order through the ORM (its leave and its MO's

@@ -17,11 +17,32 @@ from odoo.addons.pps_coordination.models.pps_lock_mixin import (
     marshallable,
 )
 
+from .pps_late_cause import LATE_CAUSES
+
 _logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    # Why late: the cause of its late MO that finishes last (``pps.late.cause``)
+    pps_late_cause = fields.Selection(
+        LATE_CAUSES,
+        string="Late Because Of",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Why the plan delivers this order after its agreed date, from the "
+        "last schedule run: empty when the plan meets the date.",
+    )
+    pps_late_reason = fields.Char(string="Why Late", readonly=True, copy=False)
+    pps_late_production_id = fields.Many2one(
+        "mrp.production",
+        string="Late Manufacturing Order",
+        readonly=True,
+        copy=False,
+        help="The order's manufacturing order whose lateness delays delivery.",
+    )
 
     def action_confirm(self):
         """Confirming puts the order's new manufacturing orders on the

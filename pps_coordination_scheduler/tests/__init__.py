@@ -14,3 +14,4 @@ from . import test_rpc_public_methods
 from . import test_scheduler
 from . import test_scheduler_exact
 from . import test_scheduler_negotiation
+from . import test_late_cause

@@ -129,6 +129,7 @@ TABLE = {
         ("action_open_kpis", "sales", "_meeting_ids"),
         ("action_open_date_changes", "sales", "_meeting_ids"),
         ("action_print", "sales", "_meeting_ids"),
+        ("action_open_late_causes", "sales", "_meeting_ids"),
     ],
     "pps.schedule.check": [
         ("action_open_report", "planner", "_no_args"),

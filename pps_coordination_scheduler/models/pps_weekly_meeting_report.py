@@ -1,0 +1,84 @@
+"""The weekly meeting sees why orders are late (``pps.late.cause``).
+
+The meeting screen and its PDF add the open orders the plan delivers after
+their agreed date, grouped by the cause the last schedule run found.
+"""
+
+from odoo import api, fields, models
+
+from odoo.addons.pps_coordination.models.sale_order import OPEN_PROGRESS
+
+from .pps_late_cause import LATE_CAUSES
+
+
+class PpsWeeklyMeetingReport(models.TransientModel):
+    _inherit = "pps.weekly.meeting.report"
+
+    late_cause_order_ids = fields.Many2many(
+        "sale.order",
+        string="Late Orders by Cause",
+        compute="_compute_late_causes",
+        help="Open orders the plan delivers after their agreed date, with the "
+        "cause the last schedule run found, by cause.",
+    )
+    late_cause_summary = fields.Char(string="Why Late", compute="_compute_late_causes")
+
+    @api.depends("week_date", "company_ids")
+    def _compute_late_causes(self):
+        for wizard in self:
+            groups = wizard._pps_late_by_cause()
+            wizard.late_cause_order_ids = self.env["sale.order"].union(
+                *(orders for _cause, _label, orders in groups)
+            )
+            wizard.late_cause_summary = " · ".join(
+                f"{label}: {len(orders)}" for _cause, label, orders in groups
+            ) or self.env._("No order is late in the plan.")
+
+    def _pps_late_cause_domain(self):
+        self.ensure_one()
+        domain = [
+            ("state", "=", "sale"),
+            ("pps_late_cause", "!=", False),
+            ("pps_progress", "in", list(OPEN_PROGRESS)),
+        ]
+        if self.company_ids:
+            domain.append(("company_id", "in", self.company_ids.ids))
+        return domain
+
+    def _pps_late_by_cause(self):
+        """[(cause, label, sale orders)] in the order of ``LATE_CAUSES``,
+        causes with orders only."""
+        self.ensure_one()
+        orders = self.env["sale.order"].search(
+            self._pps_late_cause_domain(), order="pps_delivery_date, id"
+        )
+        labels = dict(
+            self.env["sale.order"]
+            ._fields["pps_late_cause"]
+            ._description_selection(self.env)
+        )
+        groups = []
+        for cause, _label in LATE_CAUSES:
+            found = orders.filtered(lambda o, c=cause: o.pps_late_cause == c)
+            if found:
+                groups.append((cause, labels[cause], found))
+        return groups
+
+    def _pps_data(self, with_orders=True):
+        data = super()._pps_data(with_orders=with_orders)
+        if with_orders:
+            data["late_by_cause"] = self._pps_late_by_cause()
+        return data
+
+    def action_open_late_causes(self):
+        """The open late orders, grouped by cause."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "pps_coordination.sale_order_progress_action"
+        )
+        action.update(
+            name=self.env._("Late Orders by Cause"),
+            domain=self._pps_late_cause_domain(),
+            context={"create": False, "group_by": ["pps_late_cause"]},
+        )
+        return action
