@@ -30,16 +30,20 @@ _DEFAULT_NEIGHBOURHOODS = {
     "tardiness": ("time window", "late window", "late job", "machines", "jobs"),
     "makespan": ("machines", "jobs", "time window"),
 }
-#: CP-SAT deterministic seconds per wall-clock second of one worker: measured
-#: 0.06-0.13 on the project's 2-core machine (job-shop and factory models;
-#: the lower figure while other jobs share the machine). Deterministic mode
-#: budgets ``time_limit * DET_RATE`` of them.
+#: CP-SAT deterministic seconds per second of one worker, measured on the
+#: project's 2-core machine: 0.06-0.13 for a whole model (job shop, factory;
+#: the lower figure while other jobs share the machine), 0.03-0.04 for LNS
+#: steps (loading and presolving their models counts for little of it).
+#: Deterministic mode budgets ``time_limit * DET_RATE`` of them for a whole
+#: model and charges LNS steps at ``_STEP_DET_RATE``.
 DET_RATE = 0.1
-#: Deterministic mode also charges the work around each LNS step that
-#: CP-SAT's deterministic time leaves out (model building and loading,
-#: evaluation): seconds per step and per operation in its model.
+_STEP_DET_RATE = 0.03
+#: ... and it charges the Python work around each LNS step (model building,
+#: reading, evaluation), measured: seconds per step, per operation freed in a
+#: frozen window (calendar tables) and per operation of an ordered step.
 _STEP_COST = 0.005
-_OP_COST = 0.0004
+_WINDOW_OP_COST = 0.001
+_ORDERED_OP_COST = 0.0001
 #: In makespan mode, problems up to this many movable operations above
 #: ``lns_threshold`` get the one model first (it wins on job shops), then
 #: the LNS for the rest of the budget ("both"); larger ones only the LNS.
@@ -69,7 +73,8 @@ class SolveParams:
     lasts about ``time_limit`` wall seconds on the project's machine) and
     each call is charged what it used, so a fixed ``seed`` gives the same
     schedule on every run and the whole budget is used (wall time is capped
-    at three times the budget as a safety net).
+    at ten times the budget as a safety net, for a machine shared with
+    other work; results repeat as long as it does not bind).
 
     ``strategy`` picks the improvement: ``"model"``, one CP-SAT model of the
     whole problem; ``"lns"``, large-neighbourhood search; ``"both"``, the
@@ -150,14 +155,18 @@ class _Clock:
 
     def remaining(self) -> float:
         if self.params.is_deterministic:
-            wall_left = 3 * self.params.time_limit - self.elapsed()
+            wall_left = 10 * self.params.time_limit - self.elapsed()
             return min(self.params.time_limit - self.spent, wall_left)
         return self.params.time_limit - self.elapsed()
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def solver(self, budget: float, **parameters) -> cp_model.CpSolver:
+    def solver(
+        self, budget: float, rate: float = DET_RATE, **parameters
+    ) -> cp_model.CpSolver:
+        """A solver limited to ``budget`` seconds (deterministic mode:
+        ``budget * rate`` deterministic seconds)."""
         params = self.params
         solver = cp_model.CpSolver()
         for name, value in parameters.items():
@@ -165,21 +174,22 @@ class _Clock:
         solver.parameters.num_workers = params.workers
         solver.parameters.random_seed = params.seed
         if params.is_deterministic:
-            solver.parameters.max_deterministic_time = max(0.001, budget * DET_RATE)
+            solver.parameters.max_deterministic_time = max(0.0001, budget * rate)
             solver.parameters.max_time_in_seconds = max(
-                0.01, 3 * params.time_limit - self.elapsed()
+                0.01, 10 * params.time_limit - self.elapsed()
             )
         else:
             solver.parameters.max_time_in_seconds = max(0.01, budget)
         return solver
 
-    def charge(self, solver: cp_model.CpSolver | None, ops: int = 0) -> None:
-        """Count what a sub-solve used (deterministic time, reproducible) and
-        the Python work around it (by the number of operations involved)."""
+    def charge(
+        self, solver: cp_model.CpSolver | None, rate: float = DET_RATE, work=0.0
+    ) -> None:
+        """Count what a solve used (its deterministic time, reproducible, at
+        ``rate``) and ``work`` seconds of estimated Python work around it."""
         if solver is not None:
-            self.spent += solver.deterministic_time / DET_RATE
-        if ops:
-            self.spent += _STEP_COST + _OP_COST * ops
+            self.spent += solver.deterministic_time / rate
+        self.spent += work
 
 
 @dataclass
@@ -530,6 +540,7 @@ class _Search:
             kind = self.kinds[step % len(self.kinds)]
             free = self._select(kind)
             if not free:
+                self.clock.charge(None, work=_STEP_COST)
                 idle += 1
                 if idle >= 4 * len(self.kinds):  # nothing to free at all
                     break
@@ -666,7 +677,7 @@ class _Search:
         trial, solver = _improve_window(
             data, params, clock, self.best, free, self.axes, self.days, self.stability
         )
-        clock.charge(solver, len(free))
+        clock.charge(solver, _STEP_DET_RATE, _STEP_COST + _WINDOW_OP_COST * len(free))
         return trial
 
     def _whole_model(self) -> Model:
@@ -740,10 +751,15 @@ class _Search:
         model.add(cost <= level)
         solver = clock.solver(
             min(self.params.lns_window_time * _ORDERED_TIME, clock.remaining()),
+            _STEP_DET_RATE,
             **_ORDERED_PARAMETERS,
         )
         status = solver.solve(model)
-        clock.charge(solver, len(self.movable))
+        clock.charge(
+            solver,
+            _STEP_DET_RATE,
+            _STEP_COST + _ORDERED_OP_COST * len(self.movable),
+        )
         if status == cp_model.OPTIMAL:
             self.size = min(len(self.movable), self.size * 1.1 + 1)
         else:
@@ -896,7 +912,8 @@ def _improve_window(data, params, clock, best, free, axes, days, stability):
         terms += (1 + (data.jobs[job].weight if late.get(job) else 0)) * ov.end
     m.model.minimize(terms)
     m.add_hint(best.schedule)
-    solver = clock.solver(min(params.lns_window_time, clock.remaining()))
+    budget = min(params.lns_window_time, clock.remaining())
+    solver = clock.solver(budget, _STEP_DET_RATE)
     status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, solver
