@@ -25,22 +25,29 @@ scale (a cold CP-SAT model loses to a good dispatching rule):
    when operations carry a ``current`` plan, the plan itself (if valid) and
    its repair (``rule="current"``: keep each operation where it is, push it
    later only where needed); the best one is kept.
-2. *Improve*: CP-SAT, hinted with that start. Up to ``lns_threshold`` (300)
-   movable operations, one model in two phases: (1) minimise total weighted
-   tardiness sum_j w_j * max(0, C_j - due_j); (2) keeping that value,
-   minimise ``H * moves + displacement + makespan`` (H = horizon length, so
-   one moved operation costs more than any displacement: fewest operations
-   whose start or work center changed, then smallest total shift, then
-   makespan). Larger instances are improved by large-neighbourhood search:
-   small windows of operations adjacent in start time (sliding through the
-   plan where late work is) and late jobs with their competitors, each
-   re-solved by CP-SAT with everything else frozen, kept when the whole
+2. *Improve*: a portfolio of CP-SAT paths (``SolveParams.strategy``). Up
+   to ``lns_threshold`` (300) movable operations, one model in two phases:
+   (1) minimise total weighted tardiness sum_j w_j * max(0, C_j - due_j);
+   (2) keeping that value, minimise ``H * moves + displacement + makespan``
+   (H = horizon length, so one moved operation costs more than any
+   displacement). Larger instances are improved by large-neighbourhood
+   search until the budget ends: windows of operations adjacent in start
+   time, late jobs with their competitors, the work of one to three work
+   centers, whole jobs, each re-solved by CP-SAT, kept when the whole
    schedule is not worse. ``objective="makespan"`` minimises the makespan
-   only (plain job-shop benchmarks).
+   (plain job-shop benchmarks): there, up to ``MAKESPAN_MODEL_LIMIT``
+   operations the one model runs first for half the budget and the search
+   goes on from its result, with neighbourhoods around the critical path in
+   which the operations not freed keep their order but not their times.
+   With one worker the budget is CP-SAT deterministic time calibrated to
+   the wall-clock limit (``DET_RATE``): the same data and seed give the
+   same schedule.
 3. *Verify*: the independent ``check`` validates the final schedule; the
    engine never returns a schedule worse (lexicographically: weighted
    tardiness plus ``move_cost`` per moved operation, moves, displacement,
-   makespan) than the best start.
+   makespan) than the best start, and the plan in force (``current`` on
+   every operation, valid) is returned as it is unless a strictly better
+   schedule was found: a merely equal one never replaces it.
 
 The rush reserve: on every work center and day (``[day_offset + t *
 day_length, ...)``), days with fixed work included, movable non-rush work may

@@ -42,12 +42,21 @@ class Evaluation:
     def key(self, objective: str = "tardiness", move_cost: int = 0) -> tuple[int, ...]:
         """Lexicographic objective, smaller is better.
 
-        ``move_cost`` prices each operation moved away from the plan in force
-        in weighted-tardiness minutes: a re-run changes the plan only where
-        the lateness it saves is worth the moves.
+        Tardiness: weighted tardiness plus the move cost, moves, displacement,
+        makespan. Makespan: makespan plus the move cost, moves, displacement,
+        weighted tardiness. ``move_cost`` prices each operation moved away
+        from the plan in force (in minutes of the primary objective): a re-run
+        changes the plan only where what it saves is worth the moves, and a
+        schedule merely equal to the plan in force is worse than it, as it
+        moves something.
         """
         if objective == "makespan":
-            return (self.makespan,)
+            return (
+                self.makespan + move_cost * self.moved,
+                self.moved,
+                self.displacement,
+                self.weighted_tardiness,
+            )
         return (
             self.weighted_tardiness + move_cost * self.moved,
             self.moved,

@@ -1,7 +1,14 @@
-"""Orchestration: greedy start, CP-SAT improvement, LNS for large instances."""
+"""Orchestration: greedy start, then a portfolio of CP-SAT improvements.
+
+One model of the whole problem, large-neighbourhood search (LNS) over
+windows, machines and jobs, or both one after the other within the budget
+(see ``SolveParams.strategy``); the plan in force is kept unless a strictly
+better schedule is found.
+"""
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass
 from itertools import count, pairwise
@@ -16,6 +23,42 @@ from .dispatch import REPAIR, RULES, Unschedulable, dispatch
 from .result import Evaluation, Result, Status
 
 OBJECTIVES = ("tardiness", "makespan")
+STRATEGIES = ("auto", "model", "lns", "both")
+#: LNS neighbourhoods (``SolveParams.neighbourhoods``), see ``_Search``.
+NEIGHBOURHOODS = ("time window", "late window", "late job", "machines", "jobs")
+_DEFAULT_NEIGHBOURHOODS = {
+    "tardiness": ("time window", "late window", "late job", "machines", "jobs"),
+    "makespan": ("machines", "jobs", "time window"),
+}
+#: CP-SAT deterministic seconds per second of one worker, measured on the
+#: project's 2-core machine: 0.06-0.13 for a whole model (job shop, factory;
+#: the lower figure while other jobs share the machine), 0.03-0.04 for LNS
+#: steps (loading and presolving their models counts for little of it).
+#: Deterministic mode budgets ``time_limit * DET_RATE`` of them for a whole
+#: model and charges LNS steps at ``_STEP_DET_RATE``.
+DET_RATE = 0.1
+_STEP_DET_RATE = 0.03
+#: ... and it charges the Python work around each LNS step (model building,
+#: reading, evaluation), measured: seconds per step, per operation freed in a
+#: frozen window (calendar tables) and per operation of an ordered step.
+_STEP_COST = 0.005
+_WINDOW_OP_COST = 0.001
+_ORDERED_OP_COST = 0.0001
+#: In makespan mode, problems up to this many movable operations above
+#: ``lns_threshold`` get the one model first (it wins on job shops), then
+#: the LNS for the rest of the budget ("both"); larger ones only the LNS.
+MAKESPAN_MODEL_LIMIT = 5000
+#: In makespan mode up to this many movable operations, LNS steps keep the
+#: operations they do not free in their order on each work center but let
+#: them shift in time (a critical path can shorten); larger problems and
+#: the tardiness objective freeze them at their times.
+ORDERED_LIMIT = 3000
+#: Ordered steps (measured on 20 x 20 job shops, one worker): the whole model
+#: is presolved again at every step, which costs more than it saves, and a
+#: search placing operations at their earliest start finds the first
+#: schedules far sooner; they get this many times ``lns_window_time``.
+_ORDERED_PARAMETERS: dict[str, object] = {"cp_model_presolve": False}
+_ORDERED_TIME = 3.0
 
 
 @dataclass(frozen=True)
@@ -25,20 +68,33 @@ class SolveParams:
     ``time_limit`` is the budget in seconds for the CP-SAT phases (the greedy
     start comes on top; it takes well under a second per 1,000 operations).
     With ``deterministic`` (the default when ``workers == 1``) every CP-SAT
-    call gets a *deterministic*-time limit and is counted at its full budget,
-    so the number and length of the calls are fixed and a fixed ``seed``
-    gives the same schedule on every run (wall time is capped at three
-    times the budget as a safety net).
-    Instances with more than ``lns_threshold`` movable operations are
-    improved by large-neighbourhood search over windows of
-    ``lns_window_ops`` consecutive operations, ``lns_window_time`` seconds each.
-    ``move_cost`` (weighted-tardiness minutes, 0 = moves are free) is what
-    moving one operation away from the plan in force must save: with it, a
-    re-run on unchanged data keeps the plan instead of trading small gains
-    for churn, and an urgent insertion moves only what pays for itself.
-    Smaller instances are one model in which every operation ends before the
-    best start's makespan plus ``reach`` times it plus a day (so the model
-    stays small); ``tardiness_share`` of the time goes to its first phase.
+    call gets a *deterministic*-time limit, the budget is
+    ``time_limit * DET_RATE`` deterministic seconds (calibrated so that it
+    lasts about ``time_limit`` wall seconds on the project's machine) and
+    each call is charged what it used, so a fixed ``seed`` gives the same
+    schedule on every run and the whole budget is used (wall time is capped
+    at ten times the budget as a safety net, for a machine shared with
+    other work; results repeat as long as it does not bind).
+
+    ``strategy`` picks the improvement: ``"model"``, one CP-SAT model of the
+    whole problem; ``"lns"``, large-neighbourhood search; ``"both"``, the
+    model for ``model_share`` of the budget, then the search from the better
+    of its result and the start; ``"auto"`` (default): the model up to
+    ``lns_threshold`` movable operations, above it the search, and in
+    makespan mode up to ``MAKESPAN_MODEL_LIMIT`` operations both.
+    The search frees about ``lns_window_ops`` movable operations per step
+    (``lns_window_time`` seconds each) chosen by ``neighbourhoods`` in turn
+    (default: all that fit the objective, see ``_Search``) and runs until
+    the budget ends, unless optimality is proven.
+    ``move_cost`` (minutes of the primary objective, 0 = moves are free) is
+    what moving one operation away from the plan in force must save: with
+    it, a re-run on unchanged data keeps the plan instead of trading small
+    gains for churn, and an urgent insertion moves only what pays for itself.
+    Whatever the cost, the plan in force is only replaced by a strictly
+    better schedule (``Evaluation.key``).
+    The one model bounds every operation's end by the best start's makespan
+    plus ``reach`` times it plus a day (so the model stays small);
+    ``tardiness_share`` of its time goes to its first phase.
     """
 
     time_limit: float = 10.0
@@ -53,6 +109,9 @@ class SolveParams:
     tardiness_share: float = 0.7
     reach: float = 0.25
     move_cost: int = 0
+    strategy: str = "auto"
+    model_share: float = 0.5
+    neighbourhoods: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
@@ -65,6 +124,17 @@ class SolveParams:
             raise ValueError("tardiness_share must be in (0, 1]")
         if not isinstance(self.move_cost, int) or self.move_cost < 0:
             raise ValueError("move_cost must be a non-negative integer")
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}")
+        if not 0 < self.model_share < 1:
+            raise ValueError("model_share must be in (0, 1)")
+        if self.neighbourhoods is not None:
+            kinds = tuple(self.neighbourhoods)
+            if not kinds or any(k not in NEIGHBOURHOODS for k in kinds):
+                raise ValueError(
+                    f"neighbourhoods must be a non-empty selection of {NEIGHBOURHOODS}"
+                )
+            object.__setattr__(self, "neighbourhoods", kinds)
 
     def key(self, evaluation: Evaluation) -> tuple[int, ...]:
         """The objective of these parameters (smaller is better)."""
@@ -76,39 +146,50 @@ class SolveParams:
 
 
 class _Clock:
-    """Budget in wall or deterministic seconds."""
+    """Budget in wall or (calibrated) deterministic seconds."""
 
     def __init__(self, params: SolveParams) -> None:
         self.params = params
         self.started = time.perf_counter()
-        self.spent = 0.0  # deterministic seconds spent (deterministic mode)
+        self.spent = 0.0  # budget seconds charged (deterministic mode)
 
     def remaining(self) -> float:
         if self.params.is_deterministic:
-            wall_left = 3 * self.params.time_limit - self.elapsed()
+            wall_left = 10 * self.params.time_limit - self.elapsed()
             return min(self.params.time_limit - self.spent, wall_left)
         return self.params.time_limit - self.elapsed()
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def solver(self, budget: float) -> cp_model.CpSolver:
+    def solver(
+        self, budget: float, rate: float = DET_RATE, **parameters
+    ) -> cp_model.CpSolver:
+        """A solver limited to ``budget`` seconds (deterministic mode:
+        ``budget * rate`` deterministic seconds)."""
         params = self.params
         solver = cp_model.CpSolver()
+        for name, value in parameters.items():
+            setattr(solver.parameters, name, value)
         solver.parameters.num_workers = params.workers
         solver.parameters.random_seed = params.seed
         if params.is_deterministic:
-            solver.parameters.max_deterministic_time = budget
+            solver.parameters.max_deterministic_time = max(0.0001, budget * rate)
             solver.parameters.max_time_in_seconds = max(
-                0.01, 3 * params.time_limit - self.elapsed()
+                0.01, 10 * params.time_limit - self.elapsed()
             )
         else:
-            solver.parameters.max_time_in_seconds = budget
+            solver.parameters.max_time_in_seconds = max(0.01, budget)
         return solver
 
-    def charge(self, budget: float) -> None:
-        """Count a sub-solve's whole budget, so the number of solves is fixed."""
-        self.spent += budget
+    def charge(
+        self, solver: cp_model.CpSolver | None, rate: float = DET_RATE, work=0.0
+    ) -> None:
+        """Count what a solve used (its deterministic time, reproducible, at
+        ``rate``) and ``work`` seconds of estimated Python work around it."""
+        if solver is not None:
+            self.spent += solver.deterministic_time / rate
+        self.spent += work
 
 
 @dataclass
@@ -155,8 +236,10 @@ def _current_plan(data: ProblemData) -> dict[int, Assignment] | None:
 
 def _starts(
     data: ProblemData, params: SolveParams
-) -> tuple[list[_Candidate], list[str]]:
-    """Valid schedules from every dispatching rule and the current plan."""
+) -> tuple[list[_Candidate], list[str], _Candidate | None]:
+    """Valid schedules from every dispatching rule and the current plan
+    (best first), the rules' failures, and the plan in force when it is
+    complete and valid."""
     found, failures = [], []
     rules = RULES
     if any(op.current is not None for op in data.operations):
@@ -172,10 +255,12 @@ def _starts(
             continue
         found.append(_Candidate(rule, schedule, evaluate(data, schedule)))
     plan = _current_plan(data)
+    in_force = None
     if plan is not None and not check(data, plan):
-        found.append(_Candidate("current", plan, evaluate(data, plan)))
+        in_force = _Candidate("current", plan, evaluate(data, plan))
+        found.insert(0, in_force)  # first among equals: the sort is stable
     found.sort(key=lambda c: params.key(c.evaluation))
-    return found, failures
+    return found, failures, in_force
 
 
 def solve(data: ProblemData, params: SolveParams | None = None) -> Result:
@@ -205,17 +290,32 @@ def _failed(status: Status, message: str, clock: _Clock) -> Result:
     return Result(status=status, message=message, wall_time=clock.elapsed())
 
 
+def _strategy(params: SolveParams, movable: int) -> str:
+    """The improvement path for a problem of ``movable`` operations."""
+    if params.strategy != "auto":
+        return params.strategy
+    if movable <= params.lns_threshold:
+        return "model"
+    if params.objective == "makespan" and movable <= MAKESPAN_MODEL_LIMIT:
+        return "both"
+    return "lns"
+
+
 def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
     objective = params.objective
-    starts, failures = _starts(data, params)
+    starts, failures, in_force = _starts(data, params)
     movable = [i for i, op in enumerate(data.operations) if op.fixed is None]
     best = starts[0] if starts else None
     outcome = Status.FEASIBLE
     bound = None
+    strategy = _strategy(params, len(movable))
     if not movable:
         outcome = Status.OPTIMAL
-    elif len(movable) <= params.lns_threshold or best is None:
-        improved, outcome, bound, note = _monolithic(data, params, clock, starts)
+    elif strategy != "lns" or best is None:
+        share = params.model_share if strategy == "both" and best else 1.0
+        improved, outcome, bound, note = _monolithic(
+            data, params, clock, starts, clock.remaining() * share
+        )
         if improved is not None and (
             best is None
             or params.key(improved.evaluation) < params.key(best.evaluation)
@@ -230,8 +330,16 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
                 f"{note} The dispatching rules failed too: {detail}",
                 clock,
             )
+        if strategy == "both" and outcome != Status.OPTIMAL:
+            best = _Search(data, params, clock, best, bound).run()
+            if bound is not None and params.key(best.evaluation)[0] <= bound:
+                outcome = Status.OPTIMAL
     else:
-        best = _lns(data, params, clock, best, starts)
+        best = _Search(data, params, clock, best, None).run()
+    if in_force is not None and not (
+        params.key(best.evaluation) < params.key(in_force.evaluation)
+    ):
+        best = in_force  # the plan in force stands unless strictly beaten
     violations = check(data, best.schedule)
     if violations:  # a bug, not a planning problem: fall back on a valid start
         if not starts:
@@ -272,13 +380,15 @@ def _message(best: _Candidate, start: _Candidate | None, status: Status) -> str:
     return text
 
 
-def _monolithic(data, params, clock, starts):
-    """One model of the whole problem: phase 1 primary objective, phase 2 rest."""
+def _monolithic(data, params, clock, starts, budget: float):
+    """One model of the whole problem: phase 1 primary objective, phase 2 rest
+    (tardiness), within ``budget`` seconds of the clock."""
     axes = build_axes(data)
     days = reserve_days(data, axes)
     free = [i for i, op in enumerate(data.operations) if op.fixed is None]
     frozen = {i: op.fixed for i, op in enumerate(data.operations) if op.fixed}
     stability = any(data.operations[i].current is not None for i in free)
+    reserve = max(0.0, clock.remaining() - budget)  # left for what follows
     hi = data.end_of_calendar()
     tardiness = params.objective == "tardiness"
     if starts:  # keep the window tables short: ends within the start's reach
@@ -286,28 +396,37 @@ def _monolithic(data, params, clock, starts):
         if tardiness:
             hi = min(hi, makespan + int(params.reach * makespan) + data.day_length)
         else:  # anything longer than the start would be thrown away anyway
-            hi = min(hi, makespan)
+            hi = min(hi, params.key(starts[0].evaluation)[0])
     try:
         m = build(data, axes, days, free, frozen, hi=hi, stability=stability)
     except NoRoom as error:
         return None, Status.INFEASIBLE, None, f"{error}."
     model = m.model
-    primary = m.weighted_tardiness() if tardiness else m.makespan
-    if tardiness and stability and params.move_cost:
-        primary += params.move_cost * sum(m.moved.values())
+    moves = sum(m.moved.values())
+    scaled = False
+    if tardiness:
+        primary = m.weighted_tardiness()
+        if stability and params.move_cost:
+            primary += params.move_cost * moves
+    elif stability:  # makespan plus priced moves, then fewest moves
+        primary = (m.makespan + params.move_cost * moves) * (len(free) + 1) + moves
+        scaled = True
+    else:
+        primary = m.makespan
     model.minimize(primary)
     if tardiness and starts:  # only schedules at least as good are of use
         model.add(primary <= params.key(starts[0].evaluation)[0])
     # measured (bench/results/engine.md): on job-shops the greedy hint makes the
     # search worse with one worker and with two; the start's makespan already
-    # bounds the model, and the start is kept if CP-SAT does no better
-    if params.use_hint and starts and tardiness:
+    # bounds the model, and the start is kept if CP-SAT does no better. With a
+    # plan in force the hint is that plan, which a re-run should find again.
+    if params.use_hint and starts and (tardiness or stability):
         m.add_hint(starts[0].schedule)
     share = params.tardiness_share if tardiness else 1.0
-    budget = max(0.01, clock.remaining() * share)
-    solver = clock.solver(budget)
+    first = max(0.01, (clock.remaining() - reserve) * share)
+    solver = clock.solver(first)
     status = solver.solve(model)
-    clock.charge(budget)
+    clock.charge(solver)
     if status == cp_model.MODEL_INVALID:
         return None, Status.MODEL_INVALID, None, model.validate()
     if status == cp_model.INFEASIBLE:
@@ -323,9 +442,9 @@ def _monolithic(data, params, clock, starts):
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, Status.UNKNOWN, None, "CP-SAT found no schedule in time."
     found = _candidate(data, m, solver, frozen, "cp-sat")
-    bound = int(solver.best_objective_bound)
+    bound = None if scaled else int(solver.best_objective_bound)
     optimal = status == cp_model.OPTIMAL
-    if not tardiness or clock.remaining() <= 0.05:
+    if not tardiness or clock.remaining() - reserve <= 0.05:
         return found, Status.OPTIMAL if optimal else Status.FEASIBLE, bound, ""
     # phase 2: keep the weighted tardiness, then fewest moves, then makespan
     level = int(solver.objective_value)
@@ -340,10 +459,9 @@ def _monolithic(data, params, clock, starts):
     pool = [c for c in [*starts, found] if params.key(c.evaluation)[0] <= reached]
     pool.sort(key=lambda c: params.key(c.evaluation))
     m.add_hint(pool[0].schedule)
-    budget = max(0.01, clock.remaining())
-    solver = clock.solver(budget)
+    solver = clock.solver(max(0.01, clock.remaining() - reserve))
     status = solver.solve(model)
-    clock.charge(budget)
+    clock.charge(solver)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         second = _candidate(data, m, solver, frozen, "cp-sat")
         if params.key(second.evaluation) <= params.key(found.evaluation):
@@ -359,47 +477,300 @@ def _candidate(data, m: Model, solver, frozen, name: str) -> _Candidate:
     return _Candidate(name, schedule, evaluate(data, schedule))
 
 
-def _lns(data, params, clock, best: _Candidate, starts) -> _Candidate:
-    """Large-neighbourhood search, alternating two kinds of neighbourhood.
+class _Search:
+    """Large-neighbourhood search from a complete schedule.
 
-    Each step frees at most ``lns_window_ops`` movable operations, freezes
-    the rest at the incumbent, and lets CP-SAT re-sequence the free ones,
-    hinted with the incumbent. Steps cycle through three neighbourhoods: a
-    window of operations adjacent in start time sliding through the whole
-    plan by half a window (a rolling horizon that compacts it); the same
-    sliding restricted to where late jobs (and their components) have work;
-    and the operations of a late job (largest weighted tardiness first) with
-    operations sharing its work centers near its end. A result is kept
-    when the lexicographic objective of the whole schedule is not worse.
+    Each step frees about ``lns_window_ops`` movable operations, lets CP-SAT
+    re-sequence them (hinted with the incumbent) and keeps the result when
+    the whole schedule's key is not worse; steps cycle through the
+    neighbourhoods until the budget ends or optimality is proven, so when
+    one kind has nothing left to improve the others go on. Kinds:
+
+    - ``"time window"``: operations adjacent in start time; in tardiness
+      mode a window sliding through the whole plan by half a window (a
+      rolling horizon that compacts it), in makespan mode around an
+      operation of the critical path;
+    - ``"late window"``: the same sliding restricted to where late jobs
+      (and their components) have work;
+    - ``"late job"``: the operations of a late job (largest weighted
+      tardiness first) with operations sharing its work centers near its end;
+    - ``"machines"``: operations on one to three work centers, near an
+      operation of the critical path (makespan) or of a late job;
+    - ``"jobs"``: whole jobs: those of the critical path (makespan), or a
+      late job and the jobs just before it on its work centers.
+
+    In makespan mode up to ``ORDERED_LIMIT`` movable operations, the
+    operations a step does not free keep their order on each work center
+    but not their times, so freeing a critical machine or job can shorten
+    the whole schedule; the size of these steps adapts (larger after a step
+    CP-SAT solved to optimality, smaller after one it did not). Otherwise
+    they stay frozen where they are and the model holds only the freed
+    operations. The search returns the schedule it started from unless it
+    found a strictly better one. ``improved_by`` names the kinds of the
+    steps that made it strictly better.
     """
-    axes = build_axes(data)
-    days = reserve_days(data, axes)
-    objective = params.objective
-    stability = any(op.current is not None for op in data.operations)
-    slides = [0, 0, 0]  # cursors of the sliding windows, one per step kind
-    late_rank = 0
-    view = None  # start order and critical flags of the incumbent
-    for step in count():
-        if clock.remaining() <= 0.1:
-            break
-        if step % 3 == 2 and objective == "tardiness":
-            free, late_rank = _late_job_window(data, best, params, late_rank)
+
+    def __init__(self, data, params, clock, best: _Candidate, bound) -> None:
+        self.data, self.params, self.clock = data, params, clock
+        self.origin = self.best = best
+        self.bound = None if params.objective == "tardiness" else bound
+        self.axes = build_axes(data)
+        self.days = reserve_days(data, self.axes)
+        self.stability = any(op.current is not None for op in data.operations)
+        self.movable = [i for i, op in enumerate(data.operations) if op.fixed is None]
+        self.all_current = all(data.operations[i].current for i in self.movable)
+        self.makespan = params.objective == "makespan"
+        self.kinds = params.neighbourhoods or _DEFAULT_NEIGHBOURHOODS[params.objective]
+        self.ordered = self.makespan and len(self.movable) <= ORDERED_LIMIT
+        self.rng = random.Random(params.seed)
+        self.size = float(min(params.lns_window_ops, len(self.movable)))
+        self.slides = {"time window": 0, "late window": 0}
+        self.late_rank = 0
+        self.view = None  # (incumbent, start order, critical flags / path)
+        self.base: Model | None = None  # the whole model (ordered steps)
+        self.hinted = None
+        self.gains: list[str] = []
+
+    # main loop -------------------------------------------------------------
+    def run(self) -> _Candidate:
+        idle = 0
+        for step in count():
+            if self.clock.remaining() <= 0.1 or self._proven():
+                break
+            kind = self.kinds[step % len(self.kinds)]
+            free = self._select(kind)
+            if not free:
+                self.clock.charge(None, work=_STEP_COST)
+                idle += 1
+                if idle >= 4 * len(self.kinds):  # nothing to free at all
+                    break
+                continue
+            idle = 0
+            trial = self._improve(free)
+            if trial is None:
+                continue
+            key, best_key = self.params.key(trial.evaluation), self.key
+            if key < best_key and kind not in self.gains:
+                self.gains.append(kind)
+            if key <= best_key:
+                self.best = trial
+        if not self.key < self.params.key(self.origin.evaluation):
+            return self.origin
+        name = f"lns ({', '.join(self.gains)})"
+        if self.origin.name == "cp-sat":
+            name = f"cp-sat, then {name}"
         else:
-            if view is None or view[0] is not best:
-                view = (best, _start_order(data, best), _critical(data, best))
-            focus = step % 3  # 0: plain rolling pass, 1: only where work is late
-            critical = view[2] if focus else None
-            free, slides[focus] = _sliding_window(
-                view[1], critical, params, slides[focus]
+            name = f"cp-sat {name}"
+        return _Candidate(name, self.best.schedule, self.best.evaluation)
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        return self.params.key(self.best.evaluation)
+
+    def _proven(self) -> bool:
+        """Nothing strictly better can exist."""
+        key = self.key
+        if self.bound is not None and not self.stability:
+            return key[0] <= self.bound
+        # every other schedule moves something: worse than the plan in force
+        return self.stability and self.all_current and key[:3] == (0, 0, 0)
+
+    # neighbourhoods --------------------------------------------------------
+    def _view(self):
+        best = self.best
+        if self.view is None or self.view[0] is not best:
+            data = self.data
+            order = _start_order(data, best)
+            focus = _critical_path(data, best) if self.makespan else None
+            self.view = (best, order, _critical(data, best), focus)
+        return self.view
+
+    def _select(self, kind: str) -> list[int]:
+        _, order, critical, path = self._view()
+        size = max(2, int(self.size)) if self.ordered else self.params.lns_window_ops
+        if kind in self.slides and not self.makespan:
+            flags = critical if kind == "late window" else None
+            free, self.slides[kind] = _sliding_window(
+                order, flags, size, self.slides[kind]
             )
-        if not free:
-            continue
-        trial = _improve_window(data, params, clock, best, free, axes, days, stability)
-        if trial is not None and (
-            params.key(trial.evaluation) <= params.key(best.evaluation)
-        ):
-            best = trial
-    return best
+            return free
+        if kind == "late job":
+            if self.makespan:
+                return []
+            free, self.late_rank = _late_job_window(
+                self.data, self.best, size, self.late_rank
+            )
+            return free
+        focus = self._focus(path)
+        if not focus:
+            return []
+        if kind in ("time window", "late window"):
+            return self._around(focus, None, size)
+        if kind == "machines":
+            return self._machines(focus, size)
+        return self._jobs(focus, size)
+
+    def _focus(self, path) -> list[int]:
+        """Movable operations to centre a step on: the critical path in
+        makespan mode, else the operations of the next late job."""
+        if self.makespan:
+            return [i for i in path if self.data.operations[i].fixed is None]
+        late = _late_jobs(self.data, self.best)
+        if not late:
+            return []
+        job = late[self.late_rank % len(late)]
+        self.late_rank += 1
+        ops = self.data.operations
+        return [i for i in self.data.job_operations[job] if ops[i].fixed is None]
+
+    def _around(self, focus, resources, size) -> list[int]:
+        """Up to ``size`` movable operations (on ``resources``, or any)
+        nearest in start time to a focus operation drawn at random."""
+        schedule = self.best.schedule
+        centre = schedule[self.rng.choice(focus)].start
+        near = sorted(
+            (abs(schedule[i].start - centre), i)
+            for i in self.movable
+            if resources is None or schedule[i].resource in resources
+        )
+        return [i for _, i in near[:size]]
+
+    def _machines(self, focus, size) -> list[int]:
+        """Operations of one to three work centers of the focus, near it."""
+        schedule = self.best.schedule
+        resources = list(dict.fromkeys(schedule[i].resource for i in focus))
+        self.rng.shuffle(resources)
+        chosen = set(resources[: self.rng.randint(1, 3)])
+        return self._around(
+            [i for i in focus if schedule[i].resource in chosen], chosen, size
+        )
+
+    def _jobs(self, focus, size) -> list[int]:
+        """Whole jobs: of the critical path (makespan), or the late job and
+        the jobs right before its operations on their work centers."""
+        data, schedule = self.data, self.best.schedule
+        jobs = list(dict.fromkeys(data.operations[i].job for i in focus))
+        if self.makespan:
+            self.rng.shuffle(jobs)
+        else:
+            previous = _previous_on_resource(self.best)
+            jobs += [data.operations[previous[i]].job for i in focus if i in previous]
+            jobs = list(dict.fromkeys(jobs))
+        free: list[int] = []
+        for job in jobs:
+            own = [
+                i for i in data.job_operations[job] if data.operations[i].fixed is None
+            ]
+            if free and len(free) + len(own) > size:
+                break
+            free += own
+        if len(free) > size:  # one long job: the part around its focus
+            centre = schedule[focus[0]].start
+            free = sorted(free, key=lambda i: abs(schedule[i].start - centre))[:size]
+        return free
+
+    # improvement -----------------------------------------------------------
+    def _improve(self, free: list[int]) -> _Candidate | None:
+        if self.ordered:
+            return self._improve_ordered(free)
+        data, params, clock = self.data, self.params, self.clock
+        trial, solver = _improve_window(
+            data, params, clock, self.best, free, self.axes, self.days, self.stability
+        )
+        clock.charge(solver, _STEP_DET_RATE, _STEP_COST + _WINDOW_OP_COST * len(free))
+        return trial
+
+    def _whole_model(self) -> Model:
+        """The model of every movable operation (built once), hinted with
+        the incumbent."""
+        if self.base is None:
+            data = self.data
+            fixed = {i: op.fixed for i, op in enumerate(data.operations) if op.fixed}
+            hi = min(data.end_of_calendar(), self.key[0])
+            m = build(data, self.axes, self.days, self.movable, fixed, 0, hi,
+                      self.stability)  # fmt: skip
+            if self.stability:
+                moves = sum(m.moved.values())
+                m.model.minimize(
+                    (m.makespan + self.params.move_cost * moves)
+                    * (len(self.movable) + 1)
+                    + moves
+                )
+            else:
+                m.model.minimize(m.makespan)
+            m.model.add_decision_strategy(
+                [mv.p for ov in m.ops.values() for mv in ov.modes],
+                cp_model.CHOOSE_LOWEST_MIN,
+                cp_model.SELECT_MIN_VALUE,
+            )
+            self.base = m
+        if self.hinted is not self.best:
+            self.base.add_hint(self.best.schedule)
+            self.hinted = self.best
+        return self.base
+
+    def _improve_ordered(self, free: list[int]) -> _Candidate | None:
+        """Re-solve the whole problem with ``free`` free and every other
+        movable operation in its mode and its order on its work center."""
+        data, clock, best = self.data, self.clock, self.best.schedule
+        try:
+            base = self._whole_model()
+        except NoRoom:
+            self.ordered = False
+            return None
+        model = base.model.clone()
+        chosen = set(free)
+
+        def var(v):
+            return model.get_int_var_from_proto_index(v.index)
+
+        sequences: dict[int, list] = {}
+        for i in self.movable:
+            if i in chosen:
+                continue
+            a = best[i]
+            modes = base.ops[i].modes
+            mv = next((mv for mv in modes if mv.mode == a.mode), None)
+            if mv is None:
+                return None
+            if mv.lit is not None:
+                model.add(model.get_bool_var_from_proto_index(mv.lit.index) == 1)
+            duration = data.operations[i].modes[a.mode].duration
+            sequences.setdefault(a.resource, []).append((a.start, i, mv, duration))
+        for items in sequences.values():
+            items.sort()
+            for (_, _, before, d), (_, _, after, _) in pairwise(items):
+                model.add(var(after.p) >= var(before.p) + d)
+        level = self.key[0]
+        cost = var(base.makespan)
+        if self.stability and self.params.move_cost:
+            cost += self.params.move_cost * sum(
+                model.get_bool_var_from_proto_index(v.index)
+                for v in base.moved.values()
+            )
+        model.add(cost <= level)
+        solver = clock.solver(
+            min(self.params.lns_window_time * _ORDERED_TIME, clock.remaining()),
+            _STEP_DET_RATE,
+            **_ORDERED_PARAMETERS,
+        )
+        status = solver.solve(model)
+        clock.charge(
+            solver,
+            _STEP_DET_RATE,
+            _STEP_COST + _ORDERED_OP_COST * len(self.movable),
+        )
+        if status == cp_model.OPTIMAL:
+            self.size = min(len(self.movable), self.size * 1.1 + 1)
+        else:
+            self.size = max(min(8.0, len(self.movable)), self.size * 0.9)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        found = base.read_solution(solver)
+        if all(found[i] == best[i] for i in self.movable):
+            return None
+        schedule = {**best, **found}
+        return _Candidate("lns", schedule, evaluate(data, schedule))
 
 
 def _start_order(data, best: _Candidate) -> list[int]:
@@ -414,11 +785,10 @@ def _start_order(data, best: _Candidate) -> list[int]:
     ]
 
 
-def _sliding_window(order, critical, params, offset: int):
+def _sliding_window(order, critical, size: int, offset: int):
     """Operations adjacent in start time from ``offset`` (with ``critical``
     flags: from the first one at or after it that matters for a late job);
     the next offset."""
-    size = params.lns_window_ops
     if offset >= len(order):
         offset = 0
     if critical is None:
@@ -439,12 +809,9 @@ def _critical(data, best: _Candidate) -> list[bool]:
     return critical
 
 
-def _late_job_window(data, best: _Candidate, params, rank: int):
+def _late_job_window(data, best: _Candidate, size: int, rank: int):
     """A late job and its competitors on its work centers; next rank."""
-    late = sorted(
-        ((-data.jobs[j].weight * t, j) for j, t in best.evaluation.tardiness.items()),
-    )
-    late = [j for key, j in late if key < 0]
+    late = _late_jobs(data, best)
     if not late:
         return [], 0
     job = late[rank % len(late)]
@@ -467,37 +834,73 @@ def _late_job_window(data, best: _Candidate, params, rank: int):
         and data.operations[i].fixed is None
         and data.operations[i].job != job
     )
-    room = max(0, params.lns_window_ops - len(own))
+    room = max(0, size - len(own))
     # keep the competitors closest to the end of the job, where it is late
     return own + [i for _, i in others[-room:] if room], rank + 1
 
 
+def _late_jobs(data, best: _Candidate) -> list[int]:
+    """Late jobs, largest weighted tardiness first."""
+    late = sorted(
+        (-data.jobs[j].weight * t, j) for j, t in best.evaluation.tardiness.items()
+    )
+    return [j for key, j in late if key < 0]
+
+
+def _previous_on_resource(best: _Candidate) -> dict[int, int]:
+    """Per operation, the one before it on its work center in ``best``."""
+    per_resource: dict[int, list] = {}
+    for i, a in best.schedule.items():
+        per_resource.setdefault(a.resource, []).append((a.start, i))
+    previous = {}
+    for items in per_resource.values():
+        items.sort()
+        for (_, i), (_, j) in pairwise(items):
+            previous[j] = i
+    return previous
+
+
+def _critical_path(data, best: _Candidate) -> list[int]:
+    """A chain of operations that fixes the makespan of ``best``: from the
+    last to end, each time the predecessor (in its job, with its lag, or on
+    its work center) whose end constrains the start most."""
+    schedule = best.schedule
+    if not schedule:
+        return []
+    previous = _previous_on_resource(best)
+    i = max(schedule, key=lambda k: (schedule[k].end, -k))
+    path = [i]
+    seen = {i}
+    while True:
+        reasons = [(schedule[j].end + data.lag(j, i), j) for j in data.predecessors[i]]
+        if i in previous:
+            reasons.append((schedule[previous[i]].end, previous[i]))
+        if not reasons:
+            break
+        _, i = max(reasons)
+        if i in seen:
+            break
+        seen.add(i)
+        path.append(i)
+    return path[::-1]
+
+
 def _improve_window(data, params, clock, best, free, axes, days, stability):
-    """Re-solve the operations ``free`` with all others frozen at ``best``."""
+    """Re-solve the operations ``free`` with all others frozen at ``best``;
+    the candidate (None when nothing new) and the solver (None if unused)."""
     chosen = set(free)
     frozen = {i: a for i, a in best.schedule.items() if i not in chosen}
     lo = min(best.schedule[i].start for i in free)
     hi = max(best.schedule[i].end for i in free)
+    makespan = params.objective == "makespan"
     try:
-        m = build(
-            data,
-            axes,
-            days,
-            free,
-            frozen,
-            lo,
-            hi,
-            stability,
-            makespan=params.objective == "makespan",
-        )
+        m = build(data, axes, days, free, frozen, lo, hi, stability, makespan=makespan)
     except NoRoom:
-        return None
+        return None, None
     span = hi - lo + 1
     scale = span * (len(free) + 1)
-    primary = m.weighted_tardiness()
-    if params.objective == "makespan":
-        primary = m.makespan
-    elif stability and params.move_cost:
+    primary = m.makespan if makespan else m.weighted_tardiness()
+    if stability and params.move_cost:
         primary += params.move_cost * sum(m.moved.values())
     terms = primary * scale
     if stability:
@@ -510,13 +913,12 @@ def _improve_window(data, params, clock, best, free, axes, days, stability):
     m.model.minimize(terms)
     m.add_hint(best.schedule)
     budget = min(params.lns_window_time, clock.remaining())
-    solver = clock.solver(budget)
+    solver = clock.solver(budget, _STEP_DET_RATE)
     status = solver.solve(m.model)
-    clock.charge(budget)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+        return None, solver
     found = m.read_solution(solver)
     if all(found[i] == best.schedule[i] for i in free):
-        return None  # the incumbent itself: no need to evaluate it again
+        return None, solver  # the incumbent itself: no need to evaluate it again
     schedule = {**frozen, **found}
-    return _Candidate("cp-sat lns", schedule, evaluate(data, schedule))
+    return _Candidate("lns", schedule, evaluate(data, schedule)), solver
