@@ -62,6 +62,11 @@ non-rush minutes any day of that work center offers cannot leave a day's
 reserve free: it is not bound by the reserve in that mode
 (``ProblemData.bound_by_reserve``), so long work stays plannable.
 
+Why late: ``explain(data, assignments)`` reads, for every late job of a
+complete schedule, the constraint that binds it (work ahead on a resource,
+fixed work, another job's operation before it, the release, or nothing but
+its own work): see ``explain``.
+
 Messages name resources, jobs and operations by their optional ``label``
 (their key when they have none): the glue passes the names planners know and
 keeps its record ids as keys.
