@@ -189,6 +189,25 @@ class TestCapacityHold(CapacityHoldCase):
         start, _end = self._slot(self._quotation())
         self.assertGreaterEqual(start, workorder.date_finished - ONE_MINUTE)
 
+    def test_confirmation_keeps_the_held_slot(self):
+        """The held slot is the plan the new work order starts from: when the
+        work that pushed the quote later is gone by the confirmation, the
+        order is still planned where its date was held (moving it earlier
+        saves no lateness: it is agreed for later), not at the first free
+        minute."""
+        other = self._quotation()
+        obstacle = self._confirm(other)
+        order = self._quotation(commitment_date=self._in_days(10))
+        line = self._hold(order).line_ids
+        self.assertGreaterEqual(
+            line.date_start, obstacle.workorder_ids.date_finished - ONE_MINUTE
+        )
+        obstacle.action_cancel()
+        early_start, _end = self._slot(self._quotation(qty=1))
+        self.assertLess(early_start, line.date_start - timedelta(hours=3))
+        workorder = self._confirm(order).workorder_ids
+        self.assertAlmostEqual(workorder.date_start, line.date_start, delta=ONE_MINUTE)
+
     def test_cancelling_the_quotation_cancels_the_hold(self):
         order = self._quotation()
         hold = self._hold(order)
