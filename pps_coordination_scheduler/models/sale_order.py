@@ -12,6 +12,7 @@ from odoo.addons.pps_coordination.guards import (
     SALES_GROUP,
     check_planner,
     check_role,
+    has_role,
 )
 from odoo.addons.pps_coordination.models.pps_lock_mixin import (
     marshallable,
@@ -237,7 +238,8 @@ class SaleOrder(models.Model):
             SALES_GROUP,
             PLANNER_GROUP,
         )
-        self.check_access("write")
+        # sales hold the quotations they may edit; planners any they may read
+        self.check_access("read" if has_role(self.env, PLANNER_GROUP) else "write")
         if self.state not in ("draft", "sent"):
             raise UserError(
                 self.env._(

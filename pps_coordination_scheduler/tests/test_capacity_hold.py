@@ -268,9 +268,13 @@ class TestCapacityHoldAccess(CapacityHoldCase):
         order = self._quotation()
         with self.assertRaises(AccessError):
             order.with_user(other_sales).action_pps_hold_quote()
-        hold = self._hold(order)
+        hold = self._hold(order, user=self.planner_user)
+        self.assertEqual(hold.user_id, self.planner_user, "planners hold any quote")
         with self.assertRaises(AccessError):
             hold.with_user(other_sales).read(["name"])
+        self.assertEqual(
+            hold.with_user(self.sales_user).read(["state"])[0]["state"], "active"
+        )
         with self.assertRaises(AccessError):
             hold.with_user(other_sales).action_cancel()
         self.assertEqual(hold.state, "active")
