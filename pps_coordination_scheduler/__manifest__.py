@@ -3,7 +3,7 @@
 {
     "name": "PPS Coordination Scheduler",
     "summary": "Finite-capacity CP-SAT scheduling of work orders; a dispatch board",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Supply Chain/Manufacturing",
     "website": "https://github.com/pps-coordination/pps-coordination",
     "author": "PPS Coordination",
@@ -17,6 +17,7 @@
         "security/ir.model.access.csv",
         "security/pps_coordination_scheduler_security.xml",
         "data/pps_schedule_run_data.xml",
+        "data/pps_capacity_hold_data.xml",
         "views/pps_schedule_run_views.xml",
         "views/sale_order_views.xml",
         "views/pps_substitute_views.xml",
@@ -29,6 +30,8 @@
         "views/pps_late_cause_views.xml",
         "views/pps_weekly_meeting_report_views.xml",
         "report/pps_weekly_meeting_templates.xml",
+        "views/pps_capacity_hold_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -16,3 +16,6 @@ from . import pps_negotiation
 from . import pps_simulated_demand
 from . import pps_material_check
 from . import pps_weekly_meeting_report
+from . import pps_capacity_hold
+from . import res_company
+from . import res_config_settings

@@ -25,9 +25,12 @@ How it works
    gives the operations (durations computed as Odoo does for work orders);
    purchased components give the job its release (receipt date plus the
    material buffer). Every planned work order of other orders is a fixed
-   obstacle, so nothing locked, frozen or planned moves, and ``dispatch``
-   places the new operations. Rush orders may use the rush reserve. The
-   answer is the completion plus the company's security lead time.
+   obstacle, so nothing locked, frozen or planned moves, and so is every
+   slot other quotations hold (``pps.capacity.hold``, active and not
+   expired); ``dispatch`` places the new operations (``placed`` in the
+   answer: what a hold of this quote would keep). Rush orders may use the
+   rush reserve. The answer is the completion plus the company's security
+   lead time.
 4. A non-rush answer never falls inside the order's standard lead time.
 5. The binding constraint is found by re-running the insertion without
    obstacles (capacity), with all materials on hand (material), and by
@@ -77,9 +80,12 @@ class PpsPromise(models.AbstractModel):
         """The capable-to-promise answer for ``order`` (a record or a new record).
 
         :returns: ``{"date", "explanation", "binding", "options", "bottleneck",
-            "material", "completion", "clamped", "abnormalities"}``; ``binding``
-            is ``stock``, ``capacity``, ``material``, ``abnormality`` or
-            ``lead_time``.
+            "material", "completion", "clamped", "abnormalities", "placed"}``;
+            ``binding`` is ``stock``, ``capacity``, ``material``,
+            ``abnormality`` or ``lead_time``; ``placed`` lists the inserted
+            operations where the answer puts them (``workcenter_id``,
+            ``date_start``, ``date_end``, ``product_id``, ``operation_id``,
+            ``label``): what a capacity hold keeps (``pps.capacity.hold``).
         """
         order = order.sudo()
         state = self._prepare_state(order)
@@ -100,6 +106,7 @@ class PpsPromise(models.AbstractModel):
             "completion": None,
             "clamped": False,
             "abnormalities": [],
+            "placed": [],
         }
         sentences = []
         stock_ready = state["now"]
@@ -162,6 +169,8 @@ class PpsPromise(models.AbstractModel):
         return {
             "now": fields.Datetime.now().replace(microsecond=0),
             "company": company,
+            # the quote's own holds are no obstacle to it (a re-hold, a confirmation)
+            "order": order.browse([i for i in order.ids if isinstance(i, int)]),
             "warehouse": warehouse,
             "rush": bool(order.pps_rush),
             "own_productions": own_productions,
@@ -406,6 +415,7 @@ class PpsPromise(models.AbstractModel):
         problem = self._build(state, plan)
         completion = self._run(state, plan, problem, tops)
         result["completion"] = completion
+        result["placed"] = self._placed(state, plan, problem)
         relaxed_capacity = self._run(
             state, plan, self._build(state, plan, obstacles=False, raw=True), tops
         )
@@ -454,6 +464,26 @@ class PpsPromise(models.AbstractModel):
         result["options"] += options
         for option in result["options"]:
             sentences.append(self.env._("Option: %(text)s", text=option["text"]))
+
+    @api.model
+    def _placed(self, state, plan, problem):
+        """The inserted operations where the answer puts them, in order."""
+        placed = []
+        for (j, n), index in sorted(problem["keys"].items()):
+            assignment = problem["assignments"][index]
+            job = plan["jobs"][j]
+            operation = job["ops"][n]["operation"]
+            placed.append(
+                {
+                    "workcenter_id": problem["centers"][assignment.resource].id,
+                    "date_start": to_datetime(state["now"], assignment.start),
+                    "date_end": to_datetime(state["now"], assignment.end),
+                    "product_id": job["product"].id,
+                    "operation_id": operation.id,
+                    "label": f"{job['product'].display_name} - {operation.name}",
+                }
+            )
+        return placed
 
     @api.model
     def _explode(self, state, plan, product, qty, parent, depth):
@@ -675,6 +705,17 @@ class PpsPromise(models.AbstractModel):
         return cache[key]
 
     @api.model
+    def _held(self, state, centers):
+        """Held slots of other quotations on ``centers`` (read once)."""
+        cache = state.setdefault("held", {})
+        key = tuple(sorted(centers.ids))
+        if key not in cache:
+            cache[key] = self.env["pps.capacity.hold.line"]._pps_holding(
+                centers, state["now"], exclude_orders=state["order"]
+            )
+        return cache[key]
+
+    @api.model
     def _windows(self, state, workcenter, horizon_end, raw=False):
         """Working windows of ``workcenter`` (``raw``: without abnormalities),
         less its locked weeks: the promise inserts nothing into a locked week.
@@ -742,9 +783,16 @@ class PpsPromise(models.AbstractModel):
                     centers |= workcenter
         all_obstacles = self._obstacles(state, centers)
         workorders = all_obstacles if obstacles else self.env["mrp.workorder"]
+        held = self._held(state, centers)
         movable = movable or self.env["mrp.production"]
         release_max = max((job["release"] for job in plan["jobs"]), default=0)
-        latest = max([now, *[d for d in all_obstacles.mapped("date_finished") if d]])
+        latest = max(
+            [
+                now,
+                *[d for d in all_obstacles.mapped("date_finished") if d],
+                *held.mapped("date_end"),
+            ]
+        )
         horizon_end = max(latest, to_datetime(now, release_max)) + timedelta(
             days=PROMISE_MARGIN_DAYS
         )
@@ -796,6 +844,15 @@ class PpsPromise(models.AbstractModel):
         production_jobs, movable_ops = self._build_plan(
             state, workorders, movable, wc_index, jobs, operations, precedences
         )
+        if obstacles:
+            Problem._add_hold_blocks(
+                held,
+                wc_index,
+                now,
+                max(1, to_minutes(now, horizon_end)),
+                jobs,
+                operations,
+            )
         data = ProblemData(
             resources=tuple(resources),
             jobs=tuple(jobs),
@@ -1068,6 +1125,8 @@ class PpsPromise(models.AbstractModel):
             for op in data.operations:
                 if op.fixed is None or op.fixed.resource != a.resource:
                     continue
+                if not isinstance(op.key, int):
+                    continue  # a held slot of another quotation: no work order
                 if op.fixed.end <= 0 or op.fixed.start >= a.start:
                     continue
                 productions |= self.env["mrp.workorder"].browse(op.key).production_id

@@ -95,7 +95,8 @@ class PpsScheduleProblem(models.AbstractModel):
         planned to start inside the frozen zone (today plus the company's
         frozen days; ``release_frozen`` lifts it for one run) or in a locked
         week. Planned work orders of every other production on the same work
-        centers are fixed obstacles.
+        centers are fixed obstacles, and so are the slots open quotations
+        hold (:meth:`_prepare_hold_blocks`).
 
         :return: a :class:`ProblemMap`
         """
@@ -164,6 +165,8 @@ class PpsScheduleProblem(models.AbstractModel):
             ).sorted(lambda wo: (wo.sequence, wo.id)):
                 modes = self._prepare_modes(workorder, wc_index, yield_factors)
                 current = self._prepare_assignment(workorder, modes, wc_index, origin)
+                if current is None:
+                    current = self._prepare_seed(workorder, modes, wc_index, origin)
                 reason = self._prepare_fixed_reason(
                     workorder, origin, frozen_until, week_locks
                 )
@@ -266,6 +269,7 @@ class PpsScheduleProblem(models.AbstractModel):
             day_length=1440,
             day_offset=self._prepare_day_offset(company, origin),
         )
+        problem = self._prepare_hold_blocks(problem, productions)
         return self._prepare_week_lock_blocks(problem, week_locks)
 
     # ------------------------------------------------------------------
@@ -1042,6 +1046,118 @@ class PpsScheduleProblem(models.AbstractModel):
         return factors
 
     @api.model
+    def _prepare_seed(self, workorder, modes, wc_index, origin):
+        """The plan a new work order starts from when it has none: the slot its
+        quotation held, at the confirmation that converted the hold
+        (``sale.order._pps_plan_new_productions``). The engine keeps it unless
+        moving it pays, like any current plan; it is never fixed.
+
+        :return: an :class:`Assignment` or None
+        """
+        seeds = self.env.context.get("pps_hold_seeds")
+        if not isinstance(seeds, HoldSeeds) or workorder.id not in seeds:
+            return None
+        workcenter, start, end = seeds[workorder.id]
+        resource = wc_index.get(workcenter.id)
+        mode = next((i for i, m in enumerate(modes) if m.resource == resource), None)
+        begin = to_minutes(origin, start)
+        if mode is None or begin < 0:
+            return None
+        finish = max(to_minutes(origin, end, rounding=math.ceil), begin + 1)
+        return Assignment(resource=resource, mode=mode, start=begin, end=finish)
+
+    @api.model
+    def _prepare_hold_blocks(self, problem, productions):
+        """Close the slots open quotations hold with fixed blocks.
+
+        Every active, unexpired ``pps.capacity.hold.line`` on the problem's
+        work centers (of quotations other than these productions' orders)
+        becomes fixed work of one engine job per hold, reason "held quote",
+        for its part not already taken by fixed work
+        (:meth:`_add_hold_blocks`): no run plans other work into a held slot.
+        """
+        data = problem.data
+        if data is None or not problem.workcenters:
+            return problem
+        workcenters = self.env["mrp.workcenter"].concat(*problem.workcenters)
+        lines = self.env["pps.capacity.hold.line"]._pps_holding(
+            workcenters, problem.origin, exclude_orders=productions.pps_sale_order_id
+        )
+        if not lines:
+            return problem
+        index_of = {wc.id: i for i, wc in enumerate(problem.workcenters)}
+        jobs, operations = list(data.jobs), list(data.operations)
+        added = self._add_hold_blocks(
+            lines, index_of, problem.origin, data.horizon, jobs, operations
+        )
+        for index in added:
+            problem.fixed_reasons[index] = "held quote"
+            problem.workorders.append(self.env["mrp.workorder"])
+        problem.data = dataclasses.replace(
+            data, jobs=tuple(jobs), operations=tuple(operations)
+        )
+        return problem
+
+    @api.model
+    def _add_hold_blocks(self, lines, wc_index, origin, horizon, jobs, operations):
+        """Append held slots to ``jobs`` and ``operations`` as fixed work.
+
+        The one builder of held slots, shared by the scheduler
+        (:meth:`_prepare_hold_blocks`) and the promise (``pps.promise``: the
+        other quotations' holds are obstacles). A slot covers its whole
+        interval (start rounded down, end up), cut to the horizon, less what
+        fixed work already takes on its work center -- work planned there
+        since the hold, or another hold -- so that no two fixed operations
+        overlap. One job per hold, rush when its quotation is.
+
+        :return: the indexes of the operations appended
+        """
+        busy = {}
+        for operation in operations:
+            if operation.fixed is not None:
+                busy.setdefault(operation.fixed.resource, []).append(
+                    (operation.fixed.start, operation.fixed.end)
+                )
+        job_of, added = {}, []
+        for line in lines.sorted(lambda held: (held.date_start, held.id)):
+            resource = wc_index.get(line.workcenter_id.id)
+            if resource is None:
+                continue
+            start = max(to_minutes(origin, line.date_start), 0)
+            end = min(to_minutes(origin, line.date_end, rounding=math.ceil), horizon)
+            spans = busy.setdefault(resource, [])
+            gaps = _free_gaps(start, end, spans)
+            if not gaps:
+                continue
+            hold = line.hold_id
+            if hold.id not in job_of:
+                job_of[hold.id] = len(jobs)
+                jobs.append(
+                    Job(
+                        key=("held quote", hold.id),
+                        rush=bool(hold.sale_order_id.pps_rush),
+                        label=self.env._(
+                            "Held quote %(order)s", order=hold.sale_order_id.name
+                        ),
+                    )
+                )
+            for number, (low, high) in enumerate(gaps):
+                added.append(len(operations))
+                operations.append(
+                    Operation(
+                        key=("held quote", line.id, number),
+                        job=job_of[hold.id],
+                        modes=(Mode(resource, high - low),),
+                        fixed=Assignment(
+                            resource=resource, mode=0, start=low, end=high
+                        ),
+                        label=f"{hold.sale_order_id.name} - {line.label or ''}",
+                    )
+                )
+                spans.append((low, high))
+        return added
+
+    @api.model
     def _prepare_week_lock_blocks(self, problem, keys):
         """Close the free working time of locked weeks with fixed blocks.
 
@@ -1099,3 +1215,25 @@ class PpsScheduleProblem(models.AbstractModel):
             data, jobs=tuple(jobs), operations=tuple(operations)
         )
         return problem
+
+
+class HoldSeeds(dict):
+    """{work order id: (work center, start, end)}: the held slots new work
+    orders start from (:meth:`PpsScheduleProblem._prepare_seed`), passed in
+    the context as this class only, which no RPC client can build."""
+
+
+def _free_gaps(start, end, spans):
+    """The parts of [start, end) that none of ``spans`` (start, end) covers."""
+    gaps, cursor = [], start
+    for busy_start, busy_end in sorted(spans):
+        if cursor >= end:
+            break
+        if busy_end <= cursor or busy_start >= end:
+            continue
+        if busy_start > cursor:
+            gaps.append((cursor, busy_start))
+        cursor = max(cursor, busy_end)
+    if cursor < end:
+        gaps.append((cursor, end))
+    return gaps

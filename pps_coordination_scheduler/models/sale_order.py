@@ -1,6 +1,6 @@
 import logging
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.pps_coordination.const import (
@@ -12,12 +12,14 @@ from odoo.addons.pps_coordination.guards import (
     SALES_GROUP,
     check_planner,
     check_role,
+    has_role,
 )
 from odoo.addons.pps_coordination.models.pps_lock_mixin import (
     marshallable,
 )
 
 from .pps_late_cause import LATE_CAUSES
+from .pps_schedule_problem import HoldSeeds
 
 _logger = logging.getLogger(__name__)
 
@@ -44,24 +46,104 @@ class SaleOrder(models.Model):
         help="The order's manufacturing order whose lateness delays delivery.",
     )
 
+    pps_hold_ids = fields.One2many(
+        "pps.capacity.hold", "sale_order_id", string="Capacity Holds"
+    )
+    pps_hold_count = fields.Integer(
+        string="Holds", compute="_compute_pps_hold_count", compute_sudo=True
+    )
+    pps_hold_expiry = fields.Datetime(
+        string="Date Held Until",
+        compute="_compute_pps_hold_count",
+        compute_sudo=True,
+        help="The quoted date of this quotation is held until then "
+        "(see Capacity Holds).",
+    )
+
+    @api.depends("pps_hold_ids.state", "pps_hold_ids.date_expiry")
+    def _compute_pps_hold_count(self):
+        for order in self:
+            order.pps_hold_count = len(order.pps_hold_ids)
+            order.pps_hold_expiry = max(
+                order.pps_hold_ids.filtered("is_holding").mapped("date_expiry"),
+                default=False,
+            )
+
+    def _pps_holding(self):
+        """The holds of these orders that hold capacity now."""
+        return (
+            self.env["pps.capacity.hold"]
+            .sudo()
+            .search(
+                [
+                    ("sale_order_id", "in", self.ids),
+                    *self.env["pps.capacity.hold"]._holding_domain(),
+                ]
+            )
+        )
+
     def action_confirm(self):
         """Confirming puts the order's new manufacturing orders on the
         finite-capacity schedule at once (an insertion run over their work,
         with everything already planned kept where it is), and a rush order
         gets its procurement plan the same day: RFQs for what its production
-        is short of."""
+        is short of.
+
+        A quotation's capacity hold becomes its plan: the hold is converted
+        (it holds nothing any more) before the new work orders are planned,
+        and they start from the slots it held."""
+        holds = self._pps_holding()
+        holds._pps_close(
+            "converted", self.env._("The quotation was confirmed: it is planned.")
+        )
         res = super().action_confirm()
-        self._pps_plan_new_productions()
+        self._pps_plan_new_productions(held=holds.line_ids)
         for order in self.filtered("pps_rush"):
             self.env["pps.procurement.plan"].sudo()._procure_shortages(order)
         return res
 
-    def _pps_plan_new_productions(self):
+    def _action_cancel(self):
+        """A cancelled quotation holds no capacity."""
+        res = super()._action_cancel()
+        self._pps_holding()._pps_close(
+            "cancelled", self.env._("The quotation was cancelled.")
+        )
+        return res
+
+    def _pps_hold_seeds(self, productions, lines):
+        """{work order id: (work center, start, end)}: for each unplanned work
+        order of ``productions``, the held slot of its product and operation
+        (hold lines ``lines``), each slot used once."""
+        seeds = HoldSeeds()
+        free = list(lines.sorted(lambda line: (line.date_start, line.id)))
+        for workorder in productions.workorder_ids.sorted(
+            lambda wo: (wo.production_id.id, wo.sequence, wo.id)
+        ):
+            if workorder.date_start or workorder.state not in OPEN_WORKORDER_STATES:
+                continue
+            for line in free:
+                if (
+                    line.operation_id == workorder.operation_id
+                    and line.product_id == workorder.production_id.product_id
+                ):
+                    seeds[workorder.id] = (
+                        line.workcenter_id,
+                        line.date_start,
+                        line.date_end,
+                    )
+                    free.remove(line)
+                    break
+        return seeds
+
+    def _pps_plan_new_productions(self, held=None):
         """Plan the open MOs of the orders that have unplanned work orders.
 
         A run that fails (or cannot start because another run holds the
         company) leaves no MO unplanned: Odoo's own planning places them, and
         the order's chatter says why, so the next run re-plans them.
+
+        :param held: the hold lines of the converted holds: the new work
+            orders start from these slots (``_pps_hold_seeds``)
         """
         productions = (
             self._pps_productions()
@@ -80,6 +162,8 @@ class SaleOrder(models.Model):
         for company in productions.company_id:
             scope = productions.filtered(lambda p, c=company: p.company_id == c)
             Run = self.env["pps.schedule.run"].with_company(company)
+            if held:
+                Run = Run.with_context(pps_hold_seeds=self._pps_hold_seeds(scope, held))
             try:
                 with self.env.cr.savepoint():
                     run = Run._schedule_internal(
@@ -155,6 +239,61 @@ class SaleOrder(models.Model):
         )
         self.check_access("read")
         return marshallable(self.env["pps.promise"]._quote(self))
+
+    def action_pps_hold_quote(self):
+        """Button: quote the delivery date and hold it.
+
+        The promise's inserted operations are kept as a capacity hold
+        (``pps.capacity.hold``) until the company's hold days have passed:
+        later quotes and schedule runs leave those slots free; confirming the
+        quotation turns them into its plan. Holding again replaces the
+        quotation's previous hold.
+
+        :returns: a notification action (the held date and the expiry)
+        """
+        self.ensure_one()
+        check_role(
+            self.env,
+            self.env._("Only sales coordinators and planners may hold a quoted date."),
+            SALES_GROUP,
+            PLANNER_GROUP,
+        )
+        # sales hold the quotations they may edit; planners any they may read
+        self.check_access("read" if has_role(self.env, PLANNER_GROUP) else "write")
+        if self.state not in ("draft", "sent"):
+            raise UserError(
+                self.env._(
+                    "Only a quotation can hold a date: %(order)s is already "
+                    "confirmed or cancelled.",
+                    order=self.name,
+                )
+            )
+        hold = self.env["pps.capacity.hold"]._pps_hold(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._(
+                    "Delivery on %(date)s held until %(expiry)s",
+                    date=fields.Datetime.to_string(hold.delivery_date),
+                    expiry=fields.Datetime.to_string(hold.date_expiry),
+                ),
+                "message": hold.explanation or "",
+                "sticky": True,
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_pps_view_holds(self):
+        """Smart button: the quotation's capacity holds."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "pps_coordination_scheduler.pps_capacity_hold_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
 
     def action_pps_quote(self):
         """Button: show the capable-to-promise answer in a notification."""

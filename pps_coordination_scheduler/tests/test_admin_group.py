@@ -2,8 +2,8 @@
 
 The scheduler puts its menus in the coordination app (schedule runs, week
 locks, the dispatch board, the schedule and material checks, substitutes,
-simulated demand): the installing administrator opens every one of them
-without granting themselves anything, and a Coordination Administrator may
+simulated demand, capacity holds): the installing administrator opens every
+one of them without granting themselves anything, and a Coordination Administrator may
 clean up schedule runs like a manufacturing administrator. (The group itself,
 the coordination menus and the user form: ``pps_coordination``'s
 ``test_admin_group``.)
@@ -33,6 +33,7 @@ class TestAdminGroupScheduler(TransactionCase):
                 "pps.substitute",
                 "pps.schedule.check",
                 "pps.material.check",
+                "pps.capacity.hold",
             },
             opened,
         )

@@ -57,6 +57,13 @@ TABLE = {
         ("pps_quote_delivery_date", "sales", "_quotation_ids"),
         ("action_pps_quote", "sales", "_quotation_ids"),
         ("action_pps_procure_shortages", "planner", "_confirmed_order_ids"),
+        ("action_pps_hold_quote", "sales", "_quotation_ids"),
+        ("action_pps_hold_quote", "sales", "_confirmed_order_ids", "UserError"),
+        ("action_pps_view_holds", "sales", "_quotation_ids"),
+    ],
+    "pps.capacity.hold": [
+        ("action_cancel", "sales", "_hold_ids"),
+        ("action_cancel", "planner", "_hold_ids"),
     ],
     "mrp.production": [
         ("action_confirm", "planner", "_draft_production_ids"),
@@ -386,6 +393,11 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
 
     def _unlock_quotation(self):
         return self._locked_quotation().ids, {"reason": "Customer asked for more"}
+
+    def _hold_ids(self):
+        order = self._quotation()
+        order.with_user(self.sales_user).action_pps_hold_quote()
+        return order.pps_hold_ids.ids, {}
 
     def _confirmed_order(self):
         order = self._quotation()
