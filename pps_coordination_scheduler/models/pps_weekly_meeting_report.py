@@ -1,14 +1,21 @@
-"""The weekly meeting sees why orders are late (``pps.late.cause``).
+"""The weekly meeting sees why orders are late and which quotes hold capacity.
 
 The meeting screen and its PDF add the open orders the plan delivers after
-their agreed date, grouped by the cause the last schedule run found.
+their agreed date, grouped by the cause the last schedule run found
+(``pps.late.cause``), and the capacity holds of open quotations that expire
+within the next ``HOLD_EXPIRING_DAYS`` days (``pps.capacity.hold``): sales
+decide at the meeting whether to push those customers for an answer.
 """
+
 
 from odoo import api, fields, models
 
 from odoo.addons.pps_coordination.models.sale_order import OPEN_PROGRESS
 
 from .pps_late_cause import LATE_CAUSES
+
+#: Holds expiring within these days are listed at the meeting.
+HOLD_EXPIRING_DAYS = 2
 
 
 class PpsWeeklyMeetingReport(models.TransientModel):
@@ -68,6 +75,7 @@ class PpsWeeklyMeetingReport(models.TransientModel):
         data = super()._pps_data(with_orders=with_orders)
         if with_orders:
             data["late_by_cause"] = self._pps_late_by_cause()
+            data["holds_expiring"] = self._pps_holds_expiring()
         return data
 
     def action_open_late_causes(self):

@@ -22,7 +22,7 @@ from datetime import timedelta
 from functools import partial
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.service.model import retrying
@@ -245,6 +245,34 @@ class TestCapacityHold(CapacityHoldCase):
         with self.assertRaisesRegex(UserError, "no capacity to hold"):
             quotation.with_user(self.sales_user).action_pps_hold_quote()
         self.assertFalse(quotation.pps_hold_ids)
+
+    def test_weekly_meeting_lists_holds_about_to_expire(self):
+        """The meeting (screen and PDF) lists the holds expiring within two
+        days, and not the ones that expire later or hold nothing."""
+        soon, later = self._quotation(), self._quotation()
+        soon_hold, later_hold = self._hold(soon), self._hold(later)
+        soon_hold.with_user(self.planner_user).date_expiry = self._in_days(1)
+        self.assertGreater(later_hold.date_expiry, self._in_days(2.5))
+        meeting = (
+            self.env["pps.weekly.meeting.report"]
+            .with_user(self.sales_user)
+            .create({"week_date": fields.Date.today()})
+        )
+        self.assertEqual(meeting.hold_expiring_ids, soon_hold)
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.sales_user)
+            ._render_qweb_html(
+                "pps_coordination.action_report_pps_weekly_meeting", meeting.ids
+            )[0]
+            .decode()
+        )
+        section = html.split("Expiring Within Two Days", 1)[1]
+        self.assertIn(soon_hold.name, section)
+        self.assertNotIn(later_hold.name, section)
+        soon_hold.with_user(self.sales_user).action_cancel()
+        meeting.invalidate_recordset()
+        self.assertFalse(meeting.hold_expiring_ids)
 
 
 class TestCapacityHoldAccess(CapacityHoldCase):
