@@ -246,13 +246,32 @@ class PpsLateCause(models.AbstractModel):
         abnormality = self._abnormality(problem, workcenter, since, start)
         if abnormality:
             return self._abnormality_cause(abnormality, workcenter, start, at, problem)
-        ahead = self._orders_ahead(problem, delay)
-        listed = ", ".join(self._ahead_words(p) for p in ahead[:AHEAD_LISTED])
+        ahead = [self._ahead_words(p) for p in self._orders_ahead(problem, delay)]
+        # slots held for open quotations count as work ahead, by their quote
+        ahead += sorted(
+            {
+                problem.data.jobs[problem.data.operations[k].job].ref
+                for k in delay.ahead
+                if problem.fixed_reasons.get(k) == "held quote"
+            }
+        )
+        listed = ", ".join(ahead[:AHEAD_LISTED])
         if len(ahead) > AHEAD_LISTED:
             listed = self.env._(
                 "%(listed)s and %(count)s more",
                 listed=listed,
                 count=len(ahead) - AHEAD_LISTED,
+            )
+        if not ahead:
+            return (
+                "capacity",
+                self.env._(
+                    "%(wc)s is fully loaded from %(since)s to %(start)s.",
+                    wc=workcenter.display_name,
+                    since=at(problem.origin, max(delay.since, 0)),
+                    start=at(problem.origin, delay.start),
+                ),
+                blocker_wo.production_id,
             )
         return (
             "capacity",

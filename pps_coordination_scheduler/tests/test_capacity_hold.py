@@ -157,6 +157,16 @@ class TestCapacityHold(CapacityHoldCase):
             hold.line_ids.read(["workcenter_id", "date_start", "date_end"]), slot
         )
 
+    def test_why_late_names_the_held_quote_ahead(self):
+        """An order that waits behind a held slot says so: capacity, with the
+        held quotation among the work ahead."""
+        held = self._quotation()
+        self._hold(held)
+        due = self._in_days(self.company.security_lead) + timedelta(minutes=5)
+        productions = self._confirm(self._quotation(commitment_date=due))
+        self.assertEqual(productions.pps_late_cause, "capacity")
+        self.assertIn(held.name, productions.pps_late_reason)
+
     def test_run_keeps_only_the_free_part_of_a_slot(self):
         """Work planned into a held slot after the hold (by hand) does not
         break the run: the hold blocks only what is still free."""
