@@ -7,6 +7,7 @@ within the next ``HOLD_EXPIRING_DAYS`` days (``pps.capacity.hold``): sales
 decide at the meeting whether to push those customers for an answer.
 """
 
+from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -29,6 +30,33 @@ class PpsWeeklyMeetingReport(models.TransientModel):
         "cause the last schedule run found, by cause.",
     )
     late_cause_summary = fields.Char(string="Why Late", compute="_compute_late_causes")
+    hold_expiring_ids = fields.Many2many(
+        "pps.capacity.hold",
+        string="Holds About to Expire",
+        compute="_compute_hold_expiring",
+        help="Capacity held for open quotations that expires within the next "
+        "two days: without an answer from the customer, the slot is freed.",
+    )
+    hold_expiring_count = fields.Integer(
+        string="Holds Expiring", compute="_compute_hold_expiring"
+    )
+
+    @api.depends("company_ids")
+    def _compute_hold_expiring(self):
+        for wizard in self:
+            holds = wizard._pps_holds_expiring()
+            wizard.hold_expiring_ids = holds
+            wizard.hold_expiring_count = len(holds)
+
+    def _pps_holds_expiring(self):
+        """Holding holds that expire within ``HOLD_EXPIRING_DAYS``, soonest first."""
+        self.ensure_one()
+        limit = fields.Datetime.now() + timedelta(days=HOLD_EXPIRING_DAYS)
+        Hold = self.env["pps.capacity.hold"]
+        domain = [*Hold._holding_domain(), ("date_expiry", "<=", limit)]
+        if self.company_ids:
+            domain.append(("company_id", "in", self.company_ids.ids))
+        return Hold.search(domain, order="date_expiry, id")
 
     @api.depends("week_date", "company_ids")
     def _compute_late_causes(self):
