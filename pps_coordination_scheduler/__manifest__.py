@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "installable": True,
-    "depends": ["pps_coordination", "queue_job"],
+    "depends": ["pps_coordination", "queue_job", "web_timeline"],
     "external_dependencies": {"python": ["ortools"]},
     "data": [
         "security/ir.model.access.csv",
@@ -27,6 +27,7 @@
         "views/mrp_workorder_views.xml",
         "views/mrp_production_views.xml",
         "views/pps_dispatch_board_views.xml",
+        "views/mrp_workorder_timeline_views.xml",
         "views/pps_late_cause_views.xml",
         "views/pps_weekly_meeting_report_views.xml",
         "report/pps_weekly_meeting_templates.xml",
@@ -36,6 +37,7 @@
     "assets": {
         "web.assets_backend": [
             "pps_coordination_scheduler/static/src/dispatch_board/*",
+            "pps_coordination_scheduler/static/src/timeline/*",
         ],
         "web.assets_unit_tests": [
             "pps_coordination_scheduler/static/tests/*.test.js",

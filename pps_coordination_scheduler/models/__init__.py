@@ -4,6 +4,7 @@ from . import pps_schedule_run
 from . import pps_schedule_run_line
 from . import mrp_production
 from . import mrp_workorder
+from . import mrp_workorder_timeline
 from . import sale_order
 from . import pps_abnormality
 from . import pps_promise

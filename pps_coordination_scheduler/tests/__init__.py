@@ -16,3 +16,5 @@ from . import test_scheduler
 from . import test_scheduler_exact
 from . import test_scheduler_negotiation
 from . import test_late_cause
+from . import test_timeline
+from . import test_timeline_ui

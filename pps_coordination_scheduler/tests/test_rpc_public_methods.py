@@ -30,7 +30,13 @@ from odoo.tests.common import HttpCase, get_db_name, mute_logger, tagged
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.rpc.controllers.xmlrpc import dumps as xmlrpc_dumps
 
-from .common import PLANNER_GROUPS, OnePlanCase, create_routing, create_workcenter
+from .common import (
+    PLANNER_GROUPS,
+    OnePlanCase,
+    create_routing,
+    create_workcenter,
+    plan_in_sequence,
+)
 
 #: One call of the table: ``build`` names the test method that makes a fresh
 #: record and the arguments, ``(ids, kwargs)`` (``ids`` None for ``@api.model``
@@ -89,6 +95,9 @@ TABLE = {
         ("button_pending", "planner", "_started_workorder_ids"),
         ("button_finish", "planner", "_started_workorder_ids"),
         ("action_mark_as_done", "planner", "_workorder_ids"),
+        ("action_pps_timeline_move", "planner", "_timeline_move"),
+        ("action_pps_timeline_move", "sales", "_timeline_move", "AccessError"),
+        ("action_pps_timeline_move", "planner", "_timeline_move_frozen", "UserError"),
     ],
     "pps.negotiation": [
         ("action_answer", "planner", "_answer_round"),
@@ -491,6 +500,20 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
 
     def _workorder_ids(self):
         return self._floor_production().workorder_ids.ids, {}
+
+    def _timeline_move(self):
+        """A work order planned ten days out, moved two hours later."""
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=10)
+        workorders = self._floor_production().workorder_ids
+        plan_in_sequence(workorders, start, [30])
+        later = fields.Datetime.to_string(start + timedelta(hours=2))
+        return workorders.ids, {"date_start": later}
+
+    def _timeline_move_frozen(self):
+        """A work order moved into the frozen zone (now plus three days)."""
+        ids, _kwargs = self._timeline_move()
+        tomorrow = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+        return ids, {"date_start": fields.Datetime.to_string(tomorrow)}
 
     def _started_workorder_ids(self):
         workorders = self._floor_production().workorder_ids
