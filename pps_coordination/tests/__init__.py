@@ -6,6 +6,7 @@ from . import test_demo_factory
 from . import test_lock
 from . import test_lock_workflow
 from . import test_negotiation
+from . import test_negotiation_answer
 from . import test_pps_security
 from . import test_pps_security_rpc
 from . import test_pps_security_ui
