@@ -13,3 +13,4 @@ from . import test_pps_security_ui
 from . import test_progress
 from . import test_progress_demo
 from . import test_progress_kpi
+from . import test_views
