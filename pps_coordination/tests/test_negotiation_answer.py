@@ -2,15 +2,14 @@
 click to take it, and its sentences in the planner's time zone and words."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.tests import Form
-from odoo.tools import format_datetime
 
-from odoo.addons.pps_coordination.tools.wording import format_duration
+from odoo.addons.pps_coordination.tools.wording import format_duration, format_moment
 
 from .common import PpsCoordinationCase
 
@@ -64,13 +63,11 @@ class TestAnswerDialog(PpsCoordinationCase):
         self.assertEqual(form.promise_date, negotiation.expected_date)
         self.assertEqual(form.promise_binding, "expected")
         planner_env = self.env(user=self.planner_user)
-        tokyo = format_datetime(
-            planner_env, negotiation.expected_date, dt_format="short"
+        tokyo = format_moment(planner_env, negotiation.expected_date)
+        self.assertNotEqual(
+            tokyo,
+            format_moment(self.env(user=self.sales_user), negotiation.expected_date),
         )
-        utc = format_datetime(
-            planner_env, negotiation.expected_date, tz="UTC", dt_format="short"
-        )
-        self.assertNotEqual(tokyo, utc)
         self.assertIn(
             f"The expected date {tokyo} can be met.", form.promise_explanation
         )
@@ -124,6 +121,21 @@ class TestAnswerDialog(PpsCoordinationCase):
 
 
 class TestWording(PpsCoordinationCase):
+    def test_moments_in_the_users_time_zone_without_seconds(self):
+        """A UTC timestamp reads as the user's local time, in the language's
+        date and time formats, without seconds (as a form field shows it)."""
+        moment = datetime(2026, 12, 21, 6, 51, 14)
+        self.planner_user.tz = "Asia/Tokyo"
+        self.sales_user.tz = "America/New_York"
+        self.assertEqual(
+            format_moment(self.env(user=self.planner_user), moment),
+            "12/21/2026 03:51 PM",
+        )
+        self.assertEqual(
+            format_moment(self.env(user=self.sales_user), moment), "12/21/2026 01:51 AM"
+        )
+        self.assertEqual(format_moment(self.env, moment.date()), "12/21/2026")
+
     def test_durations_in_days_hours_and_minutes(self):
         """Durations read as days and hours; a number of days works too."""
         env = self.env

@@ -1,25 +1,37 @@
 """Dates and durations in the sentences people read (explanations, chatter).
 
 One rule for every sentence of both add-ons: a moment is shown in the reading
-user's time zone and language, to the minute (``12/21/26, 2:00 PM``), never as
-a raw UTC timestamp with seconds; a day as a date of the user's language; a
-duration in days, hours and minutes, as far as it matters (``2 days and 4
-hours``, ``3 hours and 20 minutes``, ``45 minutes``).
+user's time zone, in the date and time formats of their language without the
+seconds -- as the form fields show it (``12/21/2026 02:00 PM``) -- never as a
+raw UTC timestamp; a day in the language's date format; a duration in days,
+hours and minutes, as far as it matters (``2 days and 4 hours``, ``3 hours
+and 20 minutes``, ``45 minutes``).
 """
 
+import re
 from datetime import date, datetime, timedelta
 
 from odoo.tools import format_date, format_datetime
+from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
+
+#: The seconds of a strftime time format, with the separator before them.
+_SECONDS = re.compile(r"[:.]?%S")
 
 
 def format_moment(env, value):
     """A datetime (naive UTC, as Odoo stores it) for a sentence: the user's
-    time zone and language, without seconds. A date is shown as a day."""
+    time zone, the language's date and time formats, without seconds. A date
+    is shown as a day."""
     if not value:
         return ""
     if isinstance(value, date) and not isinstance(value, datetime):
         return format_day(env, value)
-    return format_datetime(env, value, dt_format="short")
+    lang = get_lang(env)
+    pattern = posix_to_ldml(
+        f"{lang.date_format} {_SECONDS.sub('', lang.time_format)}",
+        locale=babel_locale_parse(lang.code),
+    )
+    return format_datetime(env, value, dt_format=pattern)
 
 
 def format_day(env, value):

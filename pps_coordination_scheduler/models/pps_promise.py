@@ -373,13 +373,13 @@ class PpsPromise(models.AbstractModel):
             "%(qty)s %(uom)s of %(product)s are reserved for %(orders)s, agreed later; "
             "they could be replenished by %(date)s, before they are needed. "
             "Reallocating them %(covers)s the shortage of %(missing)s.",
-            qty=product.uom_id.round(qty),
+            qty=_qty(product.uom_id.round(qty)),
             uom=product.uom_id.name,
             product=product.display_name,
             orders=", ".join(orders.mapped("name")),
             date=format_moment(self.env, replenish),
             covers=self.env._("covers") if covers else self.env._("reduces"),
-            missing=product.uom_id.round(missing),
+            missing=_qty(product.uom_id.round(missing)),
         )
         return [
             {
@@ -517,10 +517,7 @@ class PpsPromise(models.AbstractModel):
                 lead=format_duration(self.env, security_days),
                 date=date,
             )
-        return self.env._(
-            "Delivery on completion (no security lead time), on %(date)s.",
-            date=date,
-        )
+        return self.env._("Delivery on completion (no security lead time).")
 
     @api.model
     def _placed(self, state, plan, problem):
@@ -639,11 +636,11 @@ class PpsPromise(models.AbstractModel):
                 self.env._(
                     "%(missing)s %(uom)s of %(component)s are short: substitute "
                     "%(substitute)s (%(qty)s %(sub_uom)s in stock) covers them.",
-                    missing=component.uom_id.round(usable),
+                    missing=_qty(component.uom_id.round(usable)),
                     uom=component.uom_id.name,
                     component=component.display_name,
                     substitute=product.display_name,
-                    qty=product.uom_id.round(usable * substitute.ratio),
+                    qty=_qty(product.uom_id.round(usable * substitute.ratio)),
                     sub_uom=product.uom_id.name,
                 )
             )
@@ -664,7 +661,7 @@ class PpsPromise(models.AbstractModel):
                     "%(product)s is short by %(qty)s %(uom)s and has no vendor nor "
                     "bill of materials: the quote assumes it arrives in time.",
                     product=product.display_name,
-                    qty=product.uom_id.round(qty),
+                    qty=_qty(product.uom_id.round(qty)),
                     uom=product.uom_id.name,
                 )
             )

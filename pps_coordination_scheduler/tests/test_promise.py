@@ -11,9 +11,9 @@ from datetime import timedelta
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form
-from odoo.tools import format_datetime
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.pps_coordination.tools.wording import format_moment
 
 from .common import PpsCoordinationCase
 
@@ -344,7 +344,7 @@ class TestPromiseWording(PromiseCase):
 
     def _moment(self, value, user=None):
         env = self.env(user=user or self.sales_user)
-        return format_datetime(env, value, dt_format="short")
+        return format_moment(env, value)
 
     def assertReadable(self, text):
         self.assertNotRegex(text, r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "raw UTC dates")
