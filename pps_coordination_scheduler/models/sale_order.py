@@ -276,8 +276,8 @@ class SaleOrder(models.Model):
             "params": {
                 "title": self.env._(
                     "Delivery on %(date)s held until %(expiry)s",
-                    date=fields.Datetime.to_string(hold.delivery_date),
-                    expiry=fields.Datetime.to_string(hold.date_expiry),
+                    date=format_moment(self.env, hold.delivery_date),
+                    expiry=format_moment(self.env, hold.date_expiry),
                 ),
                 "message": hold.explanation or "",
                 "sticky": True,
