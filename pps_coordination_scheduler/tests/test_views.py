@@ -28,8 +28,8 @@ class TestSchedulerViews(PpsCoordinationCase):
                 self.assertEqual(node.get("optional"), "hide")
 
     def test_scheduler_header_buttons_sit_with_their_role(self):
-        """Quote Delivery Date (sales and planners) comes with the sales
-        buttons, Procure Shortages after the planners' Propose Date; both
+        """Quote Delivery Date and Hold Quoted Date come with the sales
+        buttons, Procure Shortages after the planners' Propose Date; all
         explain themselves."""
         user = self.unlock_user
         user.group_ids |= self.env.ref("pps_coordination.group_pps_planner")
@@ -40,9 +40,13 @@ class TestSchedulerViews(PpsCoordinationCase):
         )
         buttons = arch.xpath("//header/button[starts-with(@name, 'action_pps_')]")
         names = [b.get("name") for b in buttons]
-        self.assertEqual(
-            names[names.index("action_pps_quote") + 1], "action_pps_send_date_change"
-        )
+        sales = [
+            "action_pps_quote",
+            "action_pps_hold_quote",
+            "action_pps_send_date_change",
+        ]
+        start = names.index("action_pps_quote")
+        self.assertEqual(names[start : start + 3], sales)
         self.assertEqual(
             names[names.index("action_pps_open_propose_wizard") + 1],
             "action_pps_procure_shortages",
