@@ -212,11 +212,34 @@ env.cr.commit()
 PY
 }
 
+# wkhtmltopdf prints Odoo's PDF reports; without it Odoo falls back to HTML.
+# Debian's package is installed when it is missing and root (or sudo) is at
+# hand; otherwise the command to run is printed and setup goes on. Debian's
+# build uses an unpatched Qt: it ignores Odoo's separate header and footer
+# files, so the add-on's reports print the company header and footer inside
+# the page (ir.actions.report._prepare_html of pps_coordination).
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return 0
+    if ! command -v apt-get >/dev/null; then
+        log "wkhtmltopdf is missing: install version 0.12.6 to print PDF reports (without it Odoo shows them as HTML)"
+        return 0
+    fi
+    if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+        log "wkhtmltopdf is missing: run 'apt-get install wkhtmltopdf' as root to print PDF reports (without it Odoo shows them as HTML)"
+        return 0
+    fi
+    log "installing Debian's wkhtmltopdf for the PDF reports"
+    if ! { as_root apt-get update -qq && as_root apt-get install -y -qq wkhtmltopdf; }; then
+        log "wkhtmltopdf could not be installed: run 'apt-get install wkhtmltopdf' as root to print PDF reports"
+    fi
+}
+
 prepare() {
     ensure_python
     ensure_odoo
     ensure_postgres
     mkdir -p "$PPS_STATE_DIR"
     ensure_requirements
+    ensure_wkhtmltopdf
     write_config
 }

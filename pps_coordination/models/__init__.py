@@ -10,3 +10,4 @@ from . import sale_order_line
 from . import mrp_production
 from . import mrp_production_split
 from . import mrp_workorder
+from . import ir_actions_report

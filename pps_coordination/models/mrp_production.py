@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..guards import check_planner
@@ -84,6 +84,22 @@ class MrpProduction(models.Model):
             if not order:
                 order = production._get_sources().pps_sale_order_id[:1]
             production.pps_sale_order_id = order
+
+    def _pps_lock_changed_fields(self, vals):
+        """As the mixin, except that ``workorder_ids`` changes the agreed
+        routing only through commands that add or remove work orders. An
+        update command is a write on the work order, which checks its own
+        protected fields (``mrp.workorder._pps_lock_protected_fields``): the
+        MO form sends one whenever a work order's plan changes or the quantity
+        produced or consumed is recorded -- plan and execution, which the lock
+        leaves free."""
+        commands = vals.get("workorder_ids")
+        if commands is not None and all(
+            isinstance(command, (list, tuple)) and command[0] == Command.UPDATE
+            for command in commands
+        ):
+            vals = {key: value for key, value in vals.items() if key != "workorder_ids"}
+        return super()._pps_lock_changed_fields(vals)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -2,10 +2,10 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_datetime
 
 from ..const import OPEN_NEGOTIATION_STATES
 from ..guards import ABNORMALITY, check_planner
+from ..tools.wording import format_duration, format_moment
 
 #: Context value of the Confirm and Resolve actions: only they (or server code
 #: running as superuser) move ``state``. Compared with ``is`` (RPC-proof).
@@ -504,26 +504,8 @@ class PpsAbnormality(models.Model):
 
     def _pps_format_date(self, value):
         """A date for a sentence: the user's time zone and language, no seconds."""
-        return format_datetime(self.env, value, dt_format="short")
+        return format_moment(self.env, value)
 
     def _pps_format_duration(self, delta):
-        """A delay in plain words: "2 days and 4 hours", "3 hours and 20 minutes",
-        "45 minutes" (whole hours once it is a day or more)."""
-        minutes = max(round(delta.total_seconds() / 60.0), 0)
-        if minutes >= 1440:
-            minutes = round(minutes / 60.0) * 60
-        days, rest = divmod(minutes, 1440)
-        hours, minutes = divmod(rest, 60)
-        _ = self.env._
-        parts = []
-        if days:
-            parts.append(_("1 day") if days == 1 else _("%(n)s days", n=days))
-        if hours:
-            parts.append(_("1 hour") if hours == 1 else _("%(n)s hours", n=hours))
-        if minutes or not parts:
-            parts.append(
-                _("1 minute") if minutes == 1 else _("%(n)s minutes", n=minutes)
-            )
-        if len(parts) == 1:
-            return parts[0]
-        return _("%(first)s and %(last)s", first=", ".join(parts[:-1]), last=parts[-1])
+        """A delay in plain words (see ``tools.wording.format_duration``)."""
+        return format_duration(self.env, delta)

@@ -5,6 +5,7 @@ from odoo.exceptions import LockError, UserError
 
 from ..const import OPEN_NEGOTIATION_STATES
 from ..guards import NEGOTIATION, PLANNER_GROUP, SALES_GROUP, check_planner, check_role
+from ..tools.wording import format_duration, format_moment
 from .pps_lock_mixin import PPS_LOCK_BYPASS
 
 #: Context value of the negotiation workflow methods: only they may create
@@ -333,7 +334,7 @@ class PpsNegotiation(models.Model):
             body=self.env._(
                 "%(user)s counter-proposes %(date)s with %(name)s.",
                 user=self.env.user.name,
-                date=counter.expected_date,
+                date=format_moment(self.env, counter.expected_date),
                 name=counter.name,
             )
         )
@@ -443,7 +444,9 @@ class PpsNegotiation(models.Model):
         and never before the expected date unless the order has the red flag.
         The scheduler add-on overrides it with ``sale.order.pps_quote_delivery_date()``.
 
-        :returns: ``{"date": datetime, "explanation": str}``
+        :returns: ``{"date": datetime, "explanation": str, "reasons": str,
+            "binding": "lead_time" or "expected", "options": []}`` (the
+            scheduler's promise has more keys, and ``binding`` values of its own)
         """
         self.ensure_one()
         order = self.sale_order_id
@@ -458,14 +461,25 @@ class PpsNegotiation(models.Model):
         if not date:
             date = now + timedelta(days=days)
         explanation = self.env._(
-            "Standard lead time: %(days)s days (manufacturing lead time, days to "
+            "Standard lead time: %(lead)s (manufacturing lead time, days to "
             "prepare the order and security lead time) from now.",
-            days=days,
+            lead=format_duration(self.env, days),
         )
+        binding = "lead_time"
         if self.expected_date and self.expected_date > date and not order.pps_rush:
             date = self.expected_date
-            explanation += " " + self.env._("The expected date can be met.")
-        return {"date": date, "explanation": explanation}
+            binding = "expected"
+            explanation += " " + self.env._(
+                "The expected date %(expected)s can be met.",
+                expected=format_moment(self.env, self.expected_date),
+            )
+        return {
+            "date": date,
+            "explanation": explanation,
+            "reasons": explanation,
+            "binding": binding,
+            "options": [],
+        }
 
     @api.model
     def _pps_check_future_date(self, value, label):
@@ -487,7 +501,9 @@ class PpsNegotiation(models.Model):
         if value < fields.Datetime.now() - timedelta(minutes=1):
             raise UserError(
                 self.env._(
-                    "The %(label)s %(date)s is in the past.", label=label, date=value
+                    "The %(label)s %(date)s is in the past.",
+                    label=label,
+                    date=format_moment(self.env, value),
                 )
             )
         return value
@@ -510,8 +526,8 @@ class PpsNegotiation(models.Model):
                     "earlier than the expected date %(expected)s. Sales must raise "
                     "the red flag (rush order) first.",
                     order=order.display_name,
-                    date=scheduled_date,
-                    expected=expected_date,
+                    date=format_moment(self.env, scheduled_date),
+                    expected=format_moment(self.env, expected_date),
                 )
             )
         if postpone and expected_date and scheduled_date >= expected_date:
@@ -521,12 +537,12 @@ class PpsNegotiation(models.Model):
             raise UserError(
                 self.env._(
                     "%(order)s has no red flag: the scheduled date %(date)s is inside "
-                    "the standard production lead time (%(days)s days, until "
+                    "the standard production lead time (%(lead)s, until "
                     "%(minimum)s). Sales must raise the red flag (rush order) first.",
                     order=order.display_name,
-                    date=scheduled_date,
-                    days=order._pps_standard_lead_days(),
-                    minimum=minimum,
+                    date=format_moment(self.env, scheduled_date),
+                    lead=format_duration(self.env, order._pps_standard_lead_days()),
+                    minimum=format_moment(self.env, minimum),
                 )
             )
 
@@ -644,7 +660,7 @@ class PpsNegotiation(models.Model):
             "(%(scenario)s). %(reason)s",
             user=self.env.user.name,
             order=self.sale_order_id.display_name,
-            date=self.expected_date,
+            date=format_moment(self.env, self.expected_date),
             scenario=dict(SCENARIOS)[self.scenario],
             reason=self.reason or "",
         )
@@ -654,7 +670,7 @@ class PpsNegotiation(models.Model):
                 "Counter-proposal to %(name)s, whose answer %(date)s was "
                 "rejected. %(reason)s",
                 name=previous.name,
-                date=previous.scheduled_date,
+                date=format_moment(self.env, previous.scheduled_date),
                 reason=previous.decision_reason or "",
             )
         negotiation.message_post(body=body)
@@ -676,7 +692,7 @@ class PpsNegotiation(models.Model):
         body = self.env._(
             "%(user)s answers %(date)s for %(order)s. %(explanation)s",
             user=self.env.user.name,
-            date=self.scheduled_date,
+            date=format_moment(self.env, self.scheduled_date),
             order=self.sale_order_id.display_name,
             explanation=self.explanation or "",
         )
@@ -727,7 +743,7 @@ class PpsNegotiation(models.Model):
             body = self.env._(
                 "%(user)s agreed %(date)s for %(order)s; change order %(change)s.",
                 user=self.env.user.name,
-                date=self.scheduled_date,
+                date=format_moment(self.env, self.scheduled_date),
                 order=self.sale_order_id.display_name,
                 change=self.change_order_id.name,
             )
@@ -735,7 +751,7 @@ class PpsNegotiation(models.Model):
             body = self.env._(
                 "%(user)s rejected %(date)s for %(order)s. %(reason)s",
                 user=self.env.user.name,
-                date=self.scheduled_date,
+                date=format_moment(self.env, self.scheduled_date),
                 order=self.sale_order_id.display_name,
                 reason=self.decision_reason or "",
             )

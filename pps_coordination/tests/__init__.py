@@ -6,9 +6,11 @@ from . import test_demo_factory
 from . import test_lock
 from . import test_lock_workflow
 from . import test_negotiation
+from . import test_negotiation_answer
 from . import test_pps_security
 from . import test_pps_security_rpc
 from . import test_pps_security_ui
 from . import test_progress
 from . import test_progress_demo
 from . import test_progress_kpi
+from . import test_views

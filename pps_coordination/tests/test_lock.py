@@ -7,6 +7,8 @@ from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
@@ -270,6 +272,82 @@ class TestProductionLock(PpsCoordinationCase):
         self.assertIs(production.button_mark_done(), True)
         self.assertEqual(production.state, "done")
         self.assertTrue(production.pps_locked)
+
+    def test_locked_production_form_records_execution_and_plan(self):
+        """The MO form sends work-order update commands whenever the quantity
+        produced or consumed is recorded, or a work order's plan changes:
+        execution and plan, which the lock leaves free, so saving the form
+        works. Adding or removing a work order through the MO is refused."""
+        self.planner_user.group_ids |= self.env.ref("mrp.group_mrp_routings")
+        production = self.production.with_user(self.planner_user)
+        form = Form(production)
+        form.qty_producing = 1
+        with form.move_raw_ids.edit(0) as line:
+            line.quantity = 2
+        with form.workorder_ids.edit(0) as workorder:
+            workorder.duration_expected = 95
+        form.save()
+        self.assertEqual(production.qty_producing, 1)
+        self.assertEqual(production.move_raw_ids.quantity, 2)
+        self.assertEqual(production.workorder_ids.duration_expected, 95)
+        workorder = production.workorder_ids
+        for commands in (
+            [
+                Command.create(
+                    {
+                        "name": "Extra",
+                        "workcenter_id": self.workcenter.id,
+                        "product_uom_id": self.product.uom_id.id,
+                    }
+                )
+            ],
+            [Command.delete(workorder.id)],
+            [Command.set([])],
+        ):
+            with self.assertRaisesRegex(UserError, "execution lock"):
+                production.write({"workorder_ids": commands})
+        self.assertEqual(production.workorder_ids, workorder)
+
+    def test_locked_production_form_is_read_only_where_refused(self):
+        """What the server refuses on a locked MO is read-only in its form:
+        every protected field of the MO itself (product, quantity, deadline,
+        bill of materials), the quantity wizard's button, and adding or
+        deleting work orders; the work orders' plan and the components stay
+        editable, as the server lets them change."""
+        self.planner_user.group_ids |= self.env.ref("mrp.group_mrp_routings")
+        arch = etree.fromstring(
+            self.env["mrp.production"]
+            .with_user(self.planner_user)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        protected = set(self.env["mrp.production"]._pps_lock_protected_fields)
+        self.assertEqual(
+            protected,
+            {"date_deadline", "product_qty", "product_id", "bom_id", "workorder_ids"},
+        )
+        own = "not(ancestor::field) and not(ancestor::header)"
+        for name in sorted(protected - {"workorder_ids"}):
+            nodes = arch.xpath(f"//sheet//field[@name='{name}'][{own}]")
+            self.assertTrue(nodes, name)
+            for node in nodes:
+                if node.get("readonly") in ("1", "True"):
+                    continue
+                self.assertIn("pps_locked", node.get("readonly") or "", name)
+        [quantity_button] = arch.xpath(
+            "//div[@name='qty']/button[field[@name='product_qty']]"
+        )
+        self.assertIn("pps_locked", quantity_button.get("invisible"))
+        [workorders] = arch.xpath(
+            "//page[@name='operations']/field[@name='workorder_ids']"
+        )
+        options = safe_eval(workorders.get("options"))
+        for action in ("create", "delete"):
+            self.assertIn(("pps_locked", "=", False), options[action], action)
+        self.assertNotIn("pps_locked", workorders.get("readonly") or "")
+        [components] = arch.xpath(
+            "//page[@name='components']/field[@name='move_raw_ids']"
+        )
+        self.assertNotIn("pps_locked", components.get("readonly") or "")
 
     def test_cancelling_a_locked_production_needs_an_unlock(self):
         """Cancelling an MO drops what was agreed: refused under the lock, even

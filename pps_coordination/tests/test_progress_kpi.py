@@ -6,6 +6,7 @@ on the week boundary would go unnoticed in a pivot, so the numbers are checked
 exactly here.
 """
 
+import io
 from datetime import datetime, time, timedelta
 
 from freezegun import freeze_time
@@ -14,6 +15,7 @@ from lxml import html as lxml_html
 
 from odoo import fields
 from odoo.tests.common import TransactionCase
+from odoo.tools.pdf import PdfFileReader
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -396,3 +398,85 @@ class TestProgressKpi(TransactionCase):
             action["report_name"], "pps_coordination.report_pps_weekly_meeting"
         )
         self.assertEqual(action["report_type"], "qweb-pdf")
+
+    def _meeting_report(self):
+        self.env.company.write(
+            {"name": "PPS Meeting Works", "report_footer": "Registered in Ghent 42"}
+        )
+        return self.env["pps.weekly.meeting.report"].create({"week_date": self.monday})
+
+    def test_report_uses_the_company_layout(self):
+        """The report is printed in the company's external layout: its header
+        names the company, its footer carries the company's report footer;
+        and no section heading can be left alone at the foot of a page."""
+        wizard = self._meeting_report()
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "pps_coordination.action_report_pps_weekly_meeting", wizard.ids
+        )
+        tree = lxml_html.fromstring(html)
+        [header] = tree.xpath("//div[contains(concat(' ', @class, ' '), ' header ')]")
+        self.assertIn("PPS Meeting Works", header.text_content())
+        [footer] = tree.xpath("//div[contains(concat(' ', @class, ' '), ' footer ')]")
+        self.assertIn("Registered in Ghent 42", footer.text_content())
+        headings = tree.xpath("//div[contains(@class, 'page')]//h3")
+        self.assertEqual(len(headings), 6)
+        for heading in headings:
+            self.assertIn("o_pps_section", heading.getparent().get("class"))
+        style = " ".join(tree.xpath("//div[contains(@class, 'page')]/style/text()"))
+        self.assertIn("page-break-after: avoid", style)
+        self.assertIn(".o_pps_section { page-break-inside: avoid", style)
+
+    def test_pdf_has_the_company_header_and_footer(self):
+        """The PDF itself (wkhtmltopdf, as setup installs it) shows the
+        company header and footer -- with Debian's build too, which ignores
+        Odoo's separate header and footer files."""
+        Report = self.env["ir.actions.report"]
+        if Report.get_wkhtmltopdf_state() != "ok":
+            self.skipTest(
+                "wkhtmltopdf is not installed (scripts/lib.sh installs Debian's): "
+                "no PDF can be rendered"
+            )
+        wizard = self._meeting_report()
+        pdf, kind = Report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            "pps_coordination.action_report_pps_weekly_meeting", wizard.ids
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        reader = PdfFileReader(io.BytesIO(pdf))
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        self.assertIn("PPS Meeting Works", text)
+        self.assertIn("Registered in Ghent 42", text)
+        self.assertIn("Weekly Production & Sales Meeting", text)
+
+    def test_inline_header_and_footer_for_debian_wkhtmltopdf(self):
+        """For a build without patched Qt, each document's header and footer
+        move inside its page, out of Odoo's reach, without page numbers (only
+        the patched build fills them in); other reports are left alone."""
+        html = (
+            b"<html><body><main>"
+            b"<div class='header o_company_1_layout'>Company</div>"
+            b"<div class='article o_report_layout_standard'><p>Body</p></div>"
+            b"<div class='footer o_company_1_layout'><div class='o_footer_content'>"
+            b"<div>Footer</div><div>Page <span class='page'/> / "
+            b"<span class='topage'/></div></div></div>"
+            b"</main></body></html>"
+        )
+        tree = lxml_html.fromstring(
+            self.env["ir.actions.report"]._pps_inline_header_footer(html)
+        )
+        [article] = tree.xpath("//div[contains(@class, 'article')]")
+        children = article.getchildren()
+        self.assertEqual(
+            children[0].get("class"), "o_pps_inline_header mb-3 o_company_1_layout"
+        )
+        self.assertEqual(
+            children[-1].get("class"), "o_pps_inline_footer mt-4 o_company_1_layout"
+        )
+        self.assertFalse(
+            tree.xpath("//div[contains(concat(' ', @class, ' '), ' header ')]")
+        )
+        self.assertFalse(tree.xpath("//span[@class='page']"))
+        self.assertIn("Footer", children[-1].text_content())
+        other = self.env.ref("sale.action_report_saleorder")
+        _bodies, _ids, header, _footer, _args = other._prepare_html(html)
+        self.assertIn("Company", header)

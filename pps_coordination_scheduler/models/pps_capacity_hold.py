@@ -49,6 +49,7 @@ from odoo.addons.pps_coordination.guards import (
     check_role,
     has_role,
 )
+from odoo.addons.pps_coordination.tools.wording import format_moment
 
 #: States of a hold; only ``active`` ones (not past their expiry) hold capacity.
 HOLD_STATES = [
@@ -298,8 +299,8 @@ class PpsCapacityHold(models.Model):
                 "%(user)s held the quoted date %(date)s until %(expiry)s "
                 "(%(hold)s, %(count)s operations).",
                 user=self.env.user.name,
-                date=fields.Datetime.to_string(hold.delivery_date),
-                expiry=fields.Datetime.to_string(hold.date_expiry),
+                date=format_moment(self.env, hold.delivery_date),
+                expiry=format_moment(self.env, hold.date_expiry),
                 hold=hold.name,
                 count=len(placed),
             )

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import models
+
+from odoo.addons.pps_coordination.tools.wording import format_moment
 
 
 class PpsNegotiation(models.Model):
@@ -19,17 +21,22 @@ class PpsNegotiation(models.Model):
 
         ``sale.order.pps_quote_delivery_date()`` gives the earliest date the
         plant can deliver; without the red flag, an expected date later than
-        that is answered as is (it can be met).
+        that is answered as is (it can be met: ``binding`` is ``expected``).
         """
         self.ensure_one()
         order = self.sale_order_id
         promise = order.sudo().pps_quote_delivery_date()
-        date, explanation = promise["date"], promise["explanation"]
+        date = promise["date"]
         if self.expected_date and self.expected_date > date and not order.pps_rush:
-            explanation = self.env._(
-                "%(explanation)s The expected date %(expected)s can be met.",
-                explanation=explanation,
-                expected=fields.Datetime.to_string(self.expected_date),
+            met = self.env._(
+                "The expected date %(expected)s can be met.",
+                expected=format_moment(self.env, self.expected_date),
             )
-            date = self.expected_date
-        return dict(promise, date=date, explanation=explanation)
+            return dict(
+                promise,
+                date=self.expected_date,
+                binding="expected",
+                explanation=f"{promise['explanation']} {met}",
+                reasons=f"{promise['reasons']} {met}",
+            )
+        return promise

@@ -47,6 +47,11 @@ from odoo.exceptions import UserError
 from odoo.tools import float_round
 
 from odoo.addons.pps_coordination.const import OPEN_WORKORDER_STATES
+from odoo.addons.pps_coordination.tools.wording import (
+    format_day,
+    format_duration,
+    format_moment,
+)
 
 from ..engine import Job, Mode, Operation, Precedence, ProblemData, Resource, dispatch
 from ..engine.dispatch import Unschedulable
@@ -79,11 +84,14 @@ class PpsPromise(models.AbstractModel):
     def _quote(self, order):
         """The capable-to-promise answer for ``order`` (a record or a new record).
 
-        :returns: ``{"date", "explanation", "binding", "options", "bottleneck",
-            "material", "completion", "clamped", "abnormalities", "placed"}``;
-            ``binding`` is ``stock``, ``capacity``, ``material``,
-            ``abnormality`` or ``lead_time``; ``placed`` lists the inserted
-            operations where the answer puts them (``workcenter_id``,
+        :returns: ``{"date", "explanation", "reasons", "binding", "options",
+            "bottleneck", "material", "completion", "clamped", "abnormalities",
+            "placed"}``; ``binding`` is ``stock``, ``capacity``, ``material``,
+            ``abnormality`` or ``lead_time``; ``explanation`` is ``reasons``
+            (why this date) followed by the options, one sentence each. Dates
+            and durations in the sentences are in the user's time zone and
+            words (``pps_coordination.tools.wording``). ``placed`` lists the
+            inserted operations where the answer puts them (``workcenter_id``,
             ``date_start``, ``date_end``, ``product_id``, ``operation_id``,
             ``label``): what a capacity hold keeps (``pps.capacity.hold``).
         """
@@ -99,6 +107,7 @@ class PpsPromise(models.AbstractModel):
         result = {
             "date": None,
             "explanation": "",
+            "reasons": "",
             "binding": "stock",
             "options": [],
             "bottleneck": {},
@@ -127,21 +136,31 @@ class PpsPromise(models.AbstractModel):
         stock_date = stock_ready + timedelta(days=lead_days)
         if not shortages:
             result["date"] = stock_date
-            sentences.append(
-                self.env._(
-                    "Free stock covers every line: ready now, delivered after the "
-                    "customer lead time of %(days)s days.",
-                    days=_days(lead_days),
+            if lead_days:
+                sentences.append(
+                    self.env._(
+                        "Free stock covers every line: ready now, delivered after "
+                        "the customer lead time of %(lead)s.",
+                        lead=format_duration(self.env, lead_days),
+                    )
                 )
-            )
+            else:
+                sentences.append(
+                    self.env._("Free stock covers every line: deliverable now.")
+                )
         else:
             for _line, product, missing in shortages:
                 result["options"] += self._stock_options(state, order, product, missing)
-            self._insert(state, order, shortages, result, sentences)
-            security = timedelta(days=state["company"].security_lead or 0.0)
-            result["date"] = max(result["completion"] + security, stock_date)
+            self._insert(state, order, shortages, result, sentences, stock_date)
         self._clamp(order, result, sentences)
-        result["explanation"] = " ".join(sentences)
+        result["reasons"] = " ".join(sentences)
+        result["explanation"] = " ".join(
+            sentences
+            + [
+                self.env._("Option: %(text)s", text=option["text"])
+                for option in result["options"]
+            ]
+        )
         return result
 
     # ------------------------------------------------------------------
@@ -354,13 +373,13 @@ class PpsPromise(models.AbstractModel):
             "%(qty)s %(uom)s of %(product)s are reserved for %(orders)s, agreed later; "
             "they could be replenished by %(date)s, before they are needed. "
             "Reallocating them %(covers)s the shortage of %(missing)s.",
-            qty=product.uom_id.round(qty),
+            qty=_qty(product.uom_id.round(qty)),
             uom=product.uom_id.name,
             product=product.display_name,
             orders=", ".join(orders.mapped("name")),
-            date=fields.Datetime.to_string(replenish),
+            date=format_moment(self.env, replenish),
             covers=self.env._("covers") if covers else self.env._("reduces"),
-            missing=product.uom_id.round(missing),
+            missing=_qty(product.uom_id.round(missing)),
         )
         return [
             {
@@ -396,8 +415,13 @@ class PpsPromise(models.AbstractModel):
     # step 3: insertion into the current schedule
     # ------------------------------------------------------------------
     @api.model
-    def _insert(self, state, order, shortages, result, sentences):
-        """Explode the shortages, place their operations around the current plan."""
+    def _insert(self, state, order, shortages, result, sentences, stock_date):
+        """Explode the shortages, place their operations around the current plan.
+
+        Sets the completion and the date: the completion plus the security
+        lead time, or ``stock_date`` (the lines delivered from stock, after
+        their customer lead time) when that is later.
+        """
         plan = {"jobs": [], "materials": []}
         tops = []
         for _line, product, missing in shortages:
@@ -446,24 +470,54 @@ class PpsPromise(models.AbstractModel):
             sentences.append(self._material_sentence(state, material))
         else:
             result["binding"] = "capacity"
+        count = sum(len(job["ops"]) for job in plan["jobs"])
+        date = format_moment(self.env, completion)
         sentences.append(
             self.env._(
+                "Production of the shortage can complete on %(date)s (1 operation "
+                "inserted into the current schedule, nothing planned moved).",
+                date=date,
+            )
+            if count == 1
+            else self.env._(
                 "Production of the shortage can complete on %(date)s (%(count)s "
                 "operations inserted into the current schedule, nothing planned "
-                "moved); "
-                "delivery %(days)s days later.",
-                date=fields.Datetime.to_string(completion),
-                count=sum(len(job["ops"]) for job in plan["jobs"]),
-                days=_days(state["company"].security_lead or 0.0),
+                "moved).",
+                date=date,
+                count=count,
             )
         )
+        sentences.append(self._delivery_sentence(state, result, completion, stock_date))
         for abnormality in abnormalities:
             sentences.append(abnormality["text"])
         sentences += state["notes"]
         options = self._capacity_options(state, order, plan, problem, tops, completion)
         result["options"] += options
-        for option in result["options"]:
-            sentences.append(self.env._("Option: %(text)s", text=option["text"]))
+
+    @api.model
+    def _delivery_sentence(self, state, result, completion, stock_date):
+        """Set the date from the completion and say what lies between them:
+        the security lead time, or the customer lead time of the lines
+        delivered from stock when that ends later."""
+        security_days = state["company"].security_lead or 0.0
+        by_production = completion + timedelta(days=security_days)
+        result["date"] = max(by_production, stock_date)
+        date = format_moment(self.env, result["date"])
+        if stock_date > by_production:
+            return self.env._(
+                "The lines delivered from stock need the customer lead time of "
+                "%(lead)s: delivery on %(date)s.",
+                lead=format_duration(self.env, stock_date - state["now"]),
+                date=date,
+            )
+        if security_days:
+            return self.env._(
+                "Delivery %(lead)s after completion (the security lead time), on "
+                "%(date)s.",
+                lead=format_duration(self.env, security_days),
+                date=date,
+            )
+        return self.env._("Delivery on completion (no security lead time).")
 
     @api.model
     def _placed(self, state, plan, problem):
@@ -582,11 +636,11 @@ class PpsPromise(models.AbstractModel):
                 self.env._(
                     "%(missing)s %(uom)s of %(component)s are short: substitute "
                     "%(substitute)s (%(qty)s %(sub_uom)s in stock) covers them.",
-                    missing=component.uom_id.round(usable),
+                    missing=_qty(component.uom_id.round(usable)),
                     uom=component.uom_id.name,
                     component=component.display_name,
                     substitute=product.display_name,
-                    qty=product.uom_id.round(usable * substitute.ratio),
+                    qty=_qty(product.uom_id.round(usable * substitute.ratio)),
                     sub_uom=product.uom_id.name,
                 )
             )
@@ -607,16 +661,16 @@ class PpsPromise(models.AbstractModel):
                     "%(product)s is short by %(qty)s %(uom)s and has no vendor nor "
                     "bill of materials: the quote assumes it arrives in time.",
                     product=product.display_name,
-                    qty=product.uom_id.round(qty),
+                    qty=_qty(product.uom_id.round(qty)),
                     uom=product.uom_id.name,
                 )
             )
             return
         date = state["now"] + timedelta(days=self._purchase_days(state, seller))
         label = self.env._(
-            "%(vendor)s, %(days)s days lead time",
+            "%(vendor)s, %(lead)s lead time",
             vendor=seller.partner_id.display_name,
-            days=_days(self._purchase_days(state, seller)),
+            lead=format_duration(self.env, self._purchase_days(state, seller)),
         )
         self._add_material(state, plan, job, product, qty, date, label)
 
@@ -1005,6 +1059,7 @@ class PpsPromise(models.AbstractModel):
             "workcenter_id": workcenter.id,
             "workcenter": workcenter.display_name,
             "day": day,
+            "ready": to_datetime(now, ready),
             "start": to_datetime(now, a.start),
             "operation": op["operation"].display_name,
             "wait_hours": round(wait / 60.0, 1),
@@ -1069,8 +1124,8 @@ class PpsPromise(models.AbstractModel):
                         where=(
                             abnormality.workcenter_id or abnormality.product_id
                         ).display_name,
-                        start=fields.Datetime.to_string(abnormality.date_start),
-                        end=fields.Datetime.to_string(abnormality.date_end) or "?",
+                        start=format_moment(self.env, abnormality.date_start),
+                        end=format_moment(self.env, abnormality.date_end) or "?",
                     ),
                 }
             )
@@ -1078,38 +1133,57 @@ class PpsPromise(models.AbstractModel):
 
     @api.model
     def _material_sentence(self, state, material):
+        product = self.env["product.product"].browse(material["product_id"])
+        buffer = state["company"].pps_material_buffer_days
+        values = {
+            "qty": _qty(product.uom_id.round(material["qty"])),
+            "uom": product.uom_id.name,
+            "product": material["product"],
+            "date": format_moment(self.env, material["date"]),
+            "supply": material["source"],
+            "buffer": format_duration(self.env, buffer),
+        }
+        if buffer:
+            return self.env._(
+                "Critical material: %(qty)s %(uom)s of %(product)s, received on "
+                "%(date)s (%(supply)s), at the station %(buffer)s before its "
+                "operation.",
+                **values,
+            )
         return self.env._(
-            "Critical material: %(qty)s of %(product)s, received on %(date)s "
-            "(%(supply)s), at the station %(buffer)s days before its operation.",
-            qty=round(material["qty"], 3),
-            product=material["product"],
-            date=fields.Datetime.to_string(material["date"]),
-            supply=material["source"],
-            buffer=state["company"].pps_material_buffer_days,
+            "Critical material: %(qty)s %(uom)s of %(product)s, received on "
+            "%(date)s (%(supply)s).",
+            **values,
         )
 
     @api.model
     def _bottleneck_sentence(self, bottleneck):
+        """Where the quote waits: from when it could start to when it starts,
+        in calendar time, and how much of the center's working time that is."""
+        values = {
+            "wc": bottleneck["workcenter"],
+            "day": format_day(self.env, bottleneck["day"]),
+            "op": bottleneck["operation"],
+            "ready": format_moment(self.env, bottleneck["ready"]),
+            "start": format_moment(self.env, bottleneck["start"]),
+            "wait": format_duration(
+                self.env, bottleneck["start"] - bottleneck["ready"]
+            ),
+            "working": _working_hours(self.env, bottleneck["wait_hours"]),
+        }
         if bottleneck.get("abnormality"):
             return self.env._(
                 "Bottleneck: abnormality %(abnormality)s takes capacity away on "
-                "%(wc)s from %(day)s; %(op)s waits %(hours)s working hours and starts "
-                "on %(start)s.",
+                "%(wc)s from %(day)s; %(op)s could start on %(ready)s but starts "
+                "on %(start)s, %(wait)s later (%(working)s).",
                 abnormality=bottleneck["abnormality"],
-                wc=bottleneck["workcenter"],
-                day=bottleneck["day"],
-                op=bottleneck["operation"],
-                hours=bottleneck["wait_hours"],
-                start=fields.Datetime.to_string(bottleneck["start"]),
+                **values,
             )
         return self.env._(
             "Bottleneck: work center %(wc)s is fully booked from %(day)s; %(op)s "
-            "waits %(hours)s working hours there and starts on %(start)s.",
-            wc=bottleneck["workcenter"],
-            day=bottleneck["day"],
-            op=bottleneck["operation"],
-            hours=bottleneck["wait_hours"],
-            start=fields.Datetime.to_string(bottleneck["start"]),
+            "could start on %(ready)s but starts there on %(start)s, %(wait)s "
+            "later (%(working)s).",
+            **values,
         )
 
     # ------------------------------------------------------------------
@@ -1163,8 +1237,8 @@ class PpsPromise(models.AbstractModel):
             "this order complete on %(date)s instead of %(current)s, and they would "
             "still finish before their agreed dates.",
             orders=", ".join(orders.mapped("name")),
-            date=fields.Datetime.to_string(better),
-            current=fields.Datetime.to_string(completion),
+            date=format_moment(self.env, better),
+            current=format_moment(self.env, completion),
         )
         return [
             {
@@ -1219,8 +1293,8 @@ class PpsPromise(models.AbstractModel):
                 sentences.append(
                     self.env._(
                         "Rush order: the answer is inside the standard lead time "
-                        "(%(days)s days), using the rush reserve.",
-                        days=_days(order._pps_standard_lead_days()),
+                        "(%(lead)s), using the rush reserve.",
+                        lead=format_duration(self.env, order._pps_standard_lead_days()),
                     )
                 )
             return
@@ -1229,11 +1303,11 @@ class PpsPromise(models.AbstractModel):
             sentences.append(
                 self.env._(
                     "The schedule allows %(date)s, but an order without the red flag "
-                    "is never promised inside the standard lead time of %(days)s "
-                    "days: answered %(minimum)s.",
-                    date=fields.Datetime.to_string(result["date"]),
-                    days=_days(order._pps_standard_lead_days()),
-                    minimum=fields.Datetime.to_string(minimum),
+                    "is never promised inside the standard lead time of %(lead)s: "
+                    "answered %(minimum)s.",
+                    date=format_moment(self.env, result["date"]),
+                    lead=format_duration(self.env, order._pps_standard_lead_days()),
+                    minimum=format_moment(self.env, minimum),
                 )
             )
             result["date"] = minimum
@@ -1241,8 +1315,19 @@ class PpsPromise(models.AbstractModel):
             result["binding"] = "lead_time"
 
 
-def _days(value):
+def _qty(value):
+    """A quantity without a trailing ``.0``: ``2``, ``2.5``."""
     return f"{value:g}"
+
+
+def _working_hours(env, hours):
+    """Working time of a work center in whole hours, for a sentence."""
+    hours = round(hours)
+    if hours < 1:
+        return env._("less than one working hour")
+    if hours == 1:
+        return env._("1 working hour")
+    return env._("%(n)s working hours", n=hours)
 
 
 def _working(windows, start, stop):

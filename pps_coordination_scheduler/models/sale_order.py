@@ -17,6 +17,7 @@ from odoo.addons.pps_coordination.guards import (
 from odoo.addons.pps_coordination.models.pps_lock_mixin import (
     marshallable,
 )
+from odoo.addons.pps_coordination.tools.wording import format_moment
 
 from .pps_late_cause import LATE_CAUSES
 from .pps_schedule_problem import HoldSeeds
@@ -275,8 +276,8 @@ class SaleOrder(models.Model):
             "params": {
                 "title": self.env._(
                     "Delivery on %(date)s held until %(expiry)s",
-                    date=fields.Datetime.to_string(hold.delivery_date),
-                    expiry=fields.Datetime.to_string(hold.date_expiry),
+                    date=format_moment(self.env, hold.delivery_date),
+                    expiry=format_moment(self.env, hold.date_expiry),
                 ),
                 "message": hold.explanation or "",
                 "sticky": True,
@@ -305,7 +306,7 @@ class SaleOrder(models.Model):
             "params": {
                 "title": self.env._(
                     "Can deliver on %(date)s",
-                    date=fields.Datetime.to_string(promise["date"]),
+                    date=format_moment(self.env, promise["date"]),
                 ),
                 "message": promise["explanation"],
                 "sticky": True,

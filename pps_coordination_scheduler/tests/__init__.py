@@ -18,3 +18,4 @@ from . import test_scheduler_negotiation
 from . import test_late_cause
 from . import test_timeline
 from . import test_timeline_ui
+from . import test_views

@@ -21,9 +21,9 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests.common import TransactionCase
-from odoo.tools import format_datetime
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.pps_coordination.tools.wording import format_moment
 
 from .common import create_calendar, create_workcenter, plan_in_sequence
 
@@ -183,7 +183,7 @@ class AbnormalityPlanCase(TransactionCase):
         self.assertIn("later than planned", reason)
         planner_env = self.env(user=self.planner)
         for date in (negotiation.scheduled_date, negotiation.expected_date):
-            self.assertIn(format_datetime(planner_env, date, dt_format="short"), reason)
+            self.assertIn(format_moment(planner_env, date), reason)
         self.assertNotIn(fields.Datetime.to_string(negotiation.scheduled_date), reason)
         self.assertIsNone(re.search(r"\d:\d\d:\d\d", reason), reason)
 

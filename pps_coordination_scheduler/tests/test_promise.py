@@ -10,8 +10,10 @@ from datetime import timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.pps_coordination.tools.wording import format_moment
 
 from .common import PpsCoordinationCase
 
@@ -328,6 +330,132 @@ class TestPromise(PromiseCase):
         action = order.with_user(self.sales_user).action_pps_quote()
         self.assertEqual(action["tag"], "display_notification")
         self.assertIn("Free stock", action["params"]["message"])
+
+
+class TestPromiseWording(PromiseCase):
+    """The explanation reads as a planner reads a date: the user's time zone,
+    to the minute, durations in days and hours, and a delivery sentence that
+    says what really lies between completion and the promised date."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sales_user.tz = cls.planner_user.tz = "America/New_York"
+
+    def _moment(self, value, user=None):
+        env = self.env(user=user or self.sales_user)
+        return format_moment(env, value)
+
+    def assertReadable(self, text):
+        self.assertNotRegex(text, r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "raw UTC dates")
+        self.assertNotRegex(text, r"\d+\.\d+ (working )?hours", "decimal hours")
+        self.assertNotIn(" 0 days", text)
+
+    def test_bottleneck_sentence_in_local_time_and_days(self):
+        """The capacity sentence: when the operation could start and when it
+        starts, in New York time, and the wait in days and hours."""
+        self._stock(self.component, 100)
+        self._planned_obstacle(qty=40)
+        promise = self._quote(self._create_sale_order(qty=1))
+        self.assertEqual(promise["binding"], "capacity", promise["explanation"])
+        bottleneck = promise["bottleneck"]
+        text = promise["explanation"]
+        self.assertReadable(text)
+        self.assertIn(f"starts there on {self._moment(bottleneck['start'])}", text)
+        self.assertIn(f"could start on {self._moment(bottleneck['ready'])}", text)
+        self.assertIn(f"complete on {self._moment(promise['completion'])}", text)
+        self.assertIn(" days and ", text)
+
+    def test_delivery_sentence_names_the_stock_lines_lead_time(self):
+        """The bug of "delivery 1 days later" for a date ten days out: a line
+        delivered from stock with a customer lead time of 10 days makes the
+        date, not the security lead time after production; the sentence says
+        so and gives the date promised."""
+        self._stock(self.component, 100)
+        self._stock(self.resale, 10)
+        order = self._create_sale_order(qty=1)
+        order.order_line = [
+            Command.create(
+                {
+                    "product_id": self.resale.id,
+                    "product_uom_qty": 1,
+                    "customer_lead": 10,
+                }
+            )
+        ]
+        before = self._now()
+        promise = self._quote(order)
+        self.assertAlmostEqual(
+            promise["date"], before + timedelta(days=10), delta=timedelta(minutes=2)
+        )
+        self.assertLess(promise["completion"], before + timedelta(days=9))
+        text = promise["explanation"]
+        self.assertReadable(text)
+        self.assertIn(
+            "The lines delivered from stock need the customer lead time of "
+            f"10 days: delivery on {self._moment(promise['date'])}.",
+            text,
+        )
+        self.assertNotIn("after completion", text)
+
+    def test_delivery_sentence_after_production(self):
+        """Without stock lines, the date is the completion plus the security
+        lead time of one day, said in words."""
+        self._stock(self.component, 100)
+        rush = self._create_sale_order(qty=1, pps_rush=True)
+        promise = self._quote(rush)
+        self.assertEqual(promise["date"], promise["completion"] + timedelta(days=1))
+        self.assertIn(
+            "Delivery 1 day after completion (the security lead time), on "
+            f"{self._moment(promise['date'])}.",
+            promise["explanation"],
+        )
+        self.assertReadable(promise["explanation"])
+
+    def test_material_sentence(self):
+        """The critical material: quantity with its unit, receipt in local
+        time, the buffer in days."""
+        self.component.seller_ids.delay = 10
+        promise = self._quote(self._create_sale_order(qty=1))
+        self.assertEqual(promise["binding"], "material", promise["explanation"])
+        material = promise["material"]
+        self.assertIn(
+            f"Critical material: 2 Units of {self.component.display_name}, received "
+            f"on {self._moment(material['date'])}",
+            promise["explanation"],
+        )
+        self.assertIn("10 days lead time", promise["explanation"])
+        self.assertIn(
+            "at the station 3 days before its operation", promise["explanation"]
+        )
+        self.assertReadable(promise["explanation"])
+
+    def test_answer_dialog_shows_the_scheduler_promise(self):
+        """The planner's dialog shows the scheduler's promise before anything
+        is answered: date, binding constraint, why, and the reallocation
+        option apart; "Use this date" answers that date."""
+        self._stock(self.resale, 5)
+        later = self._create_sale_order(product=self.resale, qty=5)
+        later.commitment_date = self._in_days(30)
+        later.action_confirm()
+        order = self._create_sale_order(product=self.resale, qty=3)
+        negotiation = order.with_user(self.sales_user).action_pps_request_date(
+            self._in_days(1)
+        )
+        Answer = self.env["pps.negotiation.answer"].with_user(self.planner_user)
+        form = Form(Answer.with_context(default_negotiation_id=negotiation.id))
+        self.assertEqual(negotiation.state, "requested")
+        self.assertEqual(form.promise_binding, "material")
+        self.assertIn(later.name, form.promise_options)
+        self.assertNotIn("Option:", form.promise_explanation)
+        self.assertIn("Critical material", form.promise_explanation)
+        self.assertIn(
+            self._moment(form.promise_date, self.planner_user), form.promise_explanation
+        )
+        wizard = form.save()
+        wizard.action_use_promise()
+        self.assertEqual(negotiation.state, "answered")
+        self.assertEqual(negotiation.scheduled_date, wizard.promise_date)
 
 
 class TestPromiseAccess(PpsCoordinationCase):

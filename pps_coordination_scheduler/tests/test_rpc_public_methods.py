@@ -117,6 +117,7 @@ TABLE = {
     ],
     "pps.negotiation.answer": [
         ("action_confirm", "planner", "_answer_wizard_ids"),
+        ("action_use_promise", "planner", "_answer_wizard_promise_ids"),
     ],
     "pps.negotiation.decide": [
         ("action_confirm", "sales", "_decide_wizard_ids"),
@@ -595,6 +596,16 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
                     "scheduled_date": self._in_days(22),
                 }
             )
+        )
+        return wizard.ids, {}
+
+    def _answer_wizard_promise_ids(self):
+        """The dialog as it opens: the promise computed from the context."""
+        wizard = (
+            self.env["pps.negotiation.answer"]
+            .with_user(self.planner_user)
+            .with_context(default_negotiation_id=self._requested_round().id)
+            .create({})
         )
         return wizard.ids, {}
 
