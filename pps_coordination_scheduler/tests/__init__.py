@@ -15,3 +15,4 @@ from . import test_scheduler
 from . import test_scheduler_exact
 from . import test_scheduler_negotiation
 from . import test_late_cause
+from . import test_writeback_batch
