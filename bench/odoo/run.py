@@ -488,7 +488,9 @@ def main_writeback(args):
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "odoo_writeback.json"
     previous = json.loads(out.read_text()) if out.exists() else []
-    previous.append({"args": vars(args), "rows": rows})
+    previous.append(
+        {"date": time.strftime("%Y-%m-%d %H:%M"), "args": vars(args), "rows": rows}
+    )
     out.write_text(json.dumps(previous, indent=2))
 
 
