@@ -259,6 +259,109 @@ def bench_stability(env, productions, time_limit, workers):
     return {"moved_unchanged": unchanged, "moved_after_rush_insert": len(others)}
 
 
+def _timed_apply(env):
+    """Wrap ``pps.schedule.run._step_apply`` to record its seconds and queries."""
+    Run = type(env["pps.schedule.run"])
+    record = {}
+    original = Run._step_apply
+
+    def step_apply(self, problem, result, moves):
+        queries = self.env.cr.sql_log_count
+        started = time.perf_counter()
+        original(self, problem, result, moves)
+        self.env.flush_all()
+        record["apply_s"] = round(time.perf_counter() - started, 2)
+        record["apply_queries"] = self.env.cr.sql_log_count - queries
+        record["apply_moved"] = len(moves)
+
+    return Run, original, step_apply, record
+
+
+def bench_writeback(env, productions, seed=0):
+    """Write-back alone, on the same moves every run: each planned MO of the
+    bench shifted by 1-48 hours (its work orders together), one work order in
+    twenty onto another work center; in a savepoint rolled back.
+
+    :return: seconds and queries, in total and per 1,000 moved work orders
+    """
+    rng = random.Random(seed)
+    centers = env["mrp.workcenter"].search([("name", "=like", "Bench WC %")])
+    frozen_until = env["mrp.workorder"]._pps_frozen_until(env.company)
+    moves = {}
+    for production in productions.sorted("id"):
+        shift = timedelta(hours=rng.randint(1, 48))
+        for workorder in production.workorder_ids.sorted("id"):
+            if workorder.state in ("done", "cancel") or not workorder.date_start:
+                continue
+            if workorder.date_start < frozen_until:
+                continue
+            center = workorder.workcenter_id
+            if rng.random() < 0.05:
+                center = rng.choice(centers - center)
+            moves[workorder] = (
+                center,
+                workorder.date_start + shift,
+                workorder.date_finished + shift,
+            )
+    if not moves:
+        return {"moved": 0}
+    run = env["pps.schedule.run"].create({})
+    env.flush_all()
+    with env.cr.savepoint(flush=True) as savepoint:
+        queries = env.cr.sql_log_count
+        started = time.perf_counter()
+        run._step_apply(None, None, moves)
+        env.flush_all()
+        elapsed = time.perf_counter() - started
+        queries = env.cr.sql_log_count - queries
+        savepoint.rollback()
+    env.invalidate_all()
+    env.cr.rollback()
+    per = 1000 / len(moves)
+    return {
+        "moved": len(moves),
+        "mos": len({w.production_id.id for w in moves}),
+        "seconds": round(elapsed, 2),
+        "queries": queries,
+        "s_per_1000": round(elapsed * per, 2),
+        "queries_per_1000": int(queries * per),
+    }
+
+
+def bench_replan_all(env, productions, time_limit, workers):
+    """A full re-plan: every MO unplanned, then one schedule() (everything
+    moves); step times and the write-back's queries; rolled back."""
+    Run, original, step_apply, record = _timed_apply(env)
+    result = {}
+    with env.cr.savepoint(flush=True) as savepoint:
+        productions.with_context(pps_lock_bypass=_lock_bypass()).button_unplan()
+        env.flush_all()
+        Run._step_apply = step_apply
+        try:
+            queries = env.cr.sql_log_count
+            started = time.perf_counter()
+            run = env["pps.schedule.run"].schedule(
+                productions=productions, time_limit=time_limit, workers=workers
+            )
+            env.flush_all()
+            result["end_to_end_s"] = round(time.perf_counter() - started, 1)
+            result["queries_end_to_end"] = env.cr.sql_log_count - queries
+        finally:
+            Run._step_apply = original
+        result["run_state"] = run.state
+        result["solve_s"] = round(run.solve_time, 1)
+        result["moved"] = run.moved_count
+        result.update(record)
+        if record.get("apply_moved"):
+            per = 1000 / record["apply_moved"]
+            result["apply_s_per_1000"] = round(record["apply_s"] * per, 2)
+            result["apply_queries_per_1000"] = int(record["apply_queries"] * per)
+        savepoint.rollback()
+    env.invalidate_all()
+    env.cr.rollback()
+    return result
+
+
 QUOTE_REF = "pps-bench-quote"
 
 
@@ -322,7 +425,15 @@ def main():
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--writeback",
+        action="store_true",
+        help="only the write-back, a full re-plan and the promise "
+        "(results in odoo_writeback.json, odoo.md untouched)",
+    )
     args = parser.parse_args()
+    if args.writeback:
+        return main_writeback(args)
     sys.path.insert(0, str(ROOT))
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -345,6 +456,42 @@ def main():
         finally:
             env.cr.close()
     write_results(rows, args)
+
+
+def main_writeback(args):
+    sys.path.insert(0, str(ROOT))
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        name = f"pps_bench_{size}"
+        ensure_database(name)
+        env = open_env(name)
+        try:
+            productions = build_plant(env, size, args.seed)
+            if not productions.workorder_ids.filtered("date_start"):
+                env["pps.schedule.run"].schedule(
+                    productions=productions,
+                    time_limit=args.time_limit,
+                    workers=args.workers,
+                )
+                env.cr.commit()
+            row = {"mos": size, "load": os.getloadavg()[0]}
+            row["writeback"] = bench_writeback(env, productions, args.seed)
+            row["replan_all"] = bench_replan_all(
+                env, productions, args.time_limit, args.workers
+            )
+            row["promise"] = bench_promise(env)
+            row["load_after"] = os.getloadavg()[0]
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        finally:
+            env.cr.close()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "odoo_writeback.json"
+    previous = json.loads(out.read_text()) if out.exists() else []
+    previous.append(
+        {"date": time.strftime("%Y-%m-%d %H:%M"), "args": vars(args), "rows": rows}
+    )
+    out.write_text(json.dumps(previous, indent=2))
 
 
 def write_results(rows, args):

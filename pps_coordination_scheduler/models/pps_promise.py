@@ -935,14 +935,13 @@ class PpsPromise(models.AbstractModel):
         production's due date) for productions in ``movable``. The engine work
         comes from the scheduler's own builder,
         ``pps.schedule.problem._prepare_fixed_work``."""
-        Problem = self.env["pps.schedule.problem"].sudo()
         now = state["now"]
         production_jobs = {}
         movable_ops = {}
-        for work in Problem._prepare_fixed_work(workorders, wc_index, now):
+        movable_ids = set(movable.ids)
+        for work, production, label in self._fixed_work(state, workorders, wc_index):
             workorder = work.workorder
-            production = workorder.production_id
-            moving = production in movable
+            moving = production.id in movable_ids
             if production.id not in production_jobs:
                 production_jobs[production.id] = len(jobs)
                 due = None
@@ -955,7 +954,7 @@ class PpsPromise(models.AbstractModel):
             operations.append(
                 Operation(
                     key=workorder.id,
-                    label=workorder.display_name,
+                    label=label,
                     job=production_jobs[production.id],
                     modes=work.modes,
                     fixed=None if moving else work.fixed,
@@ -969,6 +968,23 @@ class PpsPromise(models.AbstractModel):
                 if before in movable_ops:
                     precedences.append(Precedence(movable_ops[before], index))
         return production_jobs, movable_ops
+
+    @api.model
+    def _fixed_work(self, state, workorders, wc_index):
+        """The planned work of ``workorders`` with each one's production and
+        label, built once per answer: the quote builds its problem several
+        times over the same plan (as it is, without material releases, with
+        movable orders for the options)."""
+        cache = state.setdefault("fixed_work", {})
+        key = (tuple(workorders.ids), tuple(sorted(wc_index.items())))
+        if key not in cache:
+            Problem = self.env["pps.schedule.problem"].sudo()
+            works = Problem._prepare_fixed_work(workorders, wc_index, state["now"])
+            cache[key] = [
+                (work, work.workorder.production_id, work.workorder.display_name)
+                for work in works
+            ]
+        return cache[key]
 
     @api.model
     def _run(self, state, plan, problem, tops):
@@ -1193,17 +1209,21 @@ class PpsPromise(models.AbstractModel):
     def _capacity_options(self, state, order, plan, problem, tops, completion):
         """Would moving later-agreed orders' work later (still on time) help?"""
         data, assignments = problem["data"], problem["assignments"]
-        productions = self.env["mrp.production"]
+        # the work orders planned before the quote's operations on their
+        # centers, in the order met (one browse: their productions, once each)
+        before = {}
+        fixed = [op for op in data.operations if op.fixed is not None]
         for index in problem["keys"].values():
             a = assignments[index]
-            for op in data.operations:
-                if op.fixed is None or op.fixed.resource != a.resource:
+            for op in fixed:
+                if op.fixed.resource != a.resource:
                     continue
                 if not isinstance(op.key, int):
                     continue  # a held slot of another quotation: no work order
                 if op.fixed.end <= 0 or op.fixed.start >= a.start:
                     continue
-                productions |= self.env["mrp.workorder"].browse(op.key).production_id
+                before[op.key] = True
+        productions = self.env["mrp.workorder"].browse(list(before)).production_id
         candidates = productions.filtered(
             lambda p: self._can_give_capacity(state, p, completion, problem["centers"])
         )

@@ -682,23 +682,87 @@ class PpsScheduleRun(models.Model):
         }
 
     def _apply_workorders(self, moves):
-        """Write each moved work order through the ORM (its leave and its MO's
-        dates follow, as when Odoo plans), the MO's work orders in sequence."""
+        """Write the moved work orders through the ORM, in batches.
+
+        A work order's dates are its calendar leave's (``_compute_dates`` reads
+        them from ``leave_id``, ``_set_dates`` writes them back): the moves that
+        keep their work center write their leaves (one UPDATE at the flush),
+        create the missing ones in one batch, then recompute the dates of the
+        work orders from them, which marks what depends on them (the MOs'
+        planned flag, production dates...) as Odoo's own writes do. Each MO's
+        dates are then written once, by ``_apply_productions``, instead of at
+        every move of its first and last work order.
+
+        The moves onto another work center go through ``mrp.workorder.write``
+        one by one, as before: Odoo recomputes the expected duration on the new
+        center and moves the leave's resource.
+        """
         Workorder = self.env["mrp.workorder"].with_context(
             bypass_duration_calculation=True, pps_lock_bypass=PPS_LOCK_BYPASS
         )
-        ordered = sorted(
-            moves.items(),
-            key=lambda item: (item[0].production_id.id, item[0].sequence, item[0].id),
+        workorders = Workorder.browse([workorder.id for workorder in moves])
+        # one read of what the loops below use, for all the work orders
+        workorders.fetch(["workcenter_id", "leave_id", "production_id", "sequence"])
+        values = {
+            workorder.id: move for workorder, move in moves.items()
+        }  # id -> (workcenter, start, end)
+        same_center = workorders.filtered(
+            lambda wo: wo.workcenter_id == values[wo.id][0]
         )
-        for workorder, (workcenter, start, end) in ordered:
-            workorder = Workorder.browse(workorder.id)
-            vals = {"date_start": start, "date_finished": end}
-            if workorder.workcenter_id != workcenter:
-                vals["workcenter_id"] = workcenter.id
-                vals["duration_expected"] = workorder._get_duration_expected(
-                    alternative_workcenter=workcenter
+        for workorder in same_center:
+            _workcenter, start, end = values[workorder.id]
+            if start > end:
+                raise UserError(
+                    self.env._(
+                        "The planned end of %(workorder)s is before its start.",
+                        workorder=workorder.display_name,
+                    )
                 )
+        planned = same_center.filtered("leave_id")
+        for workorder in planned:
+            workcenter, start, end = values[workorder.id]
+            leave = workorder.leave_id.sudo()
+            vals = {"date_from": start, "date_to": end}
+            if leave.calendar_id != workcenter.resource_calendar_id:
+                vals["calendar_id"] = workcenter.resource_calendar_id.id
+            if leave.resource_id != workcenter.resource_id:
+                vals["resource_id"] = workcenter.resource_id.id
+            leave.write(vals)
+        unplanned = same_center - planned
+        if unplanned:
+            leave_vals = []
+            for workorder in unplanned:
+                center = workorder.workcenter_id
+                leave_vals.append(
+                    {
+                        "name": workorder.display_name,
+                        "calendar_id": center.resource_calendar_id.id,
+                        "date_from": values[workorder.id][1],
+                        "date_to": values[workorder.id][2],
+                        "resource_id": center.resource_id.id,
+                        "time_type": "other",
+                    }
+                )
+            leaves = self.env["resource.calendar.leaves"].sudo().create(leave_vals)
+            for workorder, leave in zip(unplanned, leaves, strict=True):
+                workorder.leave_id = leave
+        # the dates follow the leaves written above (the unplanned ones
+        # already did, through leave_id)
+        planned.modified(["leave_id"])
+        others = sorted(
+            workorders - same_center,
+            key=lambda wo: (wo.production_id.id, wo.sequence, wo.id),
+        )
+        for workorder in others:
+            workcenter, start, end = values[workorder.id]
+            vals = {
+                "date_start": start,
+                "date_finished": end,
+                "workcenter_id": workcenter.id,
+                "duration_expected": workorder._get_duration_expected(
+                    alternative_workcenter=workcenter
+                ),
+            }
             leave = workorder.leave_id
             if leave and (
                 leave.calendar_id != workcenter.resource_calendar_id
@@ -713,9 +777,10 @@ class PpsScheduleRun(models.Model):
             workorder.write(vals)
 
     def _apply_productions(self, productions):
-        """MO dates span their open work orders. Writing the first and the last
-        work order already moved them in most cases: write only what differs
-        (each MO date write recomputes its stock moves)."""
+        """MO dates span their open work orders, written once per MO (only
+        what differs: each MO date write moves its stock moves). The work
+        orders moved in a batch leave them to this; a work order moved onto
+        another center already moved them when it is its MO's first or last."""
         for production in productions.with_context(
             force_date=True, pps_lock_bypass=PPS_LOCK_BYPASS
         ):

@@ -19,3 +19,4 @@ from . import test_late_cause
 from . import test_timeline
 from . import test_timeline_ui
 from . import test_views
+from . import test_writeback_batch
