@@ -173,7 +173,7 @@ class PpsLateCause(models.AbstractModel):
                     "%(end)s.",
                     mo=child.name,
                     product=child.product_id.display_name,
-                    end=at(problem.origin, delay.since),
+                    end=at(delay.since),
                 ),
                 child,
             )
@@ -190,7 +190,7 @@ class PpsLateCause(models.AbstractModel):
             self.env._(
                 "Planned as early as the plant allows (from %(start)s on %(wc)s): "
                 "its own work ends %(hours)s hours after the agreed date.",
-                start=at(problem.origin, delay.start),
+                start=at(delay.start),
                 wc=workcenter.display_name,
                 hours=round(delay.tardiness / 60.0, 1),
             ),
@@ -208,9 +208,7 @@ class PpsLateCause(models.AbstractModel):
                 wo=workorder.display_name,
                 why=self._fixed_words(why),
                 wc=workcenter.display_name,
-                end=at(
-                    problem.origin, problem.data.operations[delay.operation].fixed.end
-                ),
+                end=at(problem.data.operations[delay.operation].fixed.end),
             ),
             None,
         )
@@ -227,7 +225,7 @@ class PpsLateCause(models.AbstractModel):
                     "The week of %(wc)s is locked for dispatch, so nothing new is "
                     "planned into it: the work waits until %(start)s.",
                     wc=workcenter.display_name,
-                    start=at(problem.origin, delay.start),
+                    start=at(delay.start),
                 ),
                 None,
             )
@@ -239,7 +237,7 @@ class PpsLateCause(models.AbstractModel):
                     wc=workcenter.display_name,
                     wo=blocker_wo.display_name,
                     why=self._fixed_words(why),
-                    end=at(problem.origin, delay.start),
+                    end=at(delay.start),
                 ),
                 blocker_wo.production_id,
             )
@@ -268,8 +266,8 @@ class PpsLateCause(models.AbstractModel):
                 self.env._(
                     "%(wc)s is fully loaded from %(since)s to %(start)s.",
                     wc=workcenter.display_name,
-                    since=at(problem.origin, max(delay.since, 0)),
-                    start=at(problem.origin, delay.start),
+                    since=at(max(delay.since, 0)),
+                    start=at(delay.start),
                 ),
                 blocker_wo.production_id,
             )
@@ -279,8 +277,8 @@ class PpsLateCause(models.AbstractModel):
                 "%(wc)s is fully loaded from %(since)s to %(start)s with %(count)s "
                 "orders ahead: %(orders)s.",
                 wc=workcenter.display_name,
-                since=at(problem.origin, max(delay.since, 0)),
-                start=at(problem.origin, delay.start),
+                since=at(max(delay.since, 0)),
+                start=at(delay.start),
                 count=len(ahead),
                 orders=listed,
             ),
@@ -298,8 +296,8 @@ class PpsLateCause(models.AbstractModel):
                     "%(date)s, so the work starts on %(start)s.",
                     abnormality=source.display_name,
                     product=source.product_id.display_name,
-                    date=at(problem.origin, None, supply),
-                    start=at(problem.origin, delay.start),
+                    date=at(moment=supply),
+                    start=at(delay.start),
                 ),
                 None,
             )
@@ -308,7 +306,7 @@ class PpsLateCause(models.AbstractModel):
                 "material",
                 self.env._(
                     "Waits for its components until %(start)s.",
-                    start=at(problem.origin, delay.start),
+                    start=at(delay.start),
                 ),
                 None,
             )
@@ -320,9 +318,9 @@ class PpsLateCause(models.AbstractModel):
                 "day(s) to bring it to the station; work starts on %(start)s.",
                 product=source.product_id.display_name,
                 receipt=receipt,
-                date=at(problem.origin, None, supply),
+                date=at(moment=supply),
                 days=production.company_id.pps_material_buffer_days,
-                start=at(problem.origin, delay.start),
+                start=at(delay.start),
             ),
             None,
         )
@@ -385,8 +383,8 @@ class PpsLateCause(models.AbstractModel):
                 ).get(abnormality.abnormality_type),
                 abnormality=abnormality.display_name,
                 wc=workcenter.display_name,
-                end=at(problem.origin, None, abnormality.date_end),
-                start=at(problem.origin, None, start),
+                end=at(moment=abnormality.date_end),
+                start=at(moment=start),
             ),
             None,
         )
@@ -435,9 +433,9 @@ class PpsLateCause(models.AbstractModel):
         short, without seconds."""
         tz = planning_tz(self.env, workcenter=workcenter)
 
-        def at(origin, minutes, moment=None):
+        def at(minutes=None, moment=None):
             if moment is None:
-                moment = to_datetime(origin, minutes)
+                moment = to_datetime(problem.origin, minutes)
             return format_datetime(self.env, moment, tz=tz, dt_format="short")
 
         return at

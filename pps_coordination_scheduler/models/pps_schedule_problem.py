@@ -1183,17 +1183,7 @@ class PpsScheduleProblem(models.AbstractModel):
             )
             gaps = []
             for window_start, window_end in data.resources[resource].windows:
-                cursor, end = max(window_start, lo, 0), min(window_end, hi)
-                for busy_start, busy_end in busy:
-                    if cursor >= end:
-                        break
-                    if busy_end <= cursor or busy_start >= end:
-                        continue
-                    if busy_start > cursor:
-                        gaps.append((cursor, busy_start))
-                    cursor = max(cursor, busy_end)
-                if cursor < end:
-                    gaps.append((cursor, end))
+                gaps += _free_gaps(max(window_start, lo, 0), min(window_end, hi), busy)
             if not gaps:
                 continue
             key = ("week locked", workcenter_id, fields.Date.to_string(monday))
