@@ -24,13 +24,17 @@ background job refuses new ones until it ends.
 
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
-from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
+from odoo.addons.pps_coordination.const import (
+    OPEN_PRODUCTION_STATES,
+    OPEN_WORKORDER_STATES,
+)
 from odoo.addons.pps_coordination.guards import SCHEDULE_INTERNAL, check_planner
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
@@ -655,6 +659,7 @@ class PpsScheduleRun(models.Model):
         self._apply_workorders(moves)
         self._apply_productions(productions)
         self._apply_sale_orders(productions)
+        self._apply_material_preparation(self.production_ids | productions)
         purchase_lines = self._apply_purchase_orders(productions)
         if problem is not None:  # else the preview's, see action_apply
             self._apply_late_causes(problem, result)
@@ -798,6 +803,44 @@ class PpsScheduleRun(models.Model):
             }
             if vals:
                 production.write(vals)
+
+    def _apply_material_preparation(self, productions):
+        """The material preparation plan: components at the station the
+        company's material buffer days before the work that consumes them.
+
+        Every open component move is due at its consuming work order's planned
+        start minus the buffer: in two- and three-step manufacturing the moves
+        of the pick-components transfer get that date (the transfer's
+        scheduled date follows, the earliest of its moves); in one-step
+        manufacturing the MO's component moves do (the MO's own date write has
+        just set them to its start). Only what differs is written.
+        """
+        Move = self.env["stock.move"].sudo()
+        updates = {}
+        productions = productions.filtered(
+            lambda p: p.state in OPEN_PRODUCTION_STATES
+        ).sudo()
+        for production in productions:
+            buffer = timedelta(days=production.company_id.pps_material_buffer_days)
+            one_step = production._pps_one_step()
+            for move, workorder in production._pps_component_workorders().items():
+                if workorder.state not in OPEN_WORKORDER_STATES:
+                    continue
+                if not workorder.date_start:
+                    continue
+                need = workorder.date_start - buffer
+                targets = move if one_step else production._pps_pick_moves(move)
+                for target in targets:
+                    # a pick move feeding several component moves: the earliest
+                    if target.id not in updates or need < updates[target.id]:
+                        updates[target.id] = need
+        by_date = defaultdict(list)
+        for move in Move.browse(list(updates)):
+            if move.date != updates[move.id]:
+                by_date[updates[move.id]].append(move.id)
+        for need, ids in by_date.items():
+            Move.browse(ids).write({"date": need})
+        return sum(len(ids) for ids in by_date.values())
 
     def _apply_sale_orders(self, productions):
         """The scheduled delivery date: last MO finish plus the security lead time."""

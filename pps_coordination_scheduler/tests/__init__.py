@@ -16,6 +16,7 @@ from . import test_scheduler
 from . import test_scheduler_exact
 from . import test_scheduler_negotiation
 from . import test_late_cause
+from . import test_material_preparation
 from . import test_timeline
 from . import test_timeline_ui
 from . import test_views
