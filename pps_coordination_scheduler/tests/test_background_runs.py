@@ -275,9 +275,11 @@ class TestAgreementInBackground(BackgroundMixin, OnePlanCase):
             self.env["ir.config_parameter"].sudo().set_param(
                 "pps_scheduler.background", "0"
             )
-            self._agree(order, agreed, "customer_change", "Later")
+            in_request = self._agree(order, agreed, "customer_change", "Later")
             expected = self._plan(workorders)
+            expected_purchases = in_request.change_order_id.purchase_order_ids.ids
             savepoint.rollback()
+        self.assertTrue(expected_purchases, "the RFQ feeding the MO moves later")
         before = self._plan(workorders)
         self.assertNotEqual(before, expected, "the agreement must move the work")
 
@@ -292,12 +294,14 @@ class TestAgreementInBackground(BackgroundMixin, OnePlanCase):
             self.assertTrue(order.pps_locked)
             change_order = negotiation.change_order_id
             self.assertEqual(change_order.new_date, agreed)
+            self.assertFalse(change_order.purchase_order_ids, "known once re-planned")
             self.assertEqual(run.state, "running")
             self.assertEqual(self._plan(workorders), before, "not re-planned yet")
             trap.perform_enqueued_jobs()
         self.assertEqual(run.state, "done", run.message)
         self.assertEqual(self._plan(workorders), expected)
         self.assertEqual(change_order.production_ids, run.line_ids.production_id)
+        self.assertEqual(change_order.purchase_order_ids.ids, expected_purchases)
 
 
 @tagged("post_install", "-at_install")
