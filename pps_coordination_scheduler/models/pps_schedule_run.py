@@ -24,17 +24,22 @@ background job refuses new ones until it ends.
 What runs in the background
     The user interface's solving actions (a manufacturing order's Reschedule
     and Preview, a run's Run again, the dispatch board's dry run, the re-plan
-    after an agreement, the dry run that estimates an abnormality's delays)
-    create the run in state ``running`` in the request and hand its solve to a
-    queue_job job (:meth:`_execute_job`): the request returns at once. The job
-    publishes each step on the bus to the run's user (``PROGRESS_CHANNEL``,
-    sent through a cursor of its own so that it arrives while the job works)
-    and the end (done or failed, with the reason) when its transaction
-    commits. The system parameter ``pps_scheduler.background`` (1 by default)
-    set to 0 keeps these actions in the request, as before (a run over more
-    than ``BACKGROUND_THRESHOLD`` work orders still goes to a job). Callers
-    that need the plan at once (a confirmation's insertion run, the cron,
-    internal callers) use :meth:`_schedule_internal` or ``pps_schedule_sync``.
+    after an agreement, the dry run that estimates an abnormality's delays,
+    the insertion run of a sale order's confirmation) create the run in state
+    ``running`` in the request and hand its solve to a queue_job job
+    (:meth:`_execute_job`): the request returns at once, with what must be
+    immediate written (an agreement's dates, change order and lock; the
+    abnormality's confirmation; the order's confirmation). The job records
+    each step (``pps.schedule.run.step``) and sends it on the bus to the run's
+    user (``PROGRESS_CHANNEL``) through a cursor of its own, committed at
+    once, then the end (done or failed, with the reason) when its transaction
+    commits, after the caller's follow-up (``_pps_after_schedule_run``). The
+    system parameter ``pps_scheduler.background`` (1 by default) set to 0
+    keeps these actions in the request, as before (a run over more than
+    ``BACKGROUND_THRESHOLD`` work orders still goes to a job). The cron and
+    server code that needs the plan at once call :meth:`schedule` without
+    ``interactive``, or :meth:`_schedule_internal` without a follow-up, or
+    set ``pps_schedule_sync``: in the caller's transaction.
 
 Dry runs are reproducible: they solve with one worker on the engine's
 deterministic budget and the run's fixed seed, so the same data gives the
@@ -448,7 +453,7 @@ class PpsScheduleRun(models.Model):
         """A solving action of the user interface goes to a queue_job job
         (queue_job's own ``queue_job__no_delay`` runs it in the request);
         ``pps_schedule_sync`` keeps a run in the request for callers that need
-        its result at once (a confirmation, the internal re-plans)."""
+        its result at once."""
         if background is None:
             background = interactive
         if not background or self.env.context.get("pps_schedule_sync"):
@@ -519,6 +524,8 @@ class PpsScheduleRun(models.Model):
             try:
                 with self.env.cr.savepoint():
                     followup._pps_after_schedule_run(run)
+            except psycopg2.OperationalError:
+                raise  # a concurrent update: queue_job retries the job
             except Exception as failure:  # the run stands, what follows it failed
                 _logger.exception("Schedule run %s: follow-up failed", run.name)
                 error = self.env._(
