@@ -26,8 +26,7 @@ export const scheduleRunProgressService = {
             const {run_id: runId, name, state, progress, message} = payload;
             const running = state === "running";
             shown.get(runId)?.();
-            let close = null;
-            close = notification.add(message, {
+            const close = notification.add(message, {
                 title: running ? `${name} · ${progress}%` : name,
                 type: state === "failed" ? "danger" : running ? "info" : "success",
                 sticky: running || state === "failed",
@@ -37,7 +36,7 @@ export const scheduleRunProgressService = {
                         name: _t("Open the run"),
                         primary: !running,
                         onClick: () => {
-                            close?.();
+                            close();
                             openRun(runId);
                         },
                     },
@@ -54,4 +53,6 @@ export const scheduleRunProgressService = {
     },
 };
 
-registry.category("services").add("pps_schedule_run_progress", scheduleRunProgressService);
+registry
+    .category("services")
+    .add("pps_schedule_run_progress", scheduleRunProgressService);
