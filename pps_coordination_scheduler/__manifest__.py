@@ -38,6 +38,7 @@
         "web.assets_backend": [
             "pps_coordination_scheduler/static/src/dispatch_board/*",
             "pps_coordination_scheduler/static/src/timeline/*",
+            "pps_coordination_scheduler/static/src/schedule_run/*",
         ],
         "web.assets_unit_tests": [
             "pps_coordination_scheduler/static/tests/*.test.js",

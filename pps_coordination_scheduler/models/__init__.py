@@ -2,6 +2,7 @@ from . import pps_schedule_problem
 from . import pps_late_cause
 from . import pps_schedule_run
 from . import pps_schedule_run_line
+from . import pps_schedule_run_step
 from . import mrp_production
 from . import mrp_workorder
 from . import mrp_workorder_timeline

@@ -295,6 +295,12 @@ class PpsDispatchBoard(models.AbstractModel):
 
         Without filters every open manufacturing order of the company is in
         scope; with filters, the orders of the cards the board shows.
+
+        The dry run goes to a queue_job job (``pps_scheduler.background``, see
+        ``pps.schedule.run``): the answer is then ``{"run_id", "name",
+        "state": "running"}`` at once, the bus tells the planner when it ends
+        and :meth:`action_run_summary` gives its summary. Run in the request
+        (the parameter at 0), the answer is the summary itself.
         """
         self._check_planner()
         productions = None
@@ -323,7 +329,20 @@ class PpsDispatchBoard(models.AbstractModel):
             time_limit=time_limit,
             dry_run=True,
             trigger="board",
+            background=True,
         )
+        if run.state == "running":
+            return {"run_id": run.id, "name": run.name, "state": run.state}
+        return self._board_run_summary(run)
+
+    @api.model
+    def action_run_summary(self, run_id):
+        """The summary of a schedule run (a dry run of the board that ended in
+        the background), as :meth:`action_dry_run` returns it."""
+        self._check_planner()
+        run = self.env["pps.schedule.run"].browse(int(run_id)).exists()
+        if not run:
+            raise UserError(self.env._("This schedule run does not exist any more."))
         return self._board_run_summary(run)
 
     @api.model
@@ -567,6 +586,7 @@ class PpsDispatchBoard(models.AbstractModel):
         lines = run.line_ids.filtered(lambda line: line.record_type == "workorder")
         return {
             "id": run.id,
+            "run_id": run.id,
             "name": run.name,
             "state": run.state,
             "dry_run": run.dry_run,

@@ -20,12 +20,38 @@ with a plain explanation and interactive callers get a ``UserError``.
 Only one run per company at a time: a transaction-scoped PostgreSQL advisory
 lock refuses a concurrent run at once, and a run left ``running`` by a
 background job refuses new ones until it ends.
+
+What runs in the background
+    The user interface's solving actions (a manufacturing order's Reschedule
+    and Preview, a run's Run again, the dispatch board's dry run, the re-plan
+    after an agreement, the dry run that estimates an abnormality's delays,
+    the insertion run of a sale order's confirmation) create the run in state
+    ``running`` in the request and hand its solve to a queue_job job
+    (:meth:`_execute_job`): the request returns at once, with what must be
+    immediate written (an agreement's dates, change order and lock; the
+    abnormality's confirmation; the order's confirmation). The job records
+    each step (``pps.schedule.run.step``) and sends it on the bus to the run's
+    user (``PROGRESS_CHANNEL``) through a cursor of its own, committed at
+    once, then the end (done or failed, with the reason) when its transaction
+    commits, after the caller's follow-up (``_pps_after_schedule_run``). The
+    system parameter ``pps_scheduler.background`` (1 by default) set to 0
+    keeps these actions in the request, as before (a run over more than
+    ``BACKGROUND_THRESHOLD`` work orders still goes to a job). The cron and
+    server code that needs the plan at once call :meth:`schedule` without
+    ``interactive``, or :meth:`_schedule_internal` without a follow-up, or
+    set ``pps_schedule_sync``: in the caller's transaction.
+
+Dry runs are reproducible: they solve with one worker on the engine's
+deterministic budget and the run's fixed seed, so the same data gives the
+same preview; applying a preview writes exactly its moves.
 """
 
 import logging
 import time
 from collections import defaultdict
 from datetime import timedelta
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -40,6 +66,7 @@ from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
 from ..engine import SolveParams, check, solve
 from ..planning_time import to_datetime
+from .pps_schedule_problem import HoldSeeds
 
 _logger = logging.getLogger(__name__)
 
@@ -47,8 +74,13 @@ _logger = logging.getLogger(__name__)
 ADVISORY_LOCK_NAMESPACE = 0x505053  # "PPS"
 #: A run still "running" after this long is considered dead.
 STALE_RUN_AFTER = timedelta(hours=2)
-#: Above this many work orders an interactive run goes to a background job.
+#: Above this many work orders an interactive run goes to a background job,
+#: even when ``pps_scheduler.background`` keeps the others in the request.
 BACKGROUND_THRESHOLD = 300
+#: System parameter: 1 (default) sends every solving UI action to a job.
+BACKGROUND_PARAM = "pps_scheduler.background"
+#: Bus notification type of a background run's steps and end.
+PROGRESS_CHANNEL = "pps_schedule_run/progress"
 #: A moved work order must save this many weighted minutes of lateness (one
 #: shift of one normal order): re-runs keep the plan unless changing it pays.
 DEFAULT_MOVE_COST = 480
@@ -163,6 +195,13 @@ class PpsScheduleRun(models.Model):
     )
     total_tardiness = fields.Integer(readonly=True, help="Minutes, summed over orders.")
     progress = fields.Integer(readonly=True, help="Percent done of a background run.")
+    step_ids = fields.One2many("pps.schedule.run.step", "run_id", readonly=True)
+    live_progress = fields.Integer(
+        string="Progress So Far",
+        compute="_compute_live_progress",
+        help="Percent done: while a background job runs, as far as its last "
+        "step (committed as it starts); then the run's own progress.",
+    )
     message = fields.Text(readonly=True)
     line_ids = fields.One2many("pps.schedule.run.line", "run_id", readonly=True)
     date_start = fields.Datetime(readonly=True)
@@ -192,6 +231,12 @@ class PpsScheduleRun(models.Model):
         }
         for run in self:
             run.job_state = state_by_uuid.get(run.job_uuid, False)
+
+    @api.depends("state", "progress", "step_ids.progress")
+    def _compute_live_progress(self):
+        for run in self:
+            steps = run.state == "running" and run.step_ids.mapped("progress")
+            run.live_progress = max(steps) if steps else run.progress
 
     # ------------------------------------------------------------------
     # CRUD
@@ -319,6 +364,8 @@ class PpsScheduleRun(models.Model):
         workers=None,
         seed=0,
         release_frozen=False,
+        background=None,
+        followup=None,
     ):
         """Reschedule ``productions`` (default: every open MO of the company).
 
@@ -330,7 +377,16 @@ class PpsScheduleRun(models.Model):
             the failed run
         :param release_frozen: let this one run move work planned inside the
             frozen zone (planners only; logged on the run)
+        :param background: the call comes from a solving action of the user
+            interface: the run goes to a queue_job job (see the module's
+            docstring) and is returned ``running`` (default: ``interactive``)
+        :param followup: records whose ``_pps_after_schedule_run(run)`` the
+            job calls once the run has ended (done or failed), inside the
+            job's transaction; only for a run sent to a job
         :return: the ``pps.schedule.run``
+
+        A dry run solves with one worker on the deterministic budget and the
+        fixed seed (0 unless given): the same data gives the same preview.
 
         Every run keeps in place what is in progress, pinned by a planner,
         planned to start inside the frozen zone or in a locked week; locked
@@ -355,7 +411,9 @@ class PpsScheduleRun(models.Model):
         if len(productions.company_id) > 1:
             raise UserError(self.env._("A schedule run covers one company at a time."))
         self._acquire_company_lock(company)
-        params = self._prepare_params(time_limit, workers, seed)
+        # a preview is reproducible: one worker, the engine's deterministic
+        # budget (``SolveParams.is_deterministic``) and a fixed seed
+        params = self._prepare_params(time_limit, 1 if dry_run else workers, seed)
         run = self.sudo().create(
             {
                 "company_id": company.id,
@@ -380,35 +438,129 @@ class PpsScheduleRun(models.Model):
                     days=company.pps_frozen_days,
                 )
             )
-        # Large interactive runs go to a queue_job job (queue_job's own
-        # ``queue_job__no_delay`` runs it in the request); ``pps_schedule_sync``
-        # keeps a run in the request for callers that need its result at once
-        # (an agreement, a confirmation, an abnormality's dry run).
-        background = (
-            interactive
-            and not self.env.context.get("pps_schedule_sync")
-            and len(productions.workorder_ids) > BACKGROUND_THRESHOLD
-        )
-        if background:
-            run.write(
-                {"state": "running", "message": self.env._("Waiting for a job worker.")}
-            )
-            job = run.with_delay(description=run.name)._execute()
-            run.job_uuid = getattr(job, "uuid", False)
+        if self._run_in_background(productions, interactive, background):
+            run._enqueue(followup)
             return run.with_env(self.env)
         run._execute(interactive=interactive)
         return run.with_env(self.env)
 
     @api.model
-    def _schedule_internal(self, **kwargs):
-        """:meth:`schedule` as the system, for a step of another workflow that
-        needs the plan at once, whoever clicked (an agreement, a confirmation,
-        an abnormality's dry run): inside ``SCHEDULE_INTERNAL``, in the request."""
+    def _background_enabled(self):
+        """Whether the user interface's solving actions go to a job: the
+        system parameter ``pps_scheduler.background`` (1 by default; 0, false,
+        no or off keep them in the request)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_PARAM, "1")
+        return str(value).strip().lower() not in ("0", "false", "no", "off")
+
+    @api.model
+    def _run_in_background(self, productions, interactive, background):
+        """A solving action of the user interface goes to a queue_job job
+        (queue_job's own ``queue_job__no_delay`` runs it in the request);
+        ``pps_schedule_sync`` keeps a run in the request for callers that need
+        its result at once."""
+        if background is None:
+            background = interactive
+        if not background or self.env.context.get("pps_schedule_sync"):
+            return False
         return (
-            SCHEDULE_INTERNAL.enter(self.sudo())
-            .with_context(pps_schedule_sync=True)
-            .schedule(**kwargs)
+            self._background_enabled()
+            or len(productions.workorder_ids) > BACKGROUND_THRESHOLD
         )
+
+    def _enqueue(self, followup=None):
+        """Hand the run to a queue_job job; it shows ``running`` at once and
+        refuses other runs of its company until the job ends."""
+        self.ensure_one()
+        waiting = self.env._(
+            "Rescheduling in the background: waiting for a job worker."
+        )
+        self.sudo().write({"state": "running", "progress": 0, "message": waiting})
+        seeds = self.env.context.get("pps_hold_seeds")
+        if isinstance(seeds, HoldSeeds):  # the job's context keeps no object
+            seeds = {
+                str(workorder_id): [
+                    workcenter.id,
+                    fields.Datetime.to_string(start),
+                    fields.Datetime.to_string(end),
+                ]
+                for workorder_id, (workcenter, start, end) in seeds.items()
+            }
+        else:
+            seeds = None
+        job = (
+            self.sudo()
+            .with_delay(description=self.env._("Schedule run %(run)s", run=self.name))
+            ._execute_job(followup=followup or None, hold_seeds=seeds)
+        )
+        self.sudo().job_uuid = getattr(job, "uuid", False)
+        # sent when the request commits: the user sees the run is on its way
+        self.sudo()._publish(self._progress_payload(waiting))
+
+    def _execute_job(self, followup=None, hold_seeds=None):
+        """The queue_job job of a run sent to the background: solve (as the
+        request would have, failures recorded on the run, nothing written),
+        run the caller's follow-up, then tell the user how it ended.
+
+        :param hold_seeds: the held slots a confirmation's new work orders
+            start from, ``{work order id: [work center id, start, end]}``
+        """
+        self.ensure_one()
+        run = self.sudo().with_context(pps_schedule_job=True)
+        if hold_seeds:
+            Workcenter = self.env["mrp.workcenter"]
+            run = run.with_context(
+                pps_hold_seeds=HoldSeeds(
+                    {
+                        int(workorder_id): (
+                            Workcenter.browse(workcenter_id),
+                            fields.Datetime.to_datetime(start),
+                            fields.Datetime.to_datetime(end),
+                        )
+                        for workorder_id, (workcenter_id, start, end) in (
+                            hold_seeds.items()
+                        )
+                    }
+                )
+            )
+        run._execute()
+        error = False
+        if followup:
+            try:
+                with self.env.cr.savepoint():
+                    followup._pps_after_schedule_run(run)
+            except psycopg2.OperationalError:
+                raise  # a concurrent update: queue_job retries the job
+            except Exception as failure:  # the run stands, what follows it failed
+                _logger.exception("Schedule run %s: follow-up failed", run.name)
+                error = self.env._(
+                    "%(run)s ended, but what had to follow it failed: %(error)s",
+                    run=run.name,
+                    error=failure,
+                )
+                run.message_post(body=error)
+        run._publish(
+            run._progress_payload(error or run._end_message(), failed=bool(error))
+        )
+        return run._end_message()
+
+    @api.model
+    def _schedule_internal(self, job_followup=None, **kwargs):
+        """:meth:`schedule` as the system, for a step of another workflow,
+        whoever clicked (an agreement, a confirmation, an abnormality's dry
+        run): inside ``SCHEDULE_INTERNAL``, in the request.
+
+        With ``job_followup`` (records with ``_pps_after_schedule_run(run)``),
+        the run goes to a job when the user interface's runs do
+        (:meth:`_background_enabled`, and no ``pps_schedule_sync`` in the
+        context): it is returned ``running`` and the job calls the follow-up
+        when it ends. Otherwise the run is done (or failed) on return and the
+        caller carries on with it."""
+        Run = SCHEDULE_INTERNAL.enter(self.sudo())
+        if job_followup is not None and Run._run_in_background(
+            self.env["mrp.production"], False, True
+        ):
+            return Run.schedule(background=True, followup=job_followup, **kwargs)
+        return Run.with_context(pps_schedule_sync=True).schedule(**kwargs)
 
     @api.model
     def _check_planner(self):
@@ -499,13 +651,34 @@ class PpsScheduleRun(models.Model):
         )
         try:
             with self.env.cr.savepoint():
+                run._report_step(
+                    5, self.env._("Reading the orders and the plan in force.")
+                )
                 problem = run._step_extract()
+                run._report_step(
+                    10,
+                    self.env._(
+                        "Searching for a better plan of %(count)s work orders "
+                        "(up to %(seconds)s seconds).",
+                        count=run.workorder_count,
+                        seconds=round(run.time_limit),
+                    ),
+                )
                 result = run._step_solve(problem)
+                run._report_step(70, self.env._("Checking the new plan."))
                 run._step_check(problem, result)
                 moves = run._step_diff(problem, result)
                 if run.dry_run:
+                    run._report_step(85, self.env._("Preparing the preview."))
                     run._store_late_causes(problem, result)
                 else:
+                    run._report_step(
+                        85,
+                        self.env._(
+                            "Writing the new plan: %(count)s work orders move.",
+                            count=len(moves),
+                        ),
+                    )
                     run._step_apply(problem, result, moves)
         except ScheduleFailure as failure:
             return run._fail(str(failure), failure.solver_status, started, interactive)
@@ -990,14 +1163,90 @@ class PpsScheduleRun(models.Model):
         if self.trigger in ("cron", "negotiation") or not self.user_id:
             return
         self.message_post(
-            body=self.env._(
-                "%(run)s is done: %(moved)s work orders moved, %(late)s orders late.",
+            body=self._end_message(), partner_ids=self.user_id.partner_id.ids
+        )
+
+    def _end_message(self):
+        """How the run ended, in a planner's words."""
+        self.ensure_one()
+        if self.state == "failed":
+            return self.env._(
+                "%(run)s failed, nothing was written: %(why)s",
+                run=self.name,
+                why=self.message or "",
+            )
+        if self.dry_run:
+            return self.env._(
+                "Preview %(run)s is ready: %(moved)s work orders would move, "
+                "%(late)s orders late.",
                 run=self.name,
                 moved=self.moved_count,
                 late=self.late_count,
-            ),
-            partner_ids=self.user_id.partner_id.ids,
+            )
+        return self.env._(
+            "%(run)s is done: %(moved)s work orders moved, %(late)s orders late.",
+            run=self.name,
+            moved=self.moved_count,
+            late=self.late_count,
         )
+
+    # ------------------------------------------------------------------
+    # Progress on the bus
+    # ------------------------------------------------------------------
+    def _progress_payload(self, message, failed=False, progress=None):
+        """What the bus carries to the run's user (``PROGRESS_CHANNEL``)."""
+        self.ensure_one()
+        return {
+            "run_id": self.id,
+            "name": self.name,
+            "state": "failed" if failed else self.state,
+            "dry_run": self.dry_run,
+            "progress": self.progress if progress is None else progress,
+            "message": message,
+            "moved": self.moved_count,
+            "late": self.late_count,
+        }
+
+    def _publish(self, payload):
+        """Send ``payload`` to the run's user on the bus, when the current
+        transaction commits."""
+        self.ensure_one()
+        partner = self.user_id.partner_id
+        if partner:
+            self.env["bus.bus"]._sendone(partner, PROGRESS_CHANNEL, payload)
+
+    def _report_step(self, progress, message):
+        """A step starts: recorded on the run (``pps.schedule.run.step``) and,
+        inside a job, committed at once with its bus message to the run's user
+        through a cursor of its own (the job's transaction commits only at its
+        end). That cursor only inserts rows, never writes the run, which the
+        job's transaction writes (a row written by both would fail the job
+        with a serialization error)."""
+        self.ensure_one()
+        self.progress = progress
+        step = {"run_id": self.id, "progress": progress, "name": message}
+        if self.env.context.get("pps_schedule_job"):
+            payload = self._progress_payload(message, progress=progress)
+            try:
+                with self.env.registry.cursor() as cr:
+                    # a job performed in the transaction that enqueued it (a
+                    # test's) has a run no other cursor sees yet
+                    cr.execute(
+                        "SELECT 1 FROM pps_schedule_run WHERE id = %s", [self.id]
+                    )
+                    if cr.fetchone():
+                        env = self.env(cr=cr, su=True)
+                        env["pps.schedule.run.step"].create(step)
+                        partner = self.user_id.partner_id
+                        if partner:
+                            env["bus.bus"]._sendone(
+                                partner.with_env(env), PROGRESS_CHANNEL, payload
+                            )
+                        return
+            except psycopg2.Error:  # progress is a courtesy: the run goes on
+                _logger.warning("Schedule run %s: step not committed", self.name)
+            self._publish(payload)
+        self.env["pps.schedule.run.step"].sudo().create(step)
 
     # ------------------------------------------------------------------
     # Cron

@@ -175,6 +175,8 @@ TABLE = {
         ("action_unlock_week", "unlock", "_unlock_week"),
         ("action_dry_run", "planner", "_dry_run"),
         ("action_apply_run", "planner", "_apply_run"),
+        ("action_run_summary", "planner", "_apply_run"),
+        ("action_run_summary", "sales", "_apply_run", "AccessError"),
     ],
     "pps.dispatch.week.lock": [
         ("action_lock_week", "planner", "_lock_week"),
