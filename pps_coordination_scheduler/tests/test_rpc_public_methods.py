@@ -175,6 +175,8 @@ TABLE = {
         ("action_unlock_week", "unlock", "_unlock_week"),
         ("action_dry_run", "planner", "_dry_run"),
         ("action_apply_run", "planner", "_apply_run"),
+        ("action_replan", "planner", "_replan"),
+        ("action_replan", "sales", "_replan", "AccessError"),
     ],
     "pps.dispatch.week.lock": [
         ("action_lock_week", "planner", "_lock_week"),
@@ -761,6 +763,10 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
     def _dry_run(self):
         self._production(plan=True)
         return None, {"time_limit": 2}
+
+    def _replan(self):
+        self._production(plan=True)
+        return None, {}
 
     def _apply_run(self):
         self._production()  # not planned yet: the preview plans it
