@@ -179,7 +179,12 @@ class TestDispatchBoardData(DispatchBoardCase):
         """Rows come by the week's load, the busiest first; a work center
         without work comes last and says it is empty."""
         idle = self._create_workcenter("Board Idle")
-        self.assertLess(idle.name, self.wc_weld.name, "alphabetically first")
+        # Odoo's own order (sequence) would put them the other way round.
+        idle.sequence, self.wc_weld.sequence, self.wc_cut.sequence = 1, 2, 3
+        self.assertEqual(
+            self.env["mrp.workcenter"].search([("name", "like", "Board")]).ids,
+            [idle.id, self.wc_weld.id, self.wc_cut.id],
+        )
         data = self._board()
         ids = [r["id"] for r in data["workcenters"]]
         self.assertLess(ids.index(self.wc_cut.id), ids.index(self.wc_weld.id))
