@@ -368,7 +368,10 @@ describe("pps_dispatch_board", () => {
             })
         );
         await mountWithCleanup(DispatchBoard, {props: {}});
-        expect(queryAllTexts(".o_pps_workcenter_name")).toEqual(["Cutting", "Idle press"]);
+        expect(queryAllTexts(".o_pps_workcenter_name")).toEqual([
+            "Cutting",
+            "Idle press",
+        ]);
         expect(".o_pps_row_header[data-workcenter-id='2']").toHaveAttribute(
             "data-mode",
             "collapsed"
@@ -377,10 +380,14 @@ describe("pps_dispatch_board", () => {
             "data-mode",
             "open"
         );
-        await contains(".o_pps_row_header[data-workcenter-id='1'] .o_pps_row_toggle").click();
+        await contains(
+            ".o_pps_row_header[data-workcenter-id='1'] .o_pps_row_toggle"
+        ).click();
         expect(".o_pps_card").toHaveCount(0);
         expect(".o_pps_cell[data-date='2026-11-24'] .o_pps_block").toHaveCount(2);
-        await contains(".o_pps_row_header[data-workcenter-id='1'] .o_pps_row_toggle").click();
+        await contains(
+            ".o_pps_row_header[data-workcenter-id='1'] .o_pps_row_toggle"
+        ).click();
         expect(".o_pps_card").toHaveCount(2);
         // the changeover shows only on the card that has one
         expect(".o_pps_card[data-id='2'] .o_pps_changeover").toHaveText("⇄ 25 min");
@@ -392,10 +399,7 @@ describe("pps_dispatch_board", () => {
 
     test("the time axis places each work order in its day", async () => {
         onRpc("pps.dispatch.board", "get_board_data", () =>
-            boardData([
-                card(1, 1),
-                card(2, 2, {start_minute: 720, end_minute: 840}),
-            ])
+            boardData([card(1, 1), card(2, 2, {start_minute: 720, end_minute: 840})])
         );
         await mountWithCleanup(DispatchBoard, {props: {}});
         // 08:00-16:00: ticks every two hours
@@ -434,10 +438,13 @@ describe("pps_dispatch_board", () => {
             boardData([card(1, 1), card(2, 2)])
         );
         onRpc("pps.dispatch.board", "action_dry_run", () =>
-            dryRun([move(1, -1440), move(9, 60, {new_day: "2026-11-25", old_day: false})], {
-                hidden_count: 12,
-                moved_count: 14,
-            })
+            dryRun(
+                [move(1, -1440), move(9, 60, {new_day: "2026-11-25", old_day: false})],
+                {
+                    hidden_count: 12,
+                    moved_count: 14,
+                }
+            )
         );
         await mountWithCleanup(DispatchBoard, {props: {}});
         await contains(".o_pps_expand_all").click();
@@ -448,7 +455,9 @@ describe("pps_dispatch_board", () => {
         expect(`${monday} .o_pps_card[data-kind='moved'][data-id='1']`).toHaveCount(1);
         expect(`${monday} .o_pps_card_shift`).toHaveText("24:00 h earlier");
         expect(`${tuesday} .o_pps_card[data-kind='ghost'][data-id='1']`).toHaveCount(1);
-        expect(`${tuesday} .o_pps_card[data-kind='normal'][data-id='2']`).toHaveCount(1);
+        expect(`${tuesday} .o_pps_card[data-kind='normal'][data-id='2']`).toHaveCount(
+            1
+        );
         expect(`${tuesday} .o_pps_block_ghost`).toHaveCount(1);
         // a work order planned from another week comes in from the move itself
         expect(`${wednesday} .o_pps_card[data-kind='moved'] .o_pps_card_mo`).toHaveText(
@@ -456,9 +465,9 @@ describe("pps_dispatch_board", () => {
         );
         expect(".o_pps_run_hidden").toHaveText("12 small moves hidden (under 15 min)");
         await contains(".o_pps_run_before").click();
-        expect(".o_pps_card[data-kind='ghost'], .o_pps_card[data-kind='moved']").toHaveCount(
-            0
-        );
+        expect(
+            ".o_pps_card[data-kind='ghost'], .o_pps_card[data-kind='moved']"
+        ).toHaveCount(0);
         expect(`${tuesday} .o_pps_card`).toHaveCount(2);
         await contains(".o_pps_run_after").click();
         expect(`${tuesday} .o_pps_card[data-kind='ghost']`).toHaveCount(1);
@@ -477,7 +486,13 @@ describe("pps_dispatch_board", () => {
         }));
         onRpc("pps.dispatch.board", "action_replan", () => {
             expect.step("replan");
-            return {...dryRun([]), dry_run: false, state: "running", name: "RUN/8", background: true};
+            return {
+                ...dryRun([]),
+                dry_run: false,
+                state: "running",
+                name: "RUN/8",
+                background: true,
+            };
         });
         await mountWithCleanup(DispatchBoard, {props: {}});
         await contains(".o_pps_expand_all").click();
@@ -487,7 +502,9 @@ describe("pps_dispatch_board", () => {
         );
         await contains(".o_pps_replan_now").click();
         expect.verifySteps(["replan"]);
-        expect(".o_pps_replan_running").toHaveText("RUN/8 is running in the background.");
+        expect(".o_pps_replan_running").toHaveText(
+            "RUN/8 is running in the background."
+        );
         const before = loads;
         await contains(".o_pps_replan_refresh").click();
         expect(loads).toBe(before + 1);

@@ -130,7 +130,8 @@ export class DispatchBoard extends Component {
     }
 
     onToggleRow(row) {
-        this.state.rows[row.id] = this.rowMode(row) === "collapsed" ? "all" : "collapsed";
+        this.state.rows[row.id] =
+            this.rowMode(row) === "collapsed" ? "all" : "collapsed";
         this.saveLayout();
         this.fit();
     }
@@ -194,7 +195,10 @@ export class DispatchBoard extends Component {
             const move = moves.get(card.id);
             if (!move) {
                 entries.push({card, kind: "normal", key: card.id});
-            } else if (move.new_workcenter_id === row.id && move.new_day === cell.date) {
+            } else if (
+                move.new_workcenter_id === row.id &&
+                move.new_day === cell.date
+            ) {
                 entries.push({
                     card: this.movedCard(card, move),
                     kind: "moved",
@@ -292,7 +296,9 @@ export class DispatchBoard extends Component {
             lines.push(`${card.sale_order_name} · ${card.customer || ""}`);
         }
         if (card.quantity !== undefined) {
-            lines.push(`${card.quantity} ${card.uom || ""} · ${formatMinutes(card.duration)} h`);
+            lines.push(
+                `${card.quantity} ${card.uom || ""} · ${formatMinutes(card.duration)} h`
+            );
         }
         if (card.late_reason) {
             lines.push(card.late_reason);
@@ -525,11 +531,14 @@ export class DispatchBoard extends Component {
             this.notification.add(run.message, {title: run.name, type: "danger"});
         } else {
             this.notification.add(
-                _t("Re-planned (%(run)s): %(moved)s work orders moved, %(late)s orders late.", {
-                    run: run.name,
-                    moved: run.moved_count,
-                    late: run.late_count,
-                }),
+                _t(
+                    "Re-planned (%(run)s): %(moved)s work orders moved, %(late)s orders late.",
+                    {
+                        run: run.name,
+                        moved: run.moved_count,
+                        late: run.late_count,
+                    }
+                ),
                 {type: "success"}
             );
         }

@@ -32,7 +32,9 @@ registry.category("web_tour.tours").add("pps_dispatch_board_compact_tour", {
             run() {
                 const headers = [...document.querySelectorAll(".o_pps_row_header")];
                 check(headers.length === 10, `${headers.length} work centers, not 10`);
-                const empty = headers.map((h) => h.classList.contains("o_pps_row_empty"));
+                const empty = headers.map((h) =>
+                    h.classList.contains("o_pps_row_empty")
+                );
                 const firstEmpty = empty.indexOf(true);
                 check(firstEmpty > 0, "the first row must be a busy work center");
                 check(
@@ -44,7 +46,10 @@ registry.category("web_tour.tours").add("pps_dispatch_board_compact_tour", {
                     `the busiest work center comes first, not ${headers[0].textContent}`
                 );
                 for (const header of headers.slice(firstEmpty)) {
-                    check(header.dataset.mode === "collapsed", "empty rows start collapsed");
+                    check(
+                        header.dataset.mode === "collapsed",
+                        "empty rows start collapsed"
+                    );
                 }
                 const bottom = window.innerHeight;
                 for (const header of headers) {
@@ -54,7 +59,10 @@ registry.category("web_tour.tours").add("pps_dispatch_board_compact_tour", {
                         `${header.textContent.trim()} ends at ${box.bottom} px, below the ${bottom} px screen`
                     );
                 }
-                check(window.innerWidth === 1366, `window ${window.innerWidth} px wide`);
+                check(
+                    window.innerWidth === 1366,
+                    `window ${window.innerWidth} px wide`
+                );
                 const scroll = document.querySelector(".o_pps_board_scroll");
                 check(
                     scroll.scrollWidth <= scroll.clientWidth,
@@ -71,12 +79,16 @@ registry.category("web_tour.tours").add("pps_dispatch_board_compact_tour", {
             content: "Its fourteen cards of Tuesday are there, MO numbers whole",
             trigger: ".o_pps_row_header[data-mode='all']",
             run() {
-                const header = document.querySelector(".o_pps_row_header[data-mode='all']");
+                const header = document.querySelector(
+                    ".o_pps_row_header[data-mode='all']"
+                );
                 const id = header.dataset.workcenterId;
                 const busiest = Math.max(
-                    ...[...document.querySelectorAll(`.o_pps_cell[data-workcenter-id='${id}']`)].map(
-                        (cell) => cell.querySelectorAll(".o_pps_card").length
-                    )
+                    ...[
+                        ...document.querySelectorAll(
+                            `.o_pps_cell[data-workcenter-id='${id}']`
+                        ),
+                    ].map((cell) => cell.querySelectorAll(".o_pps_card").length)
                 );
                 check(busiest === 14, `${busiest} cards in the busiest cell, not 14`);
                 checkMoNumbers();
@@ -89,7 +101,8 @@ registry.category("web_tour.tours").add("pps_dispatch_board_compact_tour", {
         },
         {
             content: "No MO number is cut anywhere",
-            trigger: ".o_pps_dispatch_board:not(:has(.o_pps_row_header:not([data-mode='all'])))",
+            trigger:
+                ".o_pps_dispatch_board:not(:has(.o_pps_row_header:not([data-mode='all'])))",
             run() {
                 check(checkMoNumbers() >= 14 + 9 + 6, "every card is shown");
             },
@@ -101,7 +114,8 @@ registry.category("web_tour.tours").add("pps_dispatch_board_compact_tour", {
         },
         {
             content: "Back to one screen",
-            trigger: ".o_pps_dispatch_board:not(:has(.o_pps_row_header[data-mode='all']))",
+            trigger:
+                ".o_pps_dispatch_board:not(:has(.o_pps_row_header[data-mode='all']))",
             run() {
                 for (const header of document.querySelectorAll(".o_pps_row_header")) {
                     check(
