@@ -714,16 +714,22 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
         }
 
     def _set_serial(self):
+        """A free serial: two open orders never share one."""
         workorder = self._confirmed_order()._pps_productions().workorder_ids[:1]
-        return None, {"serial": 5, "workorder_id": workorder.id}
+        taken = self.env["sale.order"].search([], order="pps_serial desc", limit=1)
+        return None, {"serial": taken.pps_serial + 1, "workorder_id": workorder.id}
 
     def _move_card(self):
-        """Two orders' work orders in one cell (day 10, 01:00 and 02:00 UTC)."""
+        """Two orders' work orders alone in one cell (01:00 and 02:00 UTC of
+        a day no other call uses)."""
+        self._move_days = getattr(self, "_move_days", 9) + 1
         productions = (
             self._confirmed_order()._pps_productions()
             | self._confirmed_order()._pps_productions()
         )
-        workorders = self._plan_at(productions, self._in_days(10).replace(hour=1))
+        workorders = self._plan_at(
+            productions, self._in_days(self._move_days).replace(hour=1)
+        )
         return None, {
             "workorder_id": workorders[1].id,
             "target_workorder_id": workorders[0].id,

@@ -430,7 +430,7 @@ describe("pps_dispatch_board", () => {
             expect(`.o_pps_legend .${icon}`).toHaveCount(1);
         }
         expect(".o_pps_legend .o_pps_changeover").toHaveCount(1);
-        expect(".o_pps_legend .o_pps_swatch").toHaveCount(10);
+        expect(".o_pps_legend .o_pps_swatch").toHaveCount(13);
     });
 
     test("a dry run is drawn on the grid, before and after", async () => {

@@ -16,6 +16,7 @@
 import {
     Component,
     onMounted,
+    onPatched,
     onWillStart,
     useExternalListener,
     useRef,
@@ -92,6 +93,7 @@ export class DispatchBoard extends Component {
             legend: false,
             cap: LAYOUT.most,
             runView: "after",
+            showMoves: false,
             replan: null,
         });
         this.formatMinutes = formatMinutes;
@@ -100,6 +102,8 @@ export class DispatchBoard extends Component {
         this.restoreLayout();
         onWillStart(() => this.load());
         onMounted(() => this.fit());
+        // a preview or a banner takes room: fit again (no render if unchanged)
+        onPatched(() => this.fit());
         useExternalListener(window, "resize", () => this.fit());
     }
 
@@ -170,7 +174,13 @@ export class DispatchBoard extends Component {
         }
         const header = el.querySelector(".o_pps_day_header");
         const top = el.getBoundingClientRect().top + (header?.offsetHeight || 0);
-        const available = window.innerHeight - top - 8;
+        // rows showing all their cards take the room they take
+        const whole = [...el.querySelectorAll(".o_pps_row_header[data-mode='all']")];
+        const available =
+            window.innerHeight -
+            top -
+            8 -
+            whole.reduce((sum, header) => sum + header.offsetHeight, 0);
         let open = 0;
         let collapsed = 0;
         for (const row of data.workcenters) {
@@ -232,7 +242,9 @@ export class DispatchBoard extends Component {
                 });
             }
         }
-        return entries;
+        // the changes first: they are what the preview is about
+        const rank = {moved: 0, ghost: 1, normal: 2};
+        return entries.sort((a, b) => rank[a.kind] - rank[b.kind]);
     }
 
     movedCard(card, move) {
@@ -409,8 +421,8 @@ export class DispatchBoard extends Component {
     // Navigation and filters
     // ------------------------------------------------------------------
     async goTo(weekStart) {
+        // a preview stays: its moves are drawn in whichever week they fall
         this.state.weekStart = weekStart;
-        this.state.run = null;
         await this.load();
     }
 
@@ -666,6 +678,7 @@ export class DispatchBoard extends Component {
     async onDryRun() {
         this.state.loading = true;
         this.state.runView = "after";
+        this.state.showMoves = false;
         try {
             this.state.run = await this.orm.call(MODEL, "action_dry_run", [], {
                 week_start: this.state.data.week_start,
@@ -695,6 +708,16 @@ export class DispatchBoard extends Component {
 
     onRunView(view) {
         this.state.runView = view;
+    }
+
+    onToggleMoves() {
+        this.state.showMoves = !this.state.showMoves;
+    }
+
+    /** The list of moves shows at once when short; else on demand. */
+    get movesShown() {
+        const run = this.state.run;
+        return run.moves.length <= 5 || this.state.showMoves;
     }
 
     /** {workorder id: move} of the preview drawn on the grid, or null. */
