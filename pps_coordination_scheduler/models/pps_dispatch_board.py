@@ -904,13 +904,7 @@ class PpsDispatchBoard(models.AbstractModel):
         """
         threshold = self._preview_threshold()
         lines = run.line_ids.filtered(lambda line: line.record_type == "workorder")
-        material = lines.filtered(
-            lambda line: (
-                not line.old_date_start
-                or line.old_workcenter_id != line.new_workcenter_id
-                or abs(line.shift_minutes) >= threshold
-            )
-        )
+        material = lines.filtered(lambda line: line._pps_is_significant(threshold))
         return {
             "id": run.id,
             "name": run.name,

@@ -844,6 +844,13 @@ class TestDispatchBoardRun(DispatchBoardCase):
             m for m in summary["moves"] if m["new_workcenter_id"] == self.wc_weld.id
         )
         self.assertEqual(moved["old_workcenter_id"], self.wc_cut.id)
+        # the run form greys the same small moves
+        self.assertEqual(
+            sorted(
+                abs(line.shift_minutes) for line in run.line_ids if line.pps_significant
+            ),
+            [0, 0, 15, 30],
+        )
         icp = self.env["ir.config_parameter"].sudo()
         icp.set_param("pps_scheduler.preview_threshold", "60")
         summary = board._board_run_summary(run)

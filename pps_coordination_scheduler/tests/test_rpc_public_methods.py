@@ -716,8 +716,10 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
     def _set_serial(self):
         """A free serial: two open orders never share one."""
         workorder = self._confirmed_order()._pps_productions().workorder_ids[:1]
-        taken = self.env["sale.order"].search([], order="pps_serial desc", limit=1)
-        return None, {"serial": taken.pps_serial + 1, "workorder_id": workorder.id}
+        taken = (
+            self.env["sale.order"].search([("pps_serial", ">", 0)]).mapped("pps_serial")
+        )
+        return None, {"serial": max(taken, default=0) + 1, "workorder_id": workorder.id}
 
     def _move_card(self):
         """Two orders' work orders alone in one cell (01:00 and 02:00 UTC of
