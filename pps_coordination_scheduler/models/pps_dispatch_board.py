@@ -59,6 +59,7 @@ WORKORDER_FIELDS = [
     "pps_rush",
     "pps_serial",
     "pps_frozen",
+    "pps_changeover_minutes",
 ]
 
 
@@ -444,6 +445,8 @@ class PpsDispatchBoard(models.AbstractModel):
             "quantity": row["qty_remaining"],
             "uom": row["product_uom_id"] and row["product_uom_id"][1],
             "duration": round(row["duration_expected"] or 0.0),
+            # minutes of changeover the plan puts right before it (0: none)
+            "changeover_minutes": row["pps_changeover_minutes"] or 0,
             "date_start": fields.Datetime.to_string(row["date_start"]),
             "date_finished": fields.Datetime.to_string(row["date_finished"]),
             "state": row["state"],
