@@ -26,6 +26,7 @@ from ...engine import (
     check,
     dispatch,
     evaluate,
+    explain,
     solve,
 )
 from .engine_helpers import DAY, factory_instance
@@ -332,3 +333,16 @@ def test_without_families_nothing_changes():
         assert not data.has_changeovers
         result = solve(data, SolveParams(time_limit=1, workers=1))
         assert result.changeover == 0 and result.setups == {}
+
+
+def test_why_late_names_the_work_before_a_changeover():
+    """B is released at 60, when A ends, but waits for the changeover after
+    A: the work before it on the press is what holds it."""
+    data = _line("AB", releases=(0, 60), dues=(60, 100))
+    schedule = {0: Assignment(0, 0, 0, 60), 1: Assignment(0, 0, 90, 150)}
+    delays = explain(data, schedule)
+    assert delays[1].kind == "resource" and delays[1].blocker == 0
+    assert delays[1].since == 60 and delays[1].ahead == (0,)
+    # later than the changeover asks: not the changeover that holds it
+    later = {0: Assignment(0, 0, 0, 60), 1: Assignment(0, 0, 120, 180)}
+    assert explain(data, later)[1].kind == "release"
