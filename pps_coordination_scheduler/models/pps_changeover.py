@@ -206,10 +206,12 @@ class ResCompany(models.Model):
         if not line or line.pps_changeover_ids:
             return False
         families = {}
+        Family = self.env["pps.setup.family"]
+        company = line.company_id.id or False
         for key, (name, products) in DEMO_FAMILIES.items():
-            families[key] = self.env["pps.setup.family"].create(
-                {"name": name, "company_id": line.company_id.id or False}
-            )
+            families[key] = Family.search(
+                [("name", "=", name), ("company_id", "in", [company, False])], limit=1
+            ) or Family.create({"name": name, "company_id": company})
             for product in products:
                 template = self.env.ref(
                     f"pps_coordination.demo_product_template_{product}",

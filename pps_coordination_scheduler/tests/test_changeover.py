@@ -247,6 +247,39 @@ class TestChangeoverRecords(ChangeoverCase):
             self.assertIn('name="pps_setup_family_id"', arch, model)
 
 
+class TestChangeoverDemo(ChangeoverCase):
+    def test_demo_plant_gets_families_and_a_matrix_once(self):
+        """The demo loader puts the tubes and sheet families on the demo
+        products and their matrix on the demo cutting line, once."""
+        Data = self.env["ir.model.data"]
+        refs = {
+            "demo_workcenter_cutting": self.wc_cut,
+            "demo_product_template_sf100": self.product.product_tmpl_id,
+            "demo_product_template_tc80": self.bracket.product_tmpl_id,
+            "demo_product_template_mg50": self.rail.product_tmpl_id,
+        }
+        for name, record in refs.items():
+            Data.create(
+                {
+                    "module": "pps_coordination",
+                    "name": name,
+                    "model": record._name,
+                    "res_id": record.id,
+                }
+            )
+        self.wc_cut.pps_changeover_ids.unlink()
+        self.assertTrue(self.env["res.company"]._pps_load_demo_changeovers())
+        matrix = {
+            (row.from_family_id.name, row.to_family_id.name): row.minutes
+            for row in self.wc_cut.pps_changeover_ids
+        }
+        self.assertEqual(matrix, {("Tubes", "Sheet"): 25, ("Sheet", "Tubes"): 40})
+        self.assertEqual(self.product.pps_setup_family_id.name, "Tubes")
+        self.assertEqual(self.bracket.pps_setup_family_id.name, "Sheet")
+        self.assertEqual(self.rail.pps_setup_family_id.name, "Sheet")
+        self.assertFalse(self.env["res.company"]._pps_load_demo_changeovers())
+
+
 class TestChangeoverPromise(PpsCoordinationCase):
     """The quote of a sheet part cut right after planned tubes work."""
 
