@@ -33,6 +33,7 @@
         "report/pps_weekly_meeting_templates.xml",
         "views/pps_capacity_hold_views.xml",
         "views/res_config_settings_views.xml",
+        "views/pps_changeover_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

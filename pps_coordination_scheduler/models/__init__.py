@@ -19,5 +19,6 @@ from . import pps_simulated_demand
 from . import pps_material_check
 from . import pps_weekly_meeting_report
 from . import pps_capacity_hold
+from . import pps_changeover
 from . import res_company
 from . import res_config_settings

@@ -78,6 +78,7 @@ WORKORDER_FIELDS = [
     "pps_rush",
     "pps_serial",
     "pps_frozen",
+    "pps_changeover_minutes",
 ]
 #: Minutes a dry run's move must shift a start by to be listed (default of the
 #: system parameter ``pps_scheduler.preview_threshold``).
@@ -639,6 +640,8 @@ class PpsDispatchBoard(models.AbstractModel):
             "quantity": row["qty_remaining"],
             "uom": row["product_uom_id"] and row["product_uom_id"][1],
             "duration": round(row["duration_expected"] or 0.0),
+            # minutes of changeover the plan puts right before it (0: none)
+            "changeover_minutes": row["pps_changeover_minutes"] or 0,
             "date_start": fields.Datetime.to_string(row["date_start"]),
             "date_finished": fields.Datetime.to_string(row["date_finished"]),
             "state": row["state"],

@@ -194,6 +194,17 @@ class PpsScheduleRun(models.Model):
         help="A preview's why-late causes per MO, written when it is applied.",
     )
     total_tardiness = fields.Integer(readonly=True, help="Minutes, summed over orders.")
+    changeover_minutes = fields.Integer(
+        readonly=True,
+        help="Changeover minutes the schedule plans between work orders of "
+        "different setup families, summed over the work centers.",
+    )
+    changeover_data = fields.Json(
+        readonly=True,
+        copy=False,
+        help="A preview's changeover minutes per work order, written when it "
+        "is applied.",
+    )
     progress = fields.Integer(readonly=True, help="Percent done of a background run.")
     step_ids = fields.One2many("pps.schedule.run.step", "run_id", readonly=True)
     live_progress = fields.Integer(
@@ -671,6 +682,12 @@ class PpsScheduleRun(models.Model):
                 if run.dry_run:
                     run._report_step(85, self.env._("Preparing the preview."))
                     run._store_late_causes(problem, result)
+                    run.changeover_data = {
+                        str(key): minutes
+                        for key, minutes in run._changeover_values(
+                            problem, result
+                        ).items()
+                    }
                 else:
                     run._report_step(
                         85,
@@ -819,6 +836,7 @@ class PpsScheduleRun(models.Model):
                 "moved_count": len(moves),
                 "late_count": len(late),
                 "total_tardiness": sum(late.values()),
+                "changeover_minutes": result.changeover,
                 "progress": 80,
             }
         )
@@ -830,6 +848,15 @@ class PpsScheduleRun(models.Model):
         for workorder in moves:
             productions |= workorder.production_id
         self._apply_workorders(moves)
+        if problem is not None:
+            self._apply_changeovers(self._changeover_values(problem, result))
+        else:  # the preview's, see action_apply
+            self._apply_changeovers(
+                {
+                    int(key): minutes
+                    for key, minutes in (self.changeover_data or {}).items()
+                }
+            )
         self._apply_productions(productions)
         self._apply_sale_orders(productions)
         self._apply_material_preparation(self.production_ids | productions)
@@ -843,6 +870,31 @@ class PpsScheduleRun(models.Model):
             len(productions),
             len(purchase_lines),
         )
+
+    def _changeover_values(self, problem, result):
+        """{work order id: changeover minutes right before it} for every work
+        order of the problem (0: none), from the schedule found."""
+        return {
+            workorder.id: result.setups.get(index, 0)
+            for index, workorder in enumerate(problem.workorders)
+            if workorder
+        }
+
+    def _apply_changeovers(self, values):
+        """Write ``mrp.workorder.pps_changeover_minutes`` where it changes:
+        one write per distinct value, not one per work order."""
+        Workorder = self.env["mrp.workorder"].with_context(
+            pps_lock_bypass=PPS_LOCK_BYPASS
+        )
+        workorders = Workorder.browse(list(values)).exists()
+        workorders.fetch(["pps_changeover_minutes"])
+        by_value = {}
+        for workorder in workorders:
+            minutes = values[workorder.id]
+            if workorder.pps_changeover_minutes != minutes:
+                by_value.setdefault(minutes, []).append(workorder.id)
+        for minutes, ids in by_value.items():
+            Workorder.browse(ids).write({"pps_changeover_minutes": minutes})
 
     def _apply_late_causes(self, problem, result):
         """Why late: every MO of the run gets its binding cause (or none when

@@ -1,5 +1,6 @@
 from . import test_abnormality_plan
 from . import test_capacity_hold
+from . import test_changeover
 from . import test_admin_group
 from . import test_background_runs
 from . import test_dispatch_board
