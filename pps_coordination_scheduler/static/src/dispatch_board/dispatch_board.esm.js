@@ -18,6 +18,7 @@ import {
     onMounted,
     onPatched,
     onWillStart,
+    onWillUnmount,
     useExternalListener,
     useRef,
     useState,
@@ -27,6 +28,7 @@ import {browser} from "@web/core/browser/browser";
 import {deserializeDate, deserializeDateTime} from "@web/core/l10n/dates";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
+import {PROGRESS_CHANNEL} from "../schedule_run/schedule_run_progress_service.esm";
 
 const MODEL = "pps.dispatch.board";
 const STORAGE_KEY = "pps_dispatch_board.layout";
@@ -95,6 +97,8 @@ export class DispatchBoard extends Component {
             runView: "after",
             showMoves: false,
             replan: null,
+            // a dry run solving in the background: {run_id, name}
+            pendingRun: null,
         });
         this.formatMinutes = formatMinutes;
         this.shortName = shortName;
@@ -105,6 +109,33 @@ export class DispatchBoard extends Component {
         // a preview or a banner takes room: fit again (no render if unchanged)
         onPatched(() => this.fit());
         useExternalListener(window, "resize", () => this.fit());
+        // a dry run solved in a queue_job job: drawn when the bus says it ended
+        const bus = this.env.services.bus_service;
+        if (bus) {
+            const onRunProgress = (payload) => this.runProgress(payload);
+            bus.subscribe(PROGRESS_CHANNEL, onRunProgress);
+            onWillUnmount(() => bus.unsubscribe(PROGRESS_CHANNEL, onRunProgress));
+        }
+    }
+
+    /** The pending dry run ended (bus): fetch its summary and draw it. */
+    async runProgress(payload) {
+        const pending = this.state.pendingRun;
+        if (
+            !pending ||
+            payload.run_id !== pending.run_id ||
+            payload.state === "running"
+        ) {
+            return;
+        }
+        this.state.pendingRun = null;
+        try {
+            this.state.run = await this.orm.call(MODEL, "action_run_summary", [
+                pending.run_id,
+            ]);
+        } catch (error) {
+            this.notify(error);
+        }
     }
 
     // ------------------------------------------------------------------
@@ -680,10 +711,17 @@ export class DispatchBoard extends Component {
         this.state.runView = "after";
         this.state.showMoves = false;
         try {
-            this.state.run = await this.orm.call(MODEL, "action_dry_run", [], {
+            const result = await this.orm.call(MODEL, "action_dry_run", [], {
                 week_start: this.state.data.week_start,
                 filters: this.state.filters,
             });
+            if (result.state === "running") {
+                // solving in the background: the bus tells when it ends
+                this.state.run = null;
+                this.state.pendingRun = {run_id: result.run_id, name: result.name};
+            } else {
+                this.state.run = result;
+            }
         } catch (error) {
             this.notify(error);
         } finally {
