@@ -20,3 +20,4 @@ from . import pps_weekly_meeting_report
 from . import pps_capacity_hold
 from . import res_company
 from . import res_config_settings
+from . import queue_job
