@@ -9,6 +9,12 @@
 #   PPS_DB_HOST/PORT/USER/PASSWORD  PostgreSQL connection of the Odoo role
 #                     [127.0.0.1 / 5432 / odoo / odoo]
 #   PPS_STATE_DIR     config file, filestore and logs              [<repo>/.odoo]
+#   PPS_CONF          the Odoo configuration file written  [$PPS_STATE_DIR/odoo.conf]
+#   PPS_WORKERS       0: one process, threads (make run, make test); N >= 2:
+#                     Odoo's multi-process mode with N HTTP workers, one cron
+#                     thread and queue_job's runner in its own process      [0]
+#   PPS_GEVENT_PORT   websocket (bus) port of the multi-process mode  [8072]
+#   PPS_JOB_CHANNELS  queue_job channels, e.g. root:2                [root:1]
 set -euo pipefail
 
 PPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +26,8 @@ PPS_DB_PORT="${PPS_DB_PORT:-5432}"
 PPS_DB_USER="${PPS_DB_USER:-odoo}"
 PPS_DB_PASSWORD="${PPS_DB_PASSWORD:-odoo}"
 PPS_STATE_DIR="${PPS_STATE_DIR:-$PPS_ROOT/.odoo}"
-PPS_CONF="$PPS_STATE_DIR/odoo.conf"
+PPS_CONF="${PPS_CONF:-$PPS_STATE_DIR/odoo.conf}"
+PPS_WORKERS="${PPS_WORKERS:-0}"
 PPS_MODULES="pps_coordination,pps_coordination_scheduler"
 
 log() { printf '[pps] %s\n' "$*" >&2; }
@@ -142,12 +149,33 @@ ensure_postgres() {
 }
 
 write_config() {
-    mkdir -p "$PPS_STATE_DIR/data"
+    mkdir -p "$PPS_STATE_DIR/data" "$(dirname "$PPS_CONF")"
     local addons="$PPS_ROOT"
     local std
     std="$(odoo_addons_dir)"
     [ -n "$std" ] && addons="$addons,$std"
-    cat >"$PPS_CONF" <<CONF
+    local port="${PPS_HTTP_PORT:-8069}" processes=""
+    case "$PPS_WORKERS" in
+        0) ;;
+        '' | *[!0-9]* | 1) die "PPS_WORKERS is 0 (one process) or 2 or more (found '$PPS_WORKERS')" ;;
+        # Odoo's prefork server (odoo/service/server.py): N HTTP workers, one
+        # cron thread, the bus on its own gevent port. queue_job's runner is a
+        # process of its own (server_wide_modules) that hands each job to an
+        # HTTP worker through /queue_job/runjob on this port: a job holds that
+        # worker for its whole run, so limit_time_real must exceed the longest
+        # schedule run (a 2,000-MO run: solve 60 s, write-back 30-60 s).
+        *) processes="workers = $PPS_WORKERS
+max_cron_threads = 1
+gevent_port = ${PPS_GEVENT_PORT:-8072}
+limit_time_cpu = 600
+limit_time_real = 900
+limit_time_real_cron = 900
+limit_memory_soft = 2147483648
+limit_memory_hard = 2684354560
+db_maxconn = 32" ;;
+    esac
+    {
+        cat <<CONF
 [options]
 addons_path = $addons
 data_dir = $PPS_STATE_DIR/data
@@ -156,14 +184,19 @@ db_port = $PPS_DB_PORT
 db_user = $PPS_DB_USER
 db_password = $PPS_DB_PASSWORD
 http_interface = 127.0.0.1
-http_port = ${PPS_HTTP_PORT:-8069}
+http_port = $port
 server_wide_modules = base,web,queue_job
 list_db = False
 log_level = warn
+CONF
+        [ -z "$processes" ] || echo "$processes"
+        cat <<CONF
 
 [queue_job]
-channels = root:1
+channels = ${PPS_JOB_CHANNELS:-root:1}
 CONF
+        [ -z "$processes" ] || printf 'scheme = http\nhost = 127.0.0.1\nport = %s\n' "$port"
+    } >"$PPS_CONF"
 }
 
 db_exists() {

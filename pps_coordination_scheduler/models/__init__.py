@@ -22,3 +22,4 @@ from . import pps_capacity_hold
 from . import pps_changeover
 from . import res_company
 from . import res_config_settings
+from . import queue_job

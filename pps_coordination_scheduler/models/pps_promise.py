@@ -1297,7 +1297,11 @@ class PpsPromise(models.AbstractModel):
                 if op.fixed.end <= 0 or op.fixed.start >= a.start:
                     continue
                 before[op.key] = True
-        productions = self.env["mrp.workorder"].browse(list(before)).production_id
+        # the plant's facts, whoever quotes: a salesperson may not read the
+        # other salespeople's orders (Odoo's "own documents" rule)
+        productions = (
+            self.env["mrp.workorder"].sudo().browse(list(before)).production_id
+        )
         candidates = productions.filtered(
             lambda p: self._can_give_capacity(state, p, completion, problem["centers"])
         )

@@ -637,8 +637,24 @@ class PpsScheduleRun(models.Model):
                 ("state", "=", "running"),
                 ("create_date", ">", fields.Datetime.now() - STALE_RUN_AFTER),
             ],
-            limit=1,
         )
+        # queue_job's runner fails a job found dead too often in SQL, without
+        # the ORM: its run is closed here
+        running -= self._pps_close_failed_jobs(
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "uuid",
+                        "in",
+                        [uuid for uuid in running.mapped("job_uuid") if uuid],
+                    ),
+                    ("state", "in", ("failed", "cancelled")),
+                ]
+            )
+        )
+        running = running[:1]
         if running:
             raise UserError(
                 self.env._(
@@ -1210,6 +1226,39 @@ class PpsScheduleRun(models.Model):
             env["pps.schedule.run"].create({**copied, **vals}).message_post(
                 body=vals["message"]
             )
+
+    @api.model
+    def _pps_close_failed_jobs(self, jobs):
+        """Mark ``failed``, with the job's error, the runs still ``running``
+        whose background job failed or was cancelled; return them."""
+        uuids = [job.uuid for job in jobs if job.state in ("failed", "cancelled")]
+        if not uuids:
+            return self.browse()
+        runs = self.sudo().search(
+            [("job_uuid", "in", uuids), ("state", "=", "running")]
+        )
+        errors = {job.uuid: job for job in jobs}
+        for run in runs:
+            job = errors[run.job_uuid]
+            error = (job.exc_message or job.exc_name or job.state or "").strip()
+            message = self.env._(
+                "The background job of this run ended %(state)s, nothing was "
+                "written: %(error)s",
+                state=job.state,
+                error=error.splitlines()[0][:300] if error else "-",
+            )
+            run.write(
+                {
+                    "state": "failed",
+                    "message": message,
+                    "date_end": fields.Datetime.now(),
+                }
+            )
+            run.message_post(body=message)
+            _logger.warning(
+                "Schedule run %s failed with its job: %s", run.name, message
+            )
+        return runs
 
     def _notify_done(self):
         if self.trigger in ("cron", "negotiation") or not self.user_id:

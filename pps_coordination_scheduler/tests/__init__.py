@@ -1,4 +1,5 @@
 from . import test_abnormality_plan
+from . import test_background_job_failure
 from . import test_capacity_hold
 from . import test_changeover
 from . import test_admin_group

@@ -143,6 +143,38 @@ class TestPromise(PromiseCase):
         self.assertIn(later.name, promise["explanation"])
         self.assertEqual(production.workorder_ids.mapped("date_start"), planned)
 
+    def test_options_from_other_salespeople_orders(self):
+        """A salesperson sees only their own orders (Odoo's "own documents"
+        rule), yet the plant holds everyone's: the options built from another
+        salesperson's later orders are still offered, by name, and quoting
+        raises no access error (found by the load test, bench/load)."""
+        colleague = mail_new_test_user(
+            self.env,
+            login="pps_promise_colleague",
+            groups="base.group_user,pps_coordination.group_pps_sales",
+        )
+        self._stock(self.component, 100)
+        self._stock(self.resale, 5)
+        first, _production = self._planned_obstacle(qty=30)
+        later, _production = self._planned_obstacle(qty=3)
+        later.commitment_date = self._in_days(60)
+        reserving = self._create_sale_order(product=self.resale, qty=5)
+        reserving.commitment_date = self._in_days(30)
+        reserving.action_confirm()
+        (first | later | reserving).user_id = colleague
+        with self.assertRaises(AccessError):
+            later.with_user(self.sales_user).check_access("read")
+        order = self._create_sale_order(qty=1)
+        order.order_line.create(
+            {"order_id": order.id, "product_id": self.resale.id, "product_uom_qty": 3}
+        )
+        promise = self._quote(order)
+        capacity = [o for o in promise["options"] if o["kind"] == "capacity"]
+        self.assertEqual([o["order_ids"] for o in capacity], [later.ids])
+        self.assertIn(later.name, promise["explanation"])
+        stock = [o for o in promise["options"] if o["kind"] == "stock"]
+        self.assertEqual([o["order_ids"] for o in stock], [reserving.ids])
+
     def test_long_operation_quoted(self):
         """An operation longer than a day's capacity outside the rush reserve
         cannot leave the reserve free: the engine lets it run through it, so
