@@ -19,7 +19,12 @@ from . import pps_simulated_demand
 from . import pps_material_check
 from . import pps_weekly_meeting_report
 from . import pps_capacity_hold
+from . import pps_setup_family
 from . import pps_changeover
+from . import mrp_workcenter
+from . import product_category
+from . import product_template
+from . import product_product
 from . import res_company
 from . import res_config_settings
 from . import queue_job

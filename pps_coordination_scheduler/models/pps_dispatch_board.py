@@ -403,28 +403,25 @@ class PpsDispatchBoard(models.AbstractModel):
                 ),
                 "replan": False,
             }
-        neighbour = target.production_id.display_name
+        values = {
+            "old": order.pps_serial,
+            "new": serial,
+            "user": self.env.user.name,
+            "mo": workorder.production_id.display_name,
+            "other": target.production_id.display_name,
+            "workcenter": workorder.workcenter_id.display_name,
+        }
         if position == "before":
             note = self.env._(
                 "Serial %(old)s → %(new)s on the dispatch board by %(user)s: "
                 "%(mo)s moved before %(other)s on %(workcenter)s.",
-                old=order.pps_serial,
-                new=serial,
-                user=self.env.user.name,
-                mo=workorder.production_id.display_name,
-                other=neighbour,
-                workcenter=workorder.workcenter_id.display_name,
+                **values,
             )
         else:
             note = self.env._(
                 "Serial %(old)s → %(new)s on the dispatch board by %(user)s: "
                 "%(mo)s moved after %(other)s on %(workcenter)s.",
-                old=order.pps_serial,
-                new=serial,
-                user=self.env.user.name,
-                mo=workorder.production_id.display_name,
-                other=neighbour,
-                workcenter=workorder.workcenter_id.display_name,
+                **values,
             )
         return self._board_change_serial(order, serial, note)
 
@@ -860,26 +857,9 @@ class PpsDispatchBoard(models.AbstractModel):
     @api.model
     def _preview_threshold(self):
         """Minutes a dry run's move must shift a start by to be listed."""
-        raw = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param(
-                "pps_scheduler.preview_threshold", str(DEFAULT_PREVIEW_THRESHOLD)
-            )
+        return self.env["pps.schedule.run"]._minutes_param(
+            "pps_scheduler.preview_threshold", DEFAULT_PREVIEW_THRESHOLD
         )
-        try:
-            threshold = int(raw)
-        except ValueError:
-            threshold = -1
-        if threshold < 0:
-            raise UserError(
-                self.env._(
-                    "The system parameter pps_scheduler.preview_threshold must be a "
-                    "whole number of minutes, 0 or more (found %(value)r).",
-                    value=raw,
-                )
-            )
-        return threshold
 
     @api.model
     def _board_card_minutes(self, row, workcenter, day):

@@ -137,7 +137,7 @@ class PpsScheduleProblem(models.AbstractModel):
             )
             for wc in problem.workcenters
         ]
-        families = self._prepare_families(all_workorders)
+        families = self._prepare_families(workorders)  # obstacles: _prepare_fixed_work
         # the low yields of all the work in one search
         yield_factors = self._prepare_yield_factors(productions, origin)
 

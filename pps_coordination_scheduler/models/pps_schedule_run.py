@@ -596,25 +596,33 @@ class PpsScheduleRun(models.Model):
                     "The time limit must be positive and the workers at least 1."
                 )
             )
-        raw = icp.get_param("pps_scheduler.move_cost", str(DEFAULT_MOVE_COST))
-        try:
-            move_cost = int(raw)
-        except ValueError:
-            move_cost = -1
-        if move_cost < 0:
-            raise UserError(
-                self.env._(
-                    "The system parameter pps_scheduler.move_cost must be a "
-                    "whole number of minutes, 0 or more (found %(value)r).",
-                    value=raw,
-                )
-            )
+        move_cost = self._minutes_param("pps_scheduler.move_cost", DEFAULT_MOVE_COST)
         return SolveParams(
             time_limit=time_limit,
             workers=workers,
             seed=seed or 0,
             move_cost=move_cost,
         )
+
+    @api.model
+    def _minutes_param(self, name, default):
+        """The system parameter ``name``: a whole number of minutes, 0 or
+        more (``default`` when unset); anything else is refused, by name."""
+        raw = self.env["ir.config_parameter"].sudo().get_param(name, str(default))
+        try:
+            minutes = int(raw)
+        except ValueError:
+            minutes = -1
+        if minutes < 0:
+            raise UserError(
+                self.env._(
+                    "The system parameter %(name)s must be a whole number of "
+                    "minutes, 0 or more (found %(value)r).",
+                    name=name,
+                    value=raw,
+                )
+            )
+        return minutes
 
     @api.model
     def _acquire_company_lock(self, company):
