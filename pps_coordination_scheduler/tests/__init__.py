@@ -15,11 +15,13 @@ from . import test_reliability_concurrency
 from . import test_reliability_faults
 from . import test_reliability_rpc
 from . import test_rpc_public_methods
+from . import test_schedule_run_progress_ui
 from . import test_scheduler
 from . import test_scheduler_exact
 from . import test_scheduler_negotiation
 from . import test_late_cause
 from . import test_material_preparation
+from . import test_negotiation_answer_ui
 from . import test_timeline
 from . import test_timeline_ui
 from . import test_views

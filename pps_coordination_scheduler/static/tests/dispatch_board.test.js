@@ -4,6 +4,7 @@ import {press, queryAll, queryAllTexts, queryOne} from "@odoo/hoot-dom";
 import {animationFrame} from "@odoo/hoot-mock";
 import {
     contains,
+    makeMockEnv,
     mockService,
     mountWithCleanup,
     onRpc,
@@ -12,6 +13,7 @@ import {
 import {
     DispatchBoard,
     fitCards,
+    formatDuration,
     LAYOUT,
     shortName,
 } from "@pps_coordination_scheduler/dispatch_board/dispatch_board.esm";
@@ -339,7 +341,7 @@ describe("pps_dispatch_board", () => {
         await contains(".o_pps_dry_run").click();
         expect.verifySteps(["dry run"]);
         expect(".o_pps_run_moves tbody tr").toHaveCount(1);
-        expect(queryAllTexts(".o_pps_run_moves tbody td")[3]).toBe("24:00 h earlier");
+        expect(queryAllTexts(".o_pps_run_moves tbody td")[3]).toBe("1 day earlier");
         expect(".o_pps_run_hidden").toHaveText("3 small moves hidden (under 15 min)");
         await contains(".o_pps_apply_run").click();
         expect.verifySteps(["apply 5", "load rush=true"]);
@@ -359,6 +361,17 @@ describe("pps_dispatch_board", () => {
         const rows = 3 * LAYOUT.header + 2 * (LAYOUT.base + 3 * LAYOUT.card);
         expect(fitCards(rows, 2, 3)).toBe(3);
         expect(fitCards(rows - 1, 2, 3)).toBe(2);
+    });
+
+    test("a shift reads in days, hours and minutes", async () => {
+        await makeMockEnv(); // loads the translations the words go through
+        expect(formatDuration(45)).toBe("45 minutes");
+        expect(formatDuration(-200)).toBe("3 hours and 20 minutes");
+        expect(formatDuration(60)).toBe("1 hour");
+        // Whole hours once it is a day or more.
+        expect(formatDuration(2 * 1440 + 4 * 60 + 20)).toBe("2 days and 4 hours");
+        expect(formatDuration(1440 + 61)).toBe("1 day and 1 hour");
+        expect(formatDuration(0)).toBe("0 minutes");
     });
 
     test("empty work centers come collapsed; rows fold and stay so", async () => {
@@ -453,7 +466,7 @@ describe("pps_dispatch_board", () => {
         const tuesday = ".o_pps_cell[data-date='2026-11-24']";
         const wednesday = ".o_pps_cell[data-date='2026-11-25']";
         expect(`${monday} .o_pps_card[data-kind='moved'][data-id='1']`).toHaveCount(1);
-        expect(`${monday} .o_pps_card_shift`).toHaveText("24:00 h earlier");
+        expect(`${monday} .o_pps_card_shift`).toHaveText("1 day earlier");
         expect(`${tuesday} .o_pps_card[data-kind='ghost'][data-id='1']`).toHaveCount(1);
         expect(`${tuesday} .o_pps_card[data-kind='normal'][data-id='2']`).toHaveCount(
             1

@@ -66,6 +66,38 @@ export function formatMinutes(minutes) {
     return `${hours}:${rest}`;
 }
 
+/**
+ * A duration in words, as the server's sentences say it ("2 days and 4
+ * hours", "3 hours and 20 minutes", "45 minutes"): whole hours once it is a
+ * day or more.
+ */
+export function formatDuration(minutes) {
+    let total = Math.round(Math.abs(minutes || 0));
+    if (total >= 1440) {
+        total = Math.round(total / 60) * 60;
+    }
+    const days = Math.floor(total / 1440);
+    const hours = Math.floor((total % 1440) / 60);
+    const rest = total % 60;
+    const parts = [];
+    if (days) {
+        parts.push(days === 1 ? _t("1 day") : _t("%(n)s days", {n: days}));
+    }
+    if (hours) {
+        parts.push(hours === 1 ? _t("1 hour") : _t("%(n)s hours", {n: hours}));
+    }
+    if (rest || !parts.length) {
+        parts.push(rest === 1 ? _t("1 minute") : _t("%(n)s minutes", {n: rest}));
+    }
+    if (parts.length === 1) {
+        return parts[0];
+    }
+    return _t("%(first)s and %(last)s", {
+        first: parts.slice(0, -1).join(", "),
+        last: parts[parts.length - 1],
+    });
+}
+
 export class DispatchBoard extends Component {
     static template = "pps_coordination_scheduler.DispatchBoard";
     static props = ["*"];
@@ -771,10 +803,10 @@ export class DispatchBoard extends Component {
         if (!move.old_date_start) {
             return _t("newly planned");
         }
-        const shift = formatMinutes(Math.abs(move.shift_minutes));
+        const shift = formatDuration(move.shift_minutes);
         return move.shift_minutes < 0
-            ? _t("%(shift)s h earlier", {shift})
-            : _t("%(shift)s h later", {shift});
+            ? _t("%(shift)s earlier", {shift})
+            : _t("%(shift)s later", {shift});
     }
 
     moveLabel(move) {
