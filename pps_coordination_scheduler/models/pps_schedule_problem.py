@@ -608,7 +608,8 @@ class PpsScheduleProblem(models.AbstractModel):
         (:meth:`_prepare_assignment`); as fixed work it occupies its work
         center at least until now (:meth:`_clip_fixed`). Work orders without a
         plan, or whose plan is over, hold nothing in the future and are left
-        out.
+        out. Only work on a work center with a changeover matrix carries its
+        setup family (nothing else reads it).
 
         :param workorders: planned work orders, e.g. :meth:`_prepare_obstacles`
         :param wc_index: {work center id: resource index}; every work order's
@@ -617,7 +618,18 @@ class PpsScheduleProblem(models.AbstractModel):
         :return: a :class:`PlannedWork` per work order kept, in their order
         """
         planned = []
-        families = self._prepare_families(workorders)
+        # a family matters only where a changeover matrix uses it
+        with_matrix = set(
+            self.env["pps.changeover"]
+            .sudo()
+            .search([("workcenter_id", "in", workorders.workcenter_id.ids)])
+            .workcenter_id.ids
+        )
+        families = self._prepare_families(
+            workorders.filtered(lambda wo: wo.workcenter_id.id in with_matrix)
+            if with_matrix
+            else workorders.browse()
+        )
         for workorder in workorders:
             modes = (
                 Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder)),
