@@ -52,9 +52,11 @@ from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
+import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import format_datetime
 
 from odoo.addons.pps_coordination.const import (
@@ -81,6 +83,12 @@ BACKGROUND_THRESHOLD = 300
 BACKGROUND_PARAM = "pps_scheduler.background"
 #: Bus notification type of a background run's steps and end.
 PROGRESS_CHANNEL = "pps_schedule_run/progress"
+
+#: What PostgreSQL raises when another transaction crossed this one (a
+#: serialization failure, a deadlock, a lock not available): a job retries.
+CONCURRENCY_ERRORS = tuple(
+    psycopg2.errors.lookup(code) for code in PG_CONCURRENCY_ERRORS_TO_RETRY
+)
 #: A moved work order must save this many weighted minutes of lateness (one
 #: shift of one normal order): re-runs keep the plan unless changing it pays.
 DEFAULT_MOVE_COST = 480
@@ -726,6 +734,13 @@ class PpsScheduleRun(models.Model):
         except (UserError, ValueError) as error:
             return run._fail(str(error), None, started, interactive)
         except Exception as error:  # database errors in the write-back among others
+            if isinstance(error, CONCURRENCY_ERRORS) and run.env.context.get(
+                "pps_schedule_job"
+            ):
+                # a user's write crossed the job's: queue_job retries the job
+                # on a fresh transaction (the savepoint undid every write)
+                _logger.info("Schedule run %s: concurrent update, retried", run.name)
+                raise
             _logger.exception("Schedule run %s failed", run.name)
             return run._fail(
                 self.env._(

@@ -13,6 +13,8 @@ import functools
 from contextlib import closing, contextmanager
 from unittest.mock import patch
 
+import psycopg2.errors
+
 from odoo import SUPERUSER_ID, api
 from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, tagged
@@ -209,6 +211,37 @@ class TestBackgroundRuns(BackgroundMixin, SchedulerCase):
         self.assertEqual(sent[-1]["state"], "failed")
         self.assertIn("nothing was written", sent[-1]["message"])
         self.assertIn(run.message, sent[-1]["message"])
+
+    def test_a_concurrent_update_in_the_job_is_retried(self):
+        """A user's write crosses the job's write-back (PostgreSQL's
+        serialization failure): the job raises it for queue_job to retry on a
+        fresh transaction instead of ending the run failed; nothing is half
+        written, and the retry plans the orders."""
+        Run = type(self.env["pps.schedule.run"])
+        original = Run._apply_sale_orders
+        calls = []
+
+        def crossed(run, *args, **kwargs):
+            calls.append(run.id)
+            if len(calls) == 1:
+                raise psycopg2.errors.SerializationFailure(
+                    "could not serialize access due to concurrent update"
+                )
+            return original(run, *args, **kwargs)
+
+        with trap_jobs() as trap, patch.object(Run, "_apply_sale_orders", crossed):
+            action = self.productions.with_user(self.planner).action_pps_reschedule()
+            run = self.env["pps.schedule.run"].browse(action["res_id"])
+            job = self._assert_job(trap, run)
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                job.perform()
+            self.assertEqual(run.state, "running", "left to queue_job's retry")
+            self.workorders.invalidate_recordset()
+            self.assertFalse(any(self.workorders.mapped("date_start")))
+            job.perform()  # the retry
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertTrue(all(self.workorders.mapped("date_start")))
 
     def test_the_parameter_at_zero_keeps_small_runs_in_the_request(self):
         """``pps_scheduler.background`` = 0: the old behaviour, no job."""
