@@ -33,11 +33,13 @@
         "report/pps_weekly_meeting_templates.xml",
         "views/pps_capacity_hold_views.xml",
         "views/res_config_settings_views.xml",
+        "views/pps_changeover_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "pps_coordination_scheduler/static/src/dispatch_board/*",
             "pps_coordination_scheduler/static/src/timeline/*",
+            "pps_coordination_scheduler/static/src/schedule_run/*",
         ],
         "web.assets_unit_tests": [
             "pps_coordination_scheduler/static/tests/*.test.js",

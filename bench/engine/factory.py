@@ -85,3 +85,35 @@ def generate(n_ops: int, seed: int = 0, load: float = 0.85):
     return ProblemData(
         resources, jobs, operations, precedences, horizon=days * DAY, rush_share=0.2
     )
+
+
+def with_changeovers(data, seed: int = 0, families: int = 4):
+    """``data`` with a setup family per order (all its operations) and, on
+    every work center, an asymmetric changeover matrix between different
+    families (20 to 120 minutes; none within a family)."""
+    from dataclasses import replace
+
+    rng = random.Random(seed + 7919)
+    names = [f"F{k}" for k in range(families)]
+    family_of = [rng.choice(names) for _ in data.jobs]
+    resources = []
+    for res in data.resources:
+        matrix = {
+            (a, b): rng.choice((20, 30, 45, 60, 90, 120))
+            for a in names
+            for b in names
+            if a != b
+        }
+        resources.append(replace(res, changeovers=matrix))
+    operations = [replace(op, family=family_of[op.job]) for op in data.operations]
+    return replace(data, resources=resources, operations=operations)
+
+
+def without_changeovers(data):
+    """The same problem with no changeover anywhere (families kept)."""
+    from dataclasses import replace
+
+    resources = [
+        replace(r, changeovers={}, changeover_default=0) for r in data.resources
+    ]
+    return replace(data, resources=resources)

@@ -202,8 +202,16 @@ class PpsAbnormality(models.Model):
             abnormality._pps_workflow().write(
                 {"state": "confirmed", "production_ids": [(6, 0, productions.ids)]}
             )
-            abnormality._pps_open_negotiations(abnormality._pps_estimate_delays())
+            abnormality._pps_after_confirm()
         return True
+
+    def _pps_after_confirm(self):
+        """Estimate the delays of the confirmed abnormality and open the
+        internal changes they call for (extension point: the scheduler add-on
+        does it in a background job when its re-plan would make the planner
+        wait)."""
+        self.ensure_one()
+        self._pps_open_negotiations(self._pps_estimate_delays())
 
     def action_resolve(self):
         self._pps_check_planner()

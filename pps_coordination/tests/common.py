@@ -187,6 +187,9 @@ class PpsCoordinationCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        # runs in the request, as the suites assert their plans at once
+        # (test_background_runs covers the background jobs)
+        cls.env["ir.config_parameter"].sudo().set_param("pps_scheduler.background", "0")
         cls.company = cls.env.company
         cls.calendar = cls.env.ref("resource.resource_calendar_std")
         cls.company.write(

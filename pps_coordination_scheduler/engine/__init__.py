@@ -62,6 +62,26 @@ non-rush minutes any day of that work center offers cannot leave a day's
 reserve free: it is not bound by the reserve in that mode
 (``ProblemData.bound_by_reserve``), so long work stays plannable.
 
+Sequence-dependent changeovers: an operation may carry a setup ``family``
+and a resource a ``changeovers`` matrix (``(from_family, to_family)`` ->
+minutes, ``changeover_default`` for other pairs of different families;
+same family or no family: none). Between two consecutive operations on a
+resource the changeover is working time of that resource: the next
+operation starts only once that many working minutes of its windows have
+passed after the previous one ends (a night or a leave between them does
+not count). The first operation of a resource in the plan needs none (the
+state before it is unknown); fixed work takes part in the sequence (a
+changeover to and from fixed work is kept; two fixed operations are left as
+they are). The greedy places work only where both changeovers, from the
+work before it and to the work after it, fit; the CP-SAT model has a
+circuit per sequenced resource whose arcs carry the changeover; the checker
+verifies the gaps. Changeover minutes are not work of any job: they do not
+count against the rush reserve. The objective counts them right after the
+primary (``Evaluation.key``): the one model minimises them at the weighted
+tardiness it reached before its last phase, LNS steps weigh all of them
+below one minute of tardiness. ``Result.changeover`` and ``Result.setups``
+report them.
+
 Why late: ``explain(data, assignments)`` reads, for every late job of a
 complete schedule, the constraint that binds it (work ahead on a resource,
 fixed work, another job's operation before it, the release, or nothing but
@@ -98,7 +118,7 @@ Inside Odoo, import it as ``odoo.addons.pps_coordination_scheduler.engine``.
 ``assignments`` are empty.
 """
 
-from .checker import check, evaluate, span_end
+from .checker import changeovers, check, evaluate, span_end
 from .data import (
     MAX_HORIZON,
     Assignment,
@@ -131,6 +151,7 @@ __all__ = [
     "Status",
     "Unschedulable",
     "Violation",
+    "changeovers",
     "check",
     "dispatch",
     "evaluate",

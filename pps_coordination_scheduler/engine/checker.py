@@ -94,6 +94,69 @@ def check(data: ProblemData, assignments: dict[int, Assignment]) -> list[Violati
     found += _check_overlaps(data, assignments)
     found += _check_precedences(data, assignments)
     found += _check_reserve(data, assignments, starts)
+    found += _check_changeovers(data, assignments, starts)
+    return found
+
+
+def _working_between(windows, starts, start: int, end: int) -> int:
+    """Working minutes of ``windows`` in the wall interval [start, end)."""
+    total = 0
+    k = max(0, bisect_right(starts, start) - 1)
+    while k < len(windows) and windows[k][0] < end:
+        total += max(0, min(windows[k][1], end) - max(windows[k][0], start))
+        k += 1
+    return total
+
+
+def _sequences(data: ProblemData, assignments):
+    """Per sequenced resource, its operations' (start, end, index) by start."""
+    by_resource: dict[int, list] = defaultdict(list)
+    for i, a in assignments.items():
+        known = 0 <= i < len(data.operations) and 0 <= a.resource < len(data.resources)
+        if known and data.sequenced[a.resource]:
+            by_resource[a.resource].append((a.start, a.end, i))
+    for items in by_resource.values():
+        items.sort()
+    return by_resource
+
+
+def changeovers(data: ProblemData, assignments) -> dict[int, int]:
+    """Per operation, the changeover minutes its resource needs right before
+    it (from the operation before it there); only the operations that need one."""
+    found = {}
+    for r, items in _sequences(data, assignments).items():
+        for (_, _, i), (_, _, j) in pairwise(items):
+            minutes = data.changeover(r, i, j)
+            if minutes:
+                found[j] = minutes
+    return found
+
+
+def _check_changeovers(data: ProblemData, assignments, starts) -> list[Violation]:
+    """Between consecutive operations on a resource, the working time its
+    changeover matrix asks for (``Resource.changeover``): the changeover is
+    work on the resource inside its windows, after the first operation ends
+    and before the next starts. Two fixed operations are left as they are."""
+    found = []
+    ops = data.operations
+    for r, items in _sequences(data, assignments).items():
+        windows = data.resources[r].windows
+        for (_, end, i), (start, _, j) in pairwise(items):
+            if ops[i].fixed is not None and ops[j].fixed is not None:
+                continue
+            need = data.changeover(r, i, j)
+            if not need or start < end:  # an overlap is reported as such
+                continue
+            gap = _working_between(windows, starts[r], end, start)
+            if gap < need:
+                found.append(
+                    Violation(
+                        "changeover",
+                        f"operation {ops[j].ref} starts {gap} working minutes "
+                        f"after {ops[i].ref} ends on resource "
+                        f"{data.resources[r].ref}: their changeover needs {need}",
+                    )
+                )
     return found
 
 
@@ -195,7 +258,8 @@ def _check_reserve(data: ProblemData, assignments, starts) -> list[Violation]:
 
 
 def evaluate(data: ProblemData, assignments: dict[int, Assignment]) -> Evaluation:
-    """Weighted tardiness, late jobs, on-time rate, makespan and stability."""
+    """Weighted tardiness, late jobs, on-time rate, makespan, stability and
+    changeover minutes."""
     completion: dict[int, int] = {}
     for i, a in assignments.items():
         job = data.operations[i].job
@@ -214,7 +278,10 @@ def evaluate(data: ProblemData, assignments: dict[int, Assignment]) -> Evaluatio
             if a.start != current.start or a.resource != current.resource:
                 moved += 1
             displacement += abs(a.start - current.start)
+    setups = changeovers(data, assignments) if data.has_changeovers else {}
     return Evaluation(
+        changeover=sum(setups.values()),
+        setups=setups,
         weighted_tardiness=weighted,
         late_jobs=late,
         on_time_rate=1 - late / len(tardiness) if tardiness else 1.0,

@@ -16,6 +16,7 @@ given assignments and enter the model as constants.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
@@ -60,6 +61,7 @@ class _ModeVars:
     end: cp_model.LinearExprT
     p_lo: int
     links: list[_WallLink]
+    p_hi: int = 0
 
 
 @dataclass
@@ -83,10 +85,21 @@ class Model:
     moved: dict[int, cp_model.IntVar] = field(default_factory=dict)
     displacement: dict[int, cp_model.IntVar] = field(default_factory=dict)
     nearby: list[int] = field(default_factory=list)  # free and frozen near them
+    # per sequenced resource: its nodes and {(tail, head): arc literal}
+    circuits: list[tuple[int, list[_Node], dict]] = field(default_factory=list)
+    setup_terms: list[tuple[cp_model.IntVar, int]] = field(default_factory=list)
 
     # objective terms ---------------------------------------------------------
     def weighted_tardiness(self) -> cp_model.LinearExprT:
         return sum(self.data.jobs[j].weight * t for j, t in self.tardiness.items())
+
+    def changeover(self) -> cp_model.LinearExprT:
+        """Changeover minutes of the sequences the model chooses."""
+        return sum(minutes * lit for lit, minutes in self.setup_terms)
+
+    def changeover_bound(self) -> int:
+        """An upper bound of :meth:`changeover`."""
+        return sum(minutes for _, minutes in self.setup_terms)
 
     # hints and solutions ------------------------------------------------------
     def add_hint(self, schedule: dict[int, Assignment]) -> None:
@@ -124,6 +137,8 @@ class Model:
             start = _free_block(busy.get(r, []), day)
             if start is not None:
                 model.add_hint(var, start)
+        for _r, nodes, arcs in self.circuits:
+            _hint_circuit(model, nodes, arcs, schedule)
 
     def read_solution(self, solver: cp_model.CpSolver) -> dict[int, Assignment]:
         """Assignments of the free operations in the solver's solution."""
@@ -167,6 +182,38 @@ def _free_block(busy, day: ReserveDay) -> int | None:
     return cursor if day.seg_end - cursor >= day.block else None
 
 
+@dataclass
+class _Node:
+    """An operation (in one mode) in the sequence of a resource."""
+
+    op: int
+    mode: int
+    family: object
+    lit: cp_model.IntVar | None  # presence (None: always there)
+    start: cp_model.LinearExprT  # working-axis position of its start
+    end: cp_model.LinearExprT  # ... and of its end
+    lo: int  # earliest start position
+    hi: int  # latest start position
+    duration: int
+    frozen: bool
+
+
+def _hint_circuit(model, nodes: list[_Node], arcs: dict, schedule) -> None:
+    """Hint the arcs of a resource's sequence from a complete schedule."""
+    present = sorted(
+        (schedule[n.op].start, k)
+        for k, n in enumerate(nodes, start=1)
+        if schedule[n.op].mode == n.mode
+    )
+    chosen = set()
+    order = [0, *(k for _, k in present), 0]
+    if len(order) > 2:
+        chosen.update(pairwise(order))
+    for (tail, head), lit in arcs.items():
+        if tail != head:  # self-loops are the negated presence, hinted as such
+            model.add_hint(lit, (tail, head) in chosen)
+
+
 def frozen_interval(data: ProblemData, axis: WorkAxis, i: int, a: Assignment):
     """Working-axis [p, q) of a frozen or fixed operation."""
     p = axis.pos(a.start)
@@ -198,6 +245,7 @@ def build(
             by_resource.setdefault(a.resource, []).append((i, a))
             m.nearby.append(i)
     _add_no_overlap(m, by_resource, ranges)
+    _add_changeovers(m, frozen, by_resource, ranges, near)
     _add_reserve(m, days, by_resource, ranges)
     _add_precedences(m)
     _add_tardiness(m, frozen)
@@ -291,7 +339,7 @@ def _mode_vars(model, i, k, mode, axis: WorkAxis, p_lo, p_hi, single) -> _ModeVa
     links: list[_WallLink] = []
     start = _wall(model, axis, p, 0, axis.start_window, p_lo, p_hi, name, links)
     end = _wall(model, axis, p, d, axis.end_window, p_lo, p_hi, name + "e", links)
-    return _ModeVars(k, mode.resource, lit, p, interval, start, end, p_lo, links)
+    return _ModeVars(k, mode.resource, lit, p, interval, start, end, p_lo, links, p_hi)
 
 
 def _wall(model, axis: WorkAxis, p, shift, window_of, p_lo, p_hi, name, links):
@@ -352,6 +400,109 @@ def _add_no_overlap(m: Model, frozen, ranges) -> None:
         intervals += list(_frozen_on(m, frozen, r, lo, hi, nonrush_only=False))
         if len(intervals) > 1:
             m.model.add_no_overlap(intervals)
+
+
+def _add_changeovers(m: Model, frozen, nearby, ranges, near) -> None:
+    """Per sequenced resource, a circuit over its operations whose arcs
+    carry the changeover between them.
+
+    The nodes are the free operations' modes there (optional when the
+    operation has other modes), the frozen operations near them, and the
+    frozen operations right before and after those (however far: a
+    changeover to them needs working time too). An arc from one node to the
+    next puts the second's start at least the changeover after the first's
+    end on the working axis, so the changeover is working time of the
+    resource inside its windows; two frozen operations only follow each
+    other in their own order, as they are.
+    """
+    data = m.data
+    for r in sorted(ranges):
+        if not data.sequenced[r]:
+            continue
+        free = [
+            (i, mv) for i, ov in m.ops.items() for mv in ov.modes if mv.resource == r
+        ]
+        if not any(data.operations[i].family is not None for i, _ in free):
+            continue
+        near_ops = {i for i, _ in nearby.get(r, ())}
+        before = after = None
+        for i, a in frozen.items():
+            if a.resource != r or i in near_ops:
+                continue
+            if a.end <= near[0] and (before is None or a.start > frozen[before].start):
+                before = i
+            elif a.start >= near[1] and (
+                after is None or a.start < frozen[after].start
+            ):
+                after = i
+        fixed = [(i, a) for i, a in nearby.get(r, ())]
+        fixed += [(i, frozen[i]) for i in (before, after) if i is not None]
+        _circuit(m, r, free, sorted(fixed, key=lambda item: item[1].start))
+
+
+def _circuit(m: Model, r: int, free, fixed) -> None:
+    """The circuit of resource ``r`` over ``free`` (operation, mode vars)
+    and ``fixed`` (operation, assignment, by start) nodes."""
+    data, model, axis = m.data, m.model, m.axes[r]
+    resource = data.resources[r]
+    nodes: list[_Node] = []
+    for i, mv in free:
+        d = data.operations[i].modes[mv.mode].duration
+        nodes.append(
+            _Node(
+                i,
+                mv.mode,
+                data.operations[i].family,
+                mv.lit,
+                mv.p,
+                mv.p + d,
+                mv.p_lo,
+                mv.p_hi,
+                d,
+                False,
+            )
+        )
+    for i, a in fixed:
+        p, q = frozen_interval(data, axis, i, a)
+        nodes.append(
+            _Node(i, a.mode, data.operations[i].family, None, p, q, p, p, q - p, True)
+        )
+    frozen_rank = {
+        k: rank for rank, k in enumerate(k for k, n in enumerate(nodes) if n.frozen)
+    }
+    last_rank = len(frozen_rank) - 1
+    arcs: dict[tuple[int, int], cp_model.IntVar] = {}
+
+    def arc(tail: int, head: int, name: str):
+        lit = model.new_bool_var(name)
+        arcs[tail, head] = lit
+        return lit
+
+    for k, u in enumerate(nodes, start=1):
+        rank = frozen_rank.get(k - 1)
+        if rank in (None, 0):
+            arc(0, k, f"a{r}_0_{k}")
+        if rank in (None, last_rank):
+            arc(k, 0, f"a{r}_{k}_0")
+        if u.lit is not None:
+            arcs[k, k] = ~u.lit
+        for h, v in enumerate(nodes, start=1):
+            if h == k or (u.op == v.op):
+                continue
+            setup = resource.changeover(u.family, v.family)
+            if u.frozen and v.frozen:
+                if frozen_rank[h - 1] != rank + 1:
+                    continue
+                lit = arc(k, h, f"a{r}_{k}_{h}")
+            else:
+                if u.lo + u.duration + setup > v.hi:
+                    continue  # v cannot start that long after u ends
+                lit = arc(k, h, f"a{r}_{k}_{h}")
+                model.add(v.start >= u.end + setup).only_enforce_if(lit)
+            if setup:
+                m.setup_terms.append((lit, setup))
+    model.add_circuit([(t, h, lit) for (t, h), lit in arcs.items()])
+    m.circuits.append((r, nodes, arcs))
 
 
 def _add_reserve(m: Model, days, frozen, ranges) -> None:

@@ -11,7 +11,7 @@ Every message of the solvers and the checker names objects the same way.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -71,14 +71,27 @@ class Resource(_Named):
     """A work center with its working windows (sorted, disjoint [start, end)).
 
     ``label`` (optional, as for jobs and operations) is the name messages use.
+
+    Sequence-dependent changeovers: ``changeovers`` maps a pair of setup
+    families ``(from_family, to_family)`` to the working minutes the resource
+    needs between an operation of the first family and the next one of the
+    second; a pair of different families not in it takes
+    ``changeover_default`` minutes, two operations of the same family none
+    unless the pair is in it. Operations without a family (``Operation.family``
+    None) need no changeover before or after them. See :meth:`changeover`.
     """
 
     key: Hashable
     windows: tuple[tuple[int, int], ...] = ()
     label: str | None = field(default=None, compare=False)
+    changeovers: Mapping[tuple[Hashable, Hashable], int] = field(
+        default_factory=dict, hash=False
+    )
+    changeover_default: int = 0
 
     def __post_init__(self) -> None:
         _check_label(self)
+        self._check_changeovers()
         windows = tuple(tuple(w) for w in self.windows)
         object.__setattr__(self, "windows", windows)
         previous_end = None
@@ -101,6 +114,49 @@ class Resource(_Named):
                     f"largest horizon ({MAX_HORIZON} minutes, five years)"
                 )
             previous_end = end
+
+    def _check_changeovers(self) -> None:
+        if not isinstance(self.changeovers, Mapping):
+            raise ValueError(  # noqa: TRY004 - bad input is a ValueError here
+                f"Resource {self.ref}: changeovers must be a mapping of "
+                f"(from family, to family) to minutes, got {self.changeovers!r}"
+            )
+        matrix = {}
+        for pair, minutes in self.changeovers.items():
+            if not isinstance(pair, tuple) or len(pair) != 2 or None in pair:
+                raise ValueError(
+                    f"Resource {self.ref}: changeover key {pair!r} must be a "
+                    "(from family, to family) pair of families (not None)"
+                )
+            _require_int(minutes, f"Resource {self.ref} changeover {pair!r}")
+            if not 0 <= minutes <= MAX_HORIZON:
+                raise ValueError(
+                    f"Resource {self.ref}: changeover {pair!r} of {minutes} "
+                    "minutes must be between 0 and the largest horizon"
+                )
+            matrix[pair] = minutes
+        object.__setattr__(self, "changeovers", matrix)
+        _require_int(self.changeover_default, f"Resource {self.ref} changeover_default")
+        if not 0 <= self.changeover_default <= MAX_HORIZON:
+            raise ValueError(
+                f"Resource {self.ref}: changeover_default "
+                f"{self.changeover_default} must be between 0 and the largest horizon"
+            )
+
+    @property
+    def sequenced(self) -> bool:
+        """Whether any pair of families needs a changeover here."""
+        return self.changeover_default > 0 or any(self.changeovers.values())
+
+    def changeover(self, before: Hashable | None, after: Hashable | None) -> int:
+        """Working minutes between an operation of family ``before`` and the
+        next one of family ``after`` on this resource (no family: none)."""
+        if before is None or after is None:
+            return 0
+        minutes = self.changeovers.get((before, after))
+        if minutes is not None:
+            return minutes
+        return 0 if before == after else self.changeover_default
 
 
 @dataclass(frozen=True)
@@ -163,6 +219,8 @@ class Operation(_Named):
     ``fixed`` pins the operation (in progress, done, locked, frozen): it keeps
     exactly that resource, start and end. ``current`` is the plan in force,
     used as a warm start and for stability; its ``end`` is not used.
+    ``family`` is its setup family (any hashable, None: none), for the
+    changeovers of its resources (``Resource.changeover``).
     """
 
     key: Hashable
@@ -171,9 +229,16 @@ class Operation(_Named):
     fixed: Assignment | None = None
     current: Assignment | None = None
     label: str | None = field(default=None, compare=False)
+    family: Hashable | None = None
 
     def __post_init__(self) -> None:
         _check_label(self)
+        try:
+            hash(self.family)
+        except TypeError:
+            raise ValueError(
+                f"Operation {self.ref}: family must be hashable, got {self.family!r}"
+            ) from None
         object.__setattr__(self, "modes", tuple(self.modes))
         _require_int(self.job, f"Operation {self.ref} job")
         if not self.modes:
@@ -244,6 +309,7 @@ class ProblemData:
     job_operations: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     reserve_limits: tuple[float, ...] = field(init=False, repr=False, compare=False)
     releases: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    sequenced: tuple[bool, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("resources", "jobs", "operations", "precedences"):
@@ -254,6 +320,7 @@ class ProblemData:
         self._check_graph()
         object.__setattr__(self, "reserve_limits", self._reserve_limits())
         object.__setattr__(self, "releases", self._releases())
+        object.__setattr__(self, "sequenced", self._sequenced())
 
     # validation, one concern per method -------------------------------------
     def _check_keys(self) -> None:
@@ -421,6 +488,31 @@ class ProblemData:
                     release = max(release, int(earliest) - job.jit_slack)
             releases.append(release)
         return tuple(releases)
+
+    def _sequenced(self) -> tuple[bool, ...]:
+        """Per resource, whether changeovers apply there: it has some, and
+        an operation with a family may run on it."""
+        families = [False] * len(self.resources)
+        for op in self.operations:
+            if op.family is not None:
+                for mode in op.modes:
+                    families[mode.resource] = True
+        return tuple(
+            families[r] and res.sequenced for r, res in enumerate(self.resources)
+        )
+
+    @property
+    def has_changeovers(self) -> bool:
+        """Whether any resource needs changeovers between its operations."""
+        return any(self.sequenced)
+
+    def changeover(self, resource: int, before: int, after: int) -> int:
+        """Working minutes ``resource`` needs between operation ``before`` and
+        the next operation ``after`` there."""
+        ops = self.operations
+        return self.resources[resource].changeover(
+            ops[before].family, ops[after].family
+        )
 
     def bound_by_reserve(self, i: int, mode: int) -> bool:
         """Whether operation ``i`` in ``mode`` must leave the rush reserve free:

@@ -5,9 +5,11 @@ puts it at its earliest feasible start, on the mode giving the earliest end,
 filling gaps left earlier (insertion). Feasible means: inside the working
 time of the resource, not overlapping anything placed there (fixed operations
 first), after release and predecessors, before the horizon and fixed
-successors, and, for non-rush work, leaving in every resource-day a
-contiguous block of ``ReserveDay.block`` working minutes free of non-rush
-work (the same reserve formulation as the CP model).
+successors, with the changeover its resource needs from the operation
+before it and to the one after it there (``Resource.changeover``), and, for
+non-rush work, leaving in every resource-day a contiguous block of
+``ReserveDay.block`` working minutes free of non-rush work (the same reserve
+formulation as the CP model).
 
 Rules:
 
@@ -53,12 +55,21 @@ def latest_finish(data: ProblemData) -> list[float]:
 
 
 class _Resource:
-    """Occupancy of one resource on its working axis."""
+    """Occupancy of one resource on its working axis.
 
-    def __init__(self, axis: WorkAxis, days: list[ReserveDay]) -> None:
+    With changeovers (``setup``: minutes between two families, or None when
+    the resource has none), the work placed keeps its families in start
+    order: a new operation fits between two placed ones only with the
+    changeover from the one before it and to the one after it as free
+    working minutes on the axis.
+    """
+
+    def __init__(self, axis: WorkAxis, days: list[ReserveDay], setup=None) -> None:
         self.axis = axis
+        self.setup = setup
         self.starts: list[int] = []
         self.ends: list[int] = []
+        self.families: list = []  # in the order of ``starts``
         self.nr_starts: list[int] = []  # non-rush work, for the reserve
         self.nr_ends: list[int] = []
         self.days = days
@@ -66,8 +77,10 @@ class _Resource:
         # day index -> its largest block free of non-rush work (start, end)
         self._free: dict[int, tuple[int, int]] = {}
 
-    def add(self, p: int, q: int, nonrush: bool) -> None:
-        insort(self.starts, p)
+    def add(self, p: int, q: int, nonrush: bool, family=None) -> None:
+        k = bisect_right(self.starts, p)
+        self.starts.insert(k, p)
+        self.families.insert(k, family)
         insort(self.ends, q)
         if nonrush:
             insort(self.nr_starts, p)
@@ -95,12 +108,20 @@ class _Resource:
             self._free[i] = found
         return found
 
-    def _conflict_end(self, p: int, q: int) -> int | None:
+    def _conflict_end(self, p: int, q: int, family=None) -> int | None:
+        """A later position to try when [p, q) does not fit, else None."""
+        setup = self.setup
         k = bisect_right(self.starts, p) - 1
-        if k >= 0 and self.ends[k] > p:
-            return self.ends[k]
-        if k + 1 < len(self.starts) and self.starts[k + 1] < q:
-            return self.ends[k + 1]
+        if k >= 0:
+            free = self.ends[k]
+            if setup is not None:
+                free += setup(self.families[k], family)
+            if free > p:
+                return free
+        if k + 1 < len(self.starts):
+            after = q if setup is None else q + setup(family, self.families[k + 1])
+            if self.starts[k + 1] < after:
+                return self.ends[k + 1]
         return None
 
     def _reserve_fix(self, p: int, q: int) -> int | None:
@@ -133,10 +154,12 @@ class _Resource:
             fix = max(fix or 0, left + day.block)
         return fix
 
-    def earliest(self, p: int, d: int, limit: int, nonrush: bool) -> int | None:
+    def earliest(
+        self, p: int, d: int, limit: int, nonrush: bool, family=None
+    ) -> int | None:
         """Earliest position >= p where [p, p + d) fits, or None before ``limit``."""
         while p + d <= limit:
-            conflict = self._conflict_end(p, p + d)
+            conflict = self._conflict_end(p, p + d, family)
             if conflict is not None:
                 p = conflict
                 continue
@@ -154,7 +177,14 @@ class _Dispatcher:
         self.data = data
         axes = build_axes(data)
         days = reserve_days(data, axes)
-        self.res = [_Resource(axes[r], days[r]) for r in range(len(axes))]
+        self.res = [
+            _Resource(
+                axes[r],
+                days[r],
+                data.resources[r].changeover if data.sequenced[r] else None,
+            )
+            for r in range(len(axes))
+        ]
         self.horizon = data.end_of_calendar()
         self.assignments: dict[int, Assignment] = {}
         # (operation, mode) -> (position asked from, position found): the
@@ -165,7 +195,9 @@ class _Dispatcher:
             if op.fixed is not None:
                 a = op.fixed
                 axis = self.res[a.resource].axis
-                self.res[a.resource].add(axis.pos(a.start), axis.pos(a.end), False)
+                self.res[a.resource].add(
+                    axis.pos(a.start), axis.pos(a.end), False, op.family
+                )
                 self.assignments[i] = a
 
     def window(self, i: int) -> tuple[int, float]:
@@ -216,7 +248,8 @@ class _Dispatcher:
         asked = axis.pos(earliest)
         known = self._found.get((i, m))
         resume = known[1] if known is not None and known[0] == asked else asked
-        p = res.earliest(resume, mode.duration, limit, nonrush)
+        family = self.data.operations[i].family
+        p = res.earliest(resume, mode.duration, limit, nonrush, family)
         if p is None:
             return None
         self._found[(i, m)] = (asked, p)
@@ -226,7 +259,12 @@ class _Dispatcher:
         op = self.data.operations[i]
         res = self.res[a.resource]
         p = res.axis.pos(a.start)
-        res.add(p, p + op.modes[a.mode].duration, self.data.bound_by_reserve(i, a.mode))
+        res.add(
+            p,
+            p + op.modes[a.mode].duration,
+            self.data.bound_by_reserve(i, a.mode),
+            op.family,
+        )
         self.assignments[i] = a
 
     def _ready(self) -> tuple[list[int], list[int]]:

@@ -7,7 +7,9 @@ thing that is not the job's own earlier work:
 * its own operation is fixed (in progress, pinned, frozen...): ``"fixed"``;
 * other work on its resource ran between the moment it could start and its
   start: ``"resource"``, with that work (``ahead``, in start order) and the
-  last of it (``blocker``, the one it waited for directly);
+  last of it (``blocker``, the one it waited for directly); also when the
+  work before it there ended earlier but the changeover after that work
+  (``Resource.changeover``) is what it waited for: that work is the blocker;
 * nothing ran there, and what it could not start before was
   - the end of its job's own earlier operation: the walk goes on from there,
   - the end of another job's operation (a sub-assembly): ``"predecessor"``,
@@ -32,6 +34,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from .checker import _working_between
 from .data import Assignment, ProblemData
 
 
@@ -122,6 +125,8 @@ def _walk(
             return Delay("fixed", since=a.start, **base)
         since, bound = _bound(data, assignments, i)
         ahead = _ahead(by_resource, starts, a.resource, since, a.start, i)
+        if not ahead and data.sequenced[a.resource]:
+            ahead = _changeover_ahead(data, by_resource, starts, i, a, since)
         if ahead:
             return Delay(
                 "resource", since=since, ahead=ahead, blocker=ahead[-1], **base
@@ -154,6 +159,24 @@ def _bound(data: ProblemData, assignments, i: int) -> tuple[int, int | None]:
         if end > since or (end == since and own > rank):
             since, bound, rank = end, p, own
     return since, bound
+
+
+def _changeover_ahead(data, by_resource, starts, i, a, since) -> tuple[int, ...]:
+    """The operation before ``i`` on its resource, when the changeover after
+    it is what held ``i`` past ``since``: it ended by then, and ``i``
+    starts right when the changeover's working minutes have passed."""
+    keys = starts.get(a.resource, ())
+    k = bisect_left(keys, a.start) - 1
+    if k < 0 or a.start <= since:
+        return ()
+    _, end, before = by_resource[a.resource][k]
+    need = data.changeover(a.resource, before, i)
+    if not need or end > since:
+        return ()
+    resource = data.resources[a.resource]
+    windows = resource.windows
+    gap = _working_between(windows, [w[0] for w in windows], end, a.start)
+    return (before,) if gap <= need else ()
 
 
 def _ahead(by_resource, starts, resource, since, start, i) -> tuple[int, ...]:

@@ -361,6 +361,8 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
         completion=ev.completion,
         tardiness=ev.tardiness,
         on_time_rate=ev.on_time_rate,
+        changeover=ev.changeover,
+        setups=ev.setups,
         start_rule=start.name if start else None,
         start_objective=(None if start is None else start.evaluation.key(objective)[0]),
         improved_by=best.name,
@@ -449,6 +451,10 @@ def _monolithic(data, params, clock, starts, budget: float):
     # phase 2: keep the weighted tardiness, then fewest moves, then makespan
     level = int(solver.objective_value)
     model.add(primary <= level)
+    if m.setup_terms:  # first the fewest changeover minutes at that tardiness
+        found, optimal = _fewest_changeovers(
+            data, params, clock, m, starts, found, frozen, reserve, optimal
+        )
     weight = data.end_of_calendar() + 1
     model.minimize(
         weight * sum(m.moved.values()) + sum(m.displacement.values()) + m.makespan
@@ -470,6 +476,31 @@ def _monolithic(data, params, clock, starts, budget: float):
     else:
         optimal = False
     return found, Status.OPTIMAL if optimal else Status.FEASIBLE, bound, ""
+
+
+def _fewest_changeovers(data, params, clock, m, starts, found, frozen, reserve, ok):
+    """Phase between the two: at the weighted tardiness found, the fewest
+    changeover minutes (half of what is left), kept in the model after it.
+
+    Returns the candidate (``found`` or better) and whether both phases so
+    far were proven optimal."""
+    model = m.model
+    changeover = m.changeover()
+    model.minimize(changeover)
+    reached = params.key(found.evaluation)[0]
+    pool = [c for c in [*starts, found] if params.key(c.evaluation)[0] <= reached]
+    pool.sort(key=lambda c: params.key(c.evaluation))
+    m.add_hint(pool[0].schedule)
+    solver = clock.solver(max(0.01, (clock.remaining() - reserve) / 2))
+    status = solver.solve(model)
+    clock.charge(solver)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return found, False  # phase 2 goes on without a changeover level
+    model.add(changeover <= int(solver.objective_value))
+    better = _candidate(data, m, solver, frozen, "cp-sat")
+    if params.key(better.evaluation) <= params.key(found.evaluation):
+        found = better
+    return found, ok and status == cp_model.OPTIMAL
 
 
 def _candidate(data, m: Model, solver, frozen, name: str) -> _Candidate:
@@ -521,7 +552,12 @@ class _Search:
         self.all_current = all(data.operations[i].current for i in self.movable)
         self.makespan = params.objective == "makespan"
         self.kinds = params.neighbourhoods or _DEFAULT_NEIGHBOURHOODS[params.objective]
-        self.ordered = self.makespan and len(self.movable) <= ORDERED_LIMIT
+        # ordered steps re-solve the whole model: not with its changeover circuits
+        self.ordered = (
+            self.makespan
+            and len(self.movable) <= ORDERED_LIMIT
+            and not data.has_changeovers
+        )
         self.rng = random.Random(params.seed)
         self.size = float(min(params.lns_window_ops, len(self.movable)))
         self.slides = {"time window": 0, "late window": 0}
@@ -573,7 +609,7 @@ class _Search:
         if self.bound is not None and not self.stability:
             return key[0] <= self.bound
         # every other schedule moves something: worse than the plan in force
-        return self.stability and self.all_current and key[:3] == (0, 0, 0)
+        return self.stability and self.all_current and key[:4] == (0, 0, 0, 0)
 
     # neighbourhoods --------------------------------------------------------
     def _view(self):
@@ -903,6 +939,8 @@ def _improve_window(data, params, clock, best, free, axes, days, stability):
     if stability and params.move_cost:
         primary += params.move_cost * sum(m.moved.values())
     terms = primary * scale
+    if m.setup_terms:  # after the primary: all changeovers cost less than a minute
+        terms += m.changeover() * max(1, scale // (4 * m.changeover_bound() + 1))
     if stability:
         terms += span * sum(m.moved.values()) + sum(m.displacement.values())
     # push work of late jobs earlier first: it makes room for their next steps

@@ -2,6 +2,7 @@ from . import pps_schedule_problem
 from . import pps_late_cause
 from . import pps_schedule_run
 from . import pps_schedule_run_line
+from . import pps_schedule_run_step
 from . import mrp_production
 from . import mrp_workorder
 from . import mrp_workorder_timeline
@@ -18,6 +19,12 @@ from . import pps_simulated_demand
 from . import pps_material_check
 from . import pps_weekly_meeting_report
 from . import pps_capacity_hold
+from . import pps_setup_family
+from . import pps_changeover
+from . import mrp_workcenter
+from . import product_category
+from . import product_template
+from . import product_product
 from . import res_company
 from . import res_config_settings
 from . import queue_job

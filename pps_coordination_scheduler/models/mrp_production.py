@@ -46,6 +46,44 @@ class MrpProduction(models.Model):
         help="How far the plan finishes this order after its due time.",
     )
 
+    def _pps_component_workorders(self):
+        """{component move: work order}: for each open component move of these
+        MOs, the work order that consumes it at the station: the one of the
+        move's operation, else the MO's first (Odoo consumes unassigned
+        components at the first operation)."""
+        consumers = {}
+        for production in self:
+            workorders = production.workorder_ids.sorted(lambda w: (w.sequence, w.id))
+            by_operation = {wo.operation_id: wo for wo in workorders if wo.operation_id}
+            for move in production.move_raw_ids:
+                if move.state in ("done", "cancel"):
+                    continue
+                workorder = (
+                    by_operation.get(move.operation_id)
+                    if move.operation_id
+                    else workorders[:1]
+                )
+                if workorder:
+                    consumers[move] = workorder
+        return consumers
+
+    def _pps_pick_moves(self, move):
+        """The open moves of the pick-components step that bring component
+        ``move`` to the station (two- and three-step manufacturing); none in
+        one-step manufacturing, where the component move is the station's."""
+        pick_type = self.picking_type_id.warehouse_id.pbm_type_id
+        if not pick_type:
+            return self.env["stock.move"]
+        return move.move_orig_ids.filtered(
+            lambda m: (
+                m.picking_type_id == pick_type and m.state not in ("done", "cancel")
+            )
+        )
+
+    def _pps_one_step(self):
+        warehouse = self.picking_type_id.warehouse_id
+        return not warehouse or warehouse.manufacture_steps == "mrp_one_step"
+
     def action_pps_reschedule(self):
         """Server action: reschedule these manufacturing orders now."""
         run = self.env["pps.schedule.run"].schedule(

@@ -18,6 +18,15 @@ WEEK_LOCK_FIELDS = ("date_start", "date_finished", "workcenter_id")
 class MrpWorkorder(models.Model):
     _inherit = "mrp.workorder"
 
+    pps_changeover_minutes = fields.Integer(
+        string="Changeover (min)",
+        readonly=True,
+        copy=False,
+        help="Changeover the last schedule run planned on the work center "
+        "right before this work order, from the setup family of the work order "
+        "before it (on top of the setup time in its expected duration).",
+    )
+
     pps_rush = fields.Boolean(
         related="production_id.pps_rush", string="Red Flag", store=True
     )

@@ -22,7 +22,7 @@ What a drag does
 """
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -33,6 +33,7 @@ from odoo.addons.pps_coordination.const import (
     OPEN_WORKORDER_STATES,
 )
 from odoo.addons.pps_coordination.guards import LOCK_BYPASS, check_planner
+from odoo.addons.pps_coordination.tools.wording import format_duration
 
 from ..engine import Assignment
 from ..engine.checker import check, span_end
@@ -63,6 +64,11 @@ class MrpWorkorder(models.Model):
         help="Hours its order is planned to finish after it is due (the agreed "
         "delivery date less the security lead time, else the deadline).",
     )
+    pps_projected_late_label = fields.Char(
+        string="Projected Lateness",
+        compute="_compute_pps_timeline",
+        help="How late its order is planned to finish, in days and hours.",
+    )
 
     @api.depends(
         "date_start",
@@ -81,6 +87,14 @@ class MrpWorkorder(models.Model):
             if due and production.date_finished and production.date_finished > due:
                 late_hours = (production.date_finished - due).total_seconds() / 3600
             workorder.pps_projected_late_hours = round(late_hours, 1)
+            workorder.pps_projected_late_label = (
+                self.env._(
+                    "%(duration)s late",
+                    duration=format_duration(self.env, timedelta(hours=late_hours)),
+                )
+                if late_hours
+                else False
+            )
             workorder.pps_late = bool(late_hours > 0 or production.pps_late_cause)
             workorder.pps_week_locked = (
                 Lock._week_key(workorder.workcenter_id, workorder.date_start) in locked

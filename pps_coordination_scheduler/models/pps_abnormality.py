@@ -20,17 +20,62 @@ class PpsAbnormality(models.Model):
         plan in force by ``_pps_open_negotiations``.
         """
         self.ensure_one()
-        open_states = OPEN_PRODUCTION_STATES
-        affected = self.production_ids.sudo()
-        productions = affected | affected.pps_sale_order_id._pps_productions().sudo()
-        productions = productions.filtered(
-            lambda p: p.state in open_states and p.workorder_ids
-        )
+        productions = self._pps_delay_scope()
         if not productions:
             return super()._pps_estimate_delays()
         run = self.env["pps.schedule.run"]._schedule_internal(
             productions=productions, dry_run=True, trigger="abnormality"
         )
+        return self._pps_delays_from_run(run, productions)
+
+    def _pps_after_confirm(self):
+        """The dry run that estimates the delays goes to a job when the user
+        interface's runs do (``pps_scheduler.background``): the abnormality is
+        confirmed at once, the internal changes open when the job ends
+        (:meth:`_pps_after_schedule_run`)."""
+        self.ensure_one()
+        productions = self._pps_delay_scope()
+        if productions:
+            run = self.env["pps.schedule.run"]._schedule_internal(
+                productions=productions,
+                dry_run=True,
+                trigger="abnormality",
+                job_followup=self,
+            )
+            if run.state == "running":
+                self.message_post(
+                    body=self.env._(
+                        "Estimating the delays in the background (schedule run "
+                        "%(run)s): the internal changes open when it ends.",
+                        run=run.name,
+                    )
+                )
+                return
+            return self._pps_open_negotiations(
+                self._pps_delays_from_run(run, productions)
+            )
+        return super()._pps_after_confirm()
+
+    def _pps_after_schedule_run(self, run):
+        """The background dry run ended: open the internal changes its plan
+        calls for (without a plan, those of the default estimate)."""
+        self.ensure_one()
+        self._pps_open_negotiations(
+            self._pps_delays_from_run(run, self._pps_delay_scope())
+        )
+
+    def _pps_delay_scope(self):
+        """The open MOs the dry run re-plans: the affected ones and the other
+        open MOs of their sale orders, with work orders."""
+        affected = self.production_ids.sudo()
+        productions = affected | affected.pps_sale_order_id._pps_productions().sudo()
+        return productions.filtered(
+            lambda p: p.state in OPEN_PRODUCTION_STATES and p.workorder_ids
+        )
+
+    def _pps_delays_from_run(self, run, productions):
+        """{MO: new finish} from the dry run ``run`` (the default estimate
+        when it failed)."""
         if run.state != "done":
             return super()._pps_estimate_delays()
         delays = {}

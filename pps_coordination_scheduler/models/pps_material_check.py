@@ -3,7 +3,10 @@
 ``pps.material.check`` is a transient report: every operation starting in the
 next N days (N = the company's material buffer days) whose components are not
 reserved -- materials must be at the station N days before an operation
-starts, so for these operations they must be there now.
+starts, so for these operations they must be there now. Each line names the
+transfer that brings the component: the pick-components transfer (whose date
+every schedule run sets, see ``pps.schedule.run._apply_material_preparation``)
+or, in one-step manufacturing, the receipt it waits for.
 """
 
 from datetime import timedelta
@@ -29,6 +32,13 @@ class PpsMaterialCheck(models.TransientModel):
     required_qty = fields.Float(readonly=True, digits="Product Unit")
     reserved_qty = fields.Float(readonly=True, digits="Product Unit")
     missing_qty = fields.Float(readonly=True, digits="Product Unit")
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Transfer",
+        readonly=True,
+        help="The pick-components transfer that brings it to the station (two- "
+        "and three-step manufacturing), else the open receipt it waits for.",
+    )
     expected_date = fields.Datetime(
         string="Expected Availability", readonly=True, help="Forecast of the component."
     )
@@ -66,23 +76,21 @@ class PpsMaterialCheck(models.TransientModel):
             order="date_start",
         )
         values = []
+        consumers = workorders.production_id._pps_component_workorders()
+        moves_of = {}
+        for move, workorder in consumers.items():
+            moves_of.setdefault(workorder, []).append(move)
         for workorder in workorders:
             production = workorder.production_id
-            first = production.workorder_ids.sorted(lambda w: (w.sequence, w.id))[:1]
-            moves = production.move_raw_ids.filtered(
-                lambda m, wo=workorder, first=first: (
-                    m.state not in ("done", "cancel")
-                    and (
-                        m.operation_id == wo.operation_id
-                        if m.operation_id
-                        else wo == first
-                    )
-                )
-            )
-            for move in moves:
+            for move in moves_of.get(workorder, ()):
                 missing = move.product_qty - move.quantity
                 if move.product_id.uom_id.compare(missing, 0.0) <= 0:
                     continue
+                supply = production._pps_pick_moves(
+                    move
+                ) or move.move_orig_ids.filtered(
+                    lambda m: m.state not in ("done", "cancel")
+                )
                 values.append(
                     {
                         "workorder_id": workorder.id,
@@ -94,6 +102,7 @@ class PpsMaterialCheck(models.TransientModel):
                         "required_qty": move.product_qty,
                         "reserved_qty": move.quantity,
                         "missing_qty": missing,
+                        "picking_id": supply.picking_id[:1].id,
                         "expected_date": move.forecast_expected_date,
                         "company_id": company.id,
                     }

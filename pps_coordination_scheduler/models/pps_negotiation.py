@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import Command, models
 
 from odoo.addons.pps_coordination.tools.wording import format_moment
 
@@ -15,6 +15,32 @@ class PpsNegotiation(models.Model):
                 self.sale_order_id
             )
         return res
+
+    def _pps_after_schedule_run(self, run):
+        """The re-plan of an agreement ended in its background job: the change
+        order gets what moved (MOs, purchase orders); a failed re-plan leaves
+        the plan in force and the order's chatter says why."""
+        self.ensure_one()
+        order = self.sale_order_id.sudo()
+        if run.state != "done":
+            order.message_post(
+                body=self.env._(
+                    "The re-plan after agreement %(name)s failed, the plan in force "
+                    "is unchanged: %(why)s Run the schedule again.",
+                    name=self.name,
+                    why=run.message or "",
+                )
+            )
+            return
+        change_order = self.sudo().change_order_id
+        if not change_order:
+            return
+        moved = run.line_ids.production_id
+        purchase_orders = run.line_ids.purchase_line_id.order_id
+        values = {"purchase_order_ids": [Command.set(purchase_orders.ids)]}
+        if moved:
+            values["production_ids"] = [Command.set(moved.ids)]
+        change_order.write(values)
 
     def _pps_compute_promise(self):
         """The capable-to-promise answer instead of the standard lead time.

@@ -53,7 +53,16 @@ from odoo.addons.pps_coordination.tools.wording import (
     format_moment,
 )
 
-from ..engine import Job, Mode, Operation, Precedence, ProblemData, Resource, dispatch
+from ..engine import (
+    Job,
+    Mode,
+    Operation,
+    Precedence,
+    ProblemData,
+    Resource,
+    dispatch,
+)
+from ..engine import changeovers as planned_changeovers
 from ..engine.dispatch import Unschedulable
 from ..planning_time import (
     cut_windows,
@@ -448,6 +457,7 @@ class PpsPromise(models.AbstractModel):
         )
         delta_capacity = completion - relaxed_capacity
         delta_material = completion - relaxed_material
+        changeover = self._changeover_binding(state, plan, problem, tops, completion)
         bottleneck = self._bottleneck(state, plan, problem)
         material = max(plan["materials"], key=lambda m: m["release"], default=None)
         abnormalities = self._abnormalities(state, plan, problem, completion)
@@ -457,7 +467,14 @@ class PpsPromise(models.AbstractModel):
         if bottleneck:
             result["bottleneck"] = bottleneck
         zero = timedelta(0)
-        if delta_material > zero and delta_material >= delta_capacity and material:
+        if changeover and changeover["delay"] >= delta_material:
+            # what the changeovers cost is capacity of their work centers
+            result["binding"] = "capacity"
+            result["changeover"] = {
+                key: value for key, value in changeover.items() if key != "delay"
+            }
+            sentences.append(changeover["text"])
+        elif delta_material > zero and delta_material >= delta_capacity and material:
             result["binding"] = "material"
             sentences.append(self._material_sentence(state, material))
         elif bottleneck and (delta_capacity > zero or not material):
@@ -493,6 +510,45 @@ class PpsPromise(models.AbstractModel):
         sentences += state["notes"]
         options = self._capacity_options(state, order, plan, problem, tops, completion)
         result["options"] += options
+
+    @api.model
+    def _changeover_binding(self, state, plan, problem, tops, completion):
+        """What the changeovers between setup families cost the quote: the
+        insertion again without them, and, when it completes earlier, the
+        delay (``timedelta``), the work centers (names, ``workcenters``) of
+        the changeovers before the quote's operations, their ``minutes`` and
+        a sentence (``text``). Empty when they cost nothing."""
+        data = problem["data"]
+        if not data.has_changeovers:
+            return {}
+        relaxed = self._run(
+            state, plan, self._build(state, plan, changeovers=False), tops
+        )
+        delay = completion - relaxed
+        if delay <= timedelta(0):
+            return {}
+        setups = planned_changeovers(data, problem["assignments"])
+        centers, minutes = [], 0
+        for index in problem["keys"].values():
+            if index in setups:
+                minutes += setups[index]
+                name = problem["centers"][problem["assignments"][index].resource]
+                if name.display_name not in centers:
+                    centers.append(name.display_name)
+        if not centers:  # the changeovers are those the plan around it needs
+            resources = {problem["assignments"][i].resource for i in setups}
+            centers = sorted(problem["centers"][r].display_name for r in resources)
+        return {
+            "delay": delay,
+            "workcenters": centers,
+            "minutes": minutes,
+            "text": self.env._(
+                "Changeovers between setup families on %(workcenters)s hold the "
+                "production of the shortage back by %(delay)s.",
+                workcenters=", ".join(centers),
+                delay=format_duration(self.env, delay),
+            ),
+        }
 
     @api.model
     def _delivery_sentence(self, state, result, completion, stock_date):
@@ -819,7 +875,14 @@ class PpsPromise(models.AbstractModel):
 
     @api.model
     def _build(
-        self, state, plan, obstacles=True, raw=False, releases=True, movable=None
+        self,
+        state,
+        plan,
+        obstacles=True,
+        raw=False,
+        releases=True,
+        movable=None,
+        changeovers=True,
     ):
         """The problem: the quote's operations, the plan's work orders fixed.
 
@@ -827,6 +890,8 @@ class PpsPromise(models.AbstractModel):
         :param raw: calendars without the capacity abnormalities take away
         :param releases: keep material releases (False: everything on hand)
         :param movable: productions whose planned work may move later (options)
+        :param changeovers: the work centers' changeover matrices (False:
+            none, to see what they cost)
         """
         Problem = self.env["pps.schedule.problem"].sudo()
         now = state["now"]
@@ -853,11 +918,18 @@ class PpsPromise(models.AbstractModel):
         horizon_end = min(horizon_end, now + timedelta(days=MAX_HORIZON_DAYS))
         centers = centers.sorted("id")
         wc_index = {wc.id: i for i, wc in enumerate(centers)}
+        matrices = {}
+        if changeovers:
+            cache = state.setdefault("changeovers", {})
+            if tuple(centers.ids) not in cache:
+                cache[tuple(centers.ids)] = Problem._prepare_changeovers(centers)
+            matrices = cache[tuple(centers.ids)]
         resources = [
             Resource(
                 key=wc.id,
                 windows=self._windows(state, wc, horizon_end, raw),
                 label=wc.display_name,
+                changeovers=matrices.get(wc.id, {}),
             )
             for wc in centers
         ]
@@ -879,6 +951,7 @@ class PpsPromise(models.AbstractModel):
                     Operation(
                         key=("quote", j, n),
                         label=f"{job['product'].display_name} - {op['operation'].name}",
+                        family=job["product"]._pps_setup_family().id or None,
                         job=j,
                         modes=tuple(
                             Mode(wc_index[wc.id], minutes)
@@ -955,6 +1028,7 @@ class PpsPromise(models.AbstractModel):
                 Operation(
                     key=workorder.id,
                     label=label,
+                    family=work.family,
                     job=production_jobs[production.id],
                     modes=work.modes,
                     fixed=None if moving else work.fixed,

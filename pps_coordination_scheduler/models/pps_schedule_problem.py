@@ -79,6 +79,7 @@ class PlannedWork:
     modes: tuple  # one Mode: its own work center, its expected duration
     current: Assignment  # its plan, rounded outward
     fixed: Assignment  # the same plan as fixed work: it holds until now at least
+    family: int | None = None  # its product's setup family id (changeovers)
 
 
 class PpsScheduleProblem(models.AbstractModel):
@@ -125,15 +126,18 @@ class PpsScheduleProblem(models.AbstractModel):
         # the confirmed abnormalities of all the centers in one search
         abnormalities = self._abnormalities_by_workcenter(workcenters, origin)
         problem.abnormalities = abnormalities
+        matrices = self._prepare_changeovers(workcenters)
         resources = [
             Resource(
                 key=wc.id,
                 windows=self._prepare_windows(
                     wc, origin, horizon_end, abnormalities=abnormalities
                 ),
+                changeovers=matrices.get(wc.id, {}),
             )
             for wc in problem.workcenters
         ]
+        families = self._prepare_families(workorders)  # obstacles: _prepare_fixed_work
         # the low yields of all the work in one search
         yield_factors = self._prepare_yield_factors(productions, origin)
 
@@ -218,6 +222,7 @@ class PpsScheduleProblem(models.AbstractModel):
                         modes=tuple(modes),
                         fixed=current if reason else None,
                         current=None if reason else current,
+                        family=families.get(workorder.id),
                     )
                 )
                 op_index[workorder.id] = index
@@ -241,6 +246,7 @@ class PpsScheduleProblem(models.AbstractModel):
                     job=obstacle_jobs[production.id],
                     modes=work.modes,
                     fixed=work.fixed,
+                    family=work.family,
                 )
             )
             problem.fixed_reasons[index] = "other order"
@@ -451,6 +457,34 @@ class PpsScheduleProblem(models.AbstractModel):
         )
 
     @api.model
+    def _prepare_changeovers(self, workcenters):
+        """The changeover matrix of each work center, by setup family id:
+        ``{workcenter id: {(from family id, to family id): minutes}}``.
+
+        The minutes are planned between consecutive work orders on top of
+        the setup time their expected durations already count (Odoo's
+        ``time_start``): a pair missing from the matrix costs only that setup
+        time, so nothing is counted twice. Two work orders of the same
+        family, or one without a family, need no changeover (unless the
+        matrix has the family to itself).
+        """
+        return self.env["pps.changeover"]._pps_matrices(workcenters)
+
+    @api.model
+    def _prepare_families(self, workorders):
+        """{work order id: setup family id} of the work orders whose product
+        has one (its own, else its category's): see ``pps.setup.family``."""
+        by_product = {}
+        families = {}
+        for workorder in workorders:
+            product = workorder.product_id
+            if product.id not in by_product:
+                by_product[product.id] = product._pps_setup_family().id or None
+            if by_product[product.id] is not None:
+                families[workorder.id] = by_product[product.id]
+        return families
+
+    @api.model
     def _prepare_fixed_work(self, workorders, wc_index, origin):
         """Planned work orders as work the engine plans around.
 
@@ -471,6 +505,7 @@ class PpsScheduleProblem(models.AbstractModel):
         :return: a :class:`PlannedWork` per work order kept, in their order
         """
         planned = []
+        families = self._prepare_families(workorders)
         for workorder in workorders:
             modes = (
                 Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder)),
@@ -484,6 +519,7 @@ class PpsScheduleProblem(models.AbstractModel):
                     modes=modes,
                     current=current,
                     fixed=self._clip_fixed(current),
+                    family=families.get(workorder.id),
                 )
             )
         return planned

@@ -20,22 +20,53 @@ with a plain explanation and interactive callers get a ``UserError``.
 Only one run per company at a time: a transaction-scoped PostgreSQL advisory
 lock refuses a concurrent run at once, and a run left ``running`` by a
 background job refuses new ones until it ends.
+
+What runs in the background
+    The user interface's solving actions (a manufacturing order's Reschedule
+    and Preview, a run's Run again, the dispatch board's dry run, the re-plan
+    after an agreement, the dry run that estimates an abnormality's delays,
+    the insertion run of a sale order's confirmation) create the run in state
+    ``running`` in the request and hand its solve to a queue_job job
+    (:meth:`_execute_job`): the request returns at once, with what must be
+    immediate written (an agreement's dates, change order and lock; the
+    abnormality's confirmation; the order's confirmation). The job records
+    each step (``pps.schedule.run.step``) and sends it on the bus to the run's
+    user (``PROGRESS_CHANNEL``) through a cursor of its own, committed at
+    once, then the end (done or failed, with the reason) when its transaction
+    commits, after the caller's follow-up (``_pps_after_schedule_run``). The
+    system parameter ``pps_scheduler.background`` (1 by default) set to 0
+    keeps these actions in the request, as before (a run over more than
+    ``BACKGROUND_THRESHOLD`` work orders still goes to a job). The cron and
+    server code that needs the plan at once call :meth:`schedule` without
+    ``interactive``, or :meth:`_schedule_internal` without a follow-up, or
+    set ``pps_schedule_sync``: in the caller's transaction.
+
+Dry runs are reproducible: they solve with one worker on the engine's
+deterministic budget and the run's fixed seed, so the same data gives the
+same preview; applying a preview writes exactly its moves.
 """
 
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
-from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
+from odoo.addons.pps_coordination.const import (
+    OPEN_PRODUCTION_STATES,
+    OPEN_WORKORDER_STATES,
+)
 from odoo.addons.pps_coordination.guards import SCHEDULE_INTERNAL, check_planner
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 
 from ..engine import SolveParams, check, solve
 from ..planning_time import to_datetime
+from .pps_schedule_problem import HoldSeeds
 
 _logger = logging.getLogger(__name__)
 
@@ -43,8 +74,13 @@ _logger = logging.getLogger(__name__)
 ADVISORY_LOCK_NAMESPACE = 0x505053  # "PPS"
 #: A run still "running" after this long is considered dead.
 STALE_RUN_AFTER = timedelta(hours=2)
-#: Above this many work orders an interactive run goes to a background job.
+#: Above this many work orders an interactive run goes to a background job,
+#: even when ``pps_scheduler.background`` keeps the others in the request.
 BACKGROUND_THRESHOLD = 300
+#: System parameter: 1 (default) sends every solving UI action to a job.
+BACKGROUND_PARAM = "pps_scheduler.background"
+#: Bus notification type of a background run's steps and end.
+PROGRESS_CHANNEL = "pps_schedule_run/progress"
 #: A moved work order must save this many weighted minutes of lateness (one
 #: shift of one normal order): re-runs keep the plan unless changing it pays.
 DEFAULT_MOVE_COST = 480
@@ -158,7 +194,25 @@ class PpsScheduleRun(models.Model):
         help="A preview's why-late causes per MO, written when it is applied.",
     )
     total_tardiness = fields.Integer(readonly=True, help="Minutes, summed over orders.")
+    changeover_minutes = fields.Integer(
+        readonly=True,
+        help="Changeover minutes the schedule plans between work orders of "
+        "different setup families, summed over the work centers.",
+    )
+    changeover_data = fields.Json(
+        readonly=True,
+        copy=False,
+        help="A preview's changeover minutes per work order, written when it "
+        "is applied.",
+    )
     progress = fields.Integer(readonly=True, help="Percent done of a background run.")
+    step_ids = fields.One2many("pps.schedule.run.step", "run_id", readonly=True)
+    live_progress = fields.Integer(
+        string="Progress So Far",
+        compute="_compute_live_progress",
+        help="Percent done: while a background job runs, as far as its last "
+        "step (committed as it starts); then the run's own progress.",
+    )
     message = fields.Text(readonly=True)
     line_ids = fields.One2many("pps.schedule.run.line", "run_id", readonly=True)
     date_start = fields.Datetime(readonly=True)
@@ -188,6 +242,12 @@ class PpsScheduleRun(models.Model):
         }
         for run in self:
             run.job_state = state_by_uuid.get(run.job_uuid, False)
+
+    @api.depends("state", "progress", "step_ids.progress")
+    def _compute_live_progress(self):
+        for run in self:
+            steps = run.state == "running" and run.step_ids.mapped("progress")
+            run.live_progress = max(steps) if steps else run.progress
 
     # ------------------------------------------------------------------
     # CRUD
@@ -315,6 +375,8 @@ class PpsScheduleRun(models.Model):
         workers=None,
         seed=0,
         release_frozen=False,
+        background=None,
+        followup=None,
     ):
         """Reschedule ``productions`` (default: every open MO of the company).
 
@@ -326,7 +388,16 @@ class PpsScheduleRun(models.Model):
             the failed run
         :param release_frozen: let this one run move work planned inside the
             frozen zone (planners only; logged on the run)
+        :param background: the call comes from a solving action of the user
+            interface: the run goes to a queue_job job (see the module's
+            docstring) and is returned ``running`` (default: ``interactive``)
+        :param followup: records whose ``_pps_after_schedule_run(run)`` the
+            job calls once the run has ended (done or failed), inside the
+            job's transaction; only for a run sent to a job
         :return: the ``pps.schedule.run``
+
+        A dry run solves with one worker on the deterministic budget and the
+        fixed seed (0 unless given): the same data gives the same preview.
 
         Every run keeps in place what is in progress, pinned by a planner,
         planned to start inside the frozen zone or in a locked week; locked
@@ -351,7 +422,9 @@ class PpsScheduleRun(models.Model):
         if len(productions.company_id) > 1:
             raise UserError(self.env._("A schedule run covers one company at a time."))
         self._acquire_company_lock(company)
-        params = self._prepare_params(time_limit, workers, seed)
+        # a preview is reproducible: one worker, the engine's deterministic
+        # budget (``SolveParams.is_deterministic``) and a fixed seed
+        params = self._prepare_params(time_limit, 1 if dry_run else workers, seed)
         run = self.sudo().create(
             {
                 "company_id": company.id,
@@ -376,35 +449,129 @@ class PpsScheduleRun(models.Model):
                     days=company.pps_frozen_days,
                 )
             )
-        # Large interactive runs go to a queue_job job (queue_job's own
-        # ``queue_job__no_delay`` runs it in the request); ``pps_schedule_sync``
-        # keeps a run in the request for callers that need its result at once
-        # (an agreement, a confirmation, an abnormality's dry run).
-        background = (
-            interactive
-            and not self.env.context.get("pps_schedule_sync")
-            and len(productions.workorder_ids) > BACKGROUND_THRESHOLD
-        )
-        if background:
-            run.write(
-                {"state": "running", "message": self.env._("Waiting for a job worker.")}
-            )
-            job = run.with_delay(description=run.name)._execute()
-            run.job_uuid = getattr(job, "uuid", False)
+        if self._run_in_background(productions, interactive, background):
+            run._enqueue(followup)
             return run.with_env(self.env)
         run._execute(interactive=interactive)
         return run.with_env(self.env)
 
     @api.model
-    def _schedule_internal(self, **kwargs):
-        """:meth:`schedule` as the system, for a step of another workflow that
-        needs the plan at once, whoever clicked (an agreement, a confirmation,
-        an abnormality's dry run): inside ``SCHEDULE_INTERNAL``, in the request."""
+    def _background_enabled(self):
+        """Whether the user interface's solving actions go to a job: the
+        system parameter ``pps_scheduler.background`` (1 by default; 0, false,
+        no or off keep them in the request)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_PARAM, "1")
+        return str(value).strip().lower() not in ("0", "false", "no", "off")
+
+    @api.model
+    def _run_in_background(self, productions, interactive, background):
+        """A solving action of the user interface goes to a queue_job job
+        (queue_job's own ``queue_job__no_delay`` runs it in the request);
+        ``pps_schedule_sync`` keeps a run in the request for callers that need
+        its result at once."""
+        if background is None:
+            background = interactive
+        if not background or self.env.context.get("pps_schedule_sync"):
+            return False
         return (
-            SCHEDULE_INTERNAL.enter(self.sudo())
-            .with_context(pps_schedule_sync=True)
-            .schedule(**kwargs)
+            self._background_enabled()
+            or len(productions.workorder_ids) > BACKGROUND_THRESHOLD
         )
+
+    def _enqueue(self, followup=None):
+        """Hand the run to a queue_job job; it shows ``running`` at once and
+        refuses other runs of its company until the job ends."""
+        self.ensure_one()
+        waiting = self.env._(
+            "Rescheduling in the background: waiting for a job worker."
+        )
+        self.sudo().write({"state": "running", "progress": 0, "message": waiting})
+        seeds = self.env.context.get("pps_hold_seeds")
+        if isinstance(seeds, HoldSeeds):  # the job's context keeps no object
+            seeds = {
+                str(workorder_id): [
+                    workcenter.id,
+                    fields.Datetime.to_string(start),
+                    fields.Datetime.to_string(end),
+                ]
+                for workorder_id, (workcenter, start, end) in seeds.items()
+            }
+        else:
+            seeds = None
+        job = (
+            self.sudo()
+            .with_delay(description=self.env._("Schedule run %(run)s", run=self.name))
+            ._execute_job(followup=followup or None, hold_seeds=seeds)
+        )
+        self.sudo().job_uuid = getattr(job, "uuid", False)
+        # sent when the request commits: the user sees the run is on its way
+        self.sudo()._publish(self._progress_payload(waiting))
+
+    def _execute_job(self, followup=None, hold_seeds=None):
+        """The queue_job job of a run sent to the background: solve (as the
+        request would have, failures recorded on the run, nothing written),
+        run the caller's follow-up, then tell the user how it ended.
+
+        :param hold_seeds: the held slots a confirmation's new work orders
+            start from, ``{work order id: [work center id, start, end]}``
+        """
+        self.ensure_one()
+        run = self.sudo().with_context(pps_schedule_job=True)
+        if hold_seeds:
+            Workcenter = self.env["mrp.workcenter"]
+            run = run.with_context(
+                pps_hold_seeds=HoldSeeds(
+                    {
+                        int(workorder_id): (
+                            Workcenter.browse(workcenter_id),
+                            fields.Datetime.to_datetime(start),
+                            fields.Datetime.to_datetime(end),
+                        )
+                        for workorder_id, (workcenter_id, start, end) in (
+                            hold_seeds.items()
+                        )
+                    }
+                )
+            )
+        run._execute()
+        error = False
+        if followup:
+            try:
+                with self.env.cr.savepoint():
+                    followup._pps_after_schedule_run(run)
+            except psycopg2.OperationalError:
+                raise  # a concurrent update: queue_job retries the job
+            except Exception as failure:  # the run stands, what follows it failed
+                _logger.exception("Schedule run %s: follow-up failed", run.name)
+                error = self.env._(
+                    "%(run)s ended, but what had to follow it failed: %(error)s",
+                    run=run.name,
+                    error=failure,
+                )
+                run.message_post(body=error)
+        run._publish(
+            run._progress_payload(error or run._end_message(), failed=bool(error))
+        )
+        return run._end_message()
+
+    @api.model
+    def _schedule_internal(self, job_followup=None, **kwargs):
+        """:meth:`schedule` as the system, for a step of another workflow,
+        whoever clicked (an agreement, a confirmation, an abnormality's dry
+        run): inside ``SCHEDULE_INTERNAL``, in the request.
+
+        With ``job_followup`` (records with ``_pps_after_schedule_run(run)``),
+        the run goes to a job when the user interface's runs do
+        (:meth:`_background_enabled`, and no ``pps_schedule_sync`` in the
+        context): it is returned ``running`` and the job calls the follow-up
+        when it ends. Otherwise the run is done (or failed) on return and the
+        caller carries on with it."""
+        Run = SCHEDULE_INTERNAL.enter(self.sudo())
+        if job_followup is not None and Run._run_in_background(
+            self.env["mrp.production"], False, True
+        ):
+            return Run.schedule(background=True, followup=job_followup, **kwargs)
+        return Run.with_context(pps_schedule_sync=True).schedule(**kwargs)
 
     @api.model
     def _check_planner(self):
@@ -429,25 +596,33 @@ class PpsScheduleRun(models.Model):
                     "The time limit must be positive and the workers at least 1."
                 )
             )
-        raw = icp.get_param("pps_scheduler.move_cost", str(DEFAULT_MOVE_COST))
-        try:
-            move_cost = int(raw)
-        except ValueError:
-            move_cost = -1
-        if move_cost < 0:
-            raise UserError(
-                self.env._(
-                    "The system parameter pps_scheduler.move_cost must be a "
-                    "whole number of minutes, 0 or more (found %(value)r).",
-                    value=raw,
-                )
-            )
+        move_cost = self._minutes_param("pps_scheduler.move_cost", DEFAULT_MOVE_COST)
         return SolveParams(
             time_limit=time_limit,
             workers=workers,
             seed=seed or 0,
             move_cost=move_cost,
         )
+
+    @api.model
+    def _minutes_param(self, name, default):
+        """The system parameter ``name``: a whole number of minutes, 0 or
+        more (``default`` when unset); anything else is refused, by name."""
+        raw = self.env["ir.config_parameter"].sudo().get_param(name, str(default))
+        try:
+            minutes = int(raw)
+        except ValueError:
+            minutes = -1
+        if minutes < 0:
+            raise UserError(
+                self.env._(
+                    "The system parameter %(name)s must be a whole number of "
+                    "minutes, 0 or more (found %(value)r).",
+                    name=name,
+                    value=raw,
+                )
+            )
+        return minutes
 
     @api.model
     def _acquire_company_lock(self, company):
@@ -511,13 +686,40 @@ class PpsScheduleRun(models.Model):
         )
         try:
             with self.env.cr.savepoint():
+                run._report_step(
+                    5, self.env._("Reading the orders and the plan in force.")
+                )
                 problem = run._step_extract()
+                run._report_step(
+                    10,
+                    self.env._(
+                        "Searching for a better plan of %(count)s work orders "
+                        "(up to %(seconds)s seconds).",
+                        count=run.workorder_count,
+                        seconds=round(run.time_limit),
+                    ),
+                )
                 result = run._step_solve(problem)
+                run._report_step(70, self.env._("Checking the new plan."))
                 run._step_check(problem, result)
                 moves = run._step_diff(problem, result)
                 if run.dry_run:
+                    run._report_step(85, self.env._("Preparing the preview."))
                     run._store_late_causes(problem, result)
+                    run.changeover_data = {
+                        str(key): minutes
+                        for key, minutes in run._changeover_values(
+                            problem, result
+                        ).items()
+                    }
                 else:
+                    run._report_step(
+                        85,
+                        self.env._(
+                            "Writing the new plan: %(count)s work orders move.",
+                            count=len(moves),
+                        ),
+                    )
                     run._step_apply(problem, result, moves)
         except ScheduleFailure as failure:
             return run._fail(str(failure), failure.solver_status, started, interactive)
@@ -658,6 +860,7 @@ class PpsScheduleRun(models.Model):
                 "moved_count": len(moves),
                 "late_count": len(late),
                 "total_tardiness": sum(late.values()),
+                "changeover_minutes": result.changeover,
                 "progress": 80,
             }
         )
@@ -669,8 +872,18 @@ class PpsScheduleRun(models.Model):
         for workorder in moves:
             productions |= workorder.production_id
         self._apply_workorders(moves)
+        if problem is not None:
+            self._apply_changeovers(self._changeover_values(problem, result))
+        else:  # the preview's, see action_apply
+            self._apply_changeovers(
+                {
+                    int(key): minutes
+                    for key, minutes in (self.changeover_data or {}).items()
+                }
+            )
         self._apply_productions(productions)
         self._apply_sale_orders(productions)
+        self._apply_material_preparation(self.production_ids | productions)
         purchase_lines = self._apply_purchase_orders(productions)
         if problem is not None:  # else the preview's, see action_apply
             self._apply_late_causes(problem, result)
@@ -681,6 +894,31 @@ class PpsScheduleRun(models.Model):
             len(productions),
             len(purchase_lines),
         )
+
+    def _changeover_values(self, problem, result):
+        """{work order id: changeover minutes right before it} for every work
+        order of the problem (0: none), from the schedule found."""
+        return {
+            workorder.id: result.setups.get(index, 0)
+            for index, workorder in enumerate(problem.workorders)
+            if workorder
+        }
+
+    def _apply_changeovers(self, values):
+        """Write ``mrp.workorder.pps_changeover_minutes`` where it changes:
+        one write per distinct value, not one per work order."""
+        Workorder = self.env["mrp.workorder"].with_context(
+            pps_lock_bypass=PPS_LOCK_BYPASS
+        )
+        workorders = Workorder.browse(list(values)).exists()
+        workorders.fetch(["pps_changeover_minutes"])
+        by_value = {}
+        for workorder in workorders:
+            minutes = values[workorder.id]
+            if workorder.pps_changeover_minutes != minutes:
+                by_value.setdefault(minutes, []).append(workorder.id)
+        for minutes, ids in by_value.items():
+            Workorder.browse(ids).write({"pps_changeover_minutes": minutes})
 
     def _apply_late_causes(self, problem, result):
         """Why late: every MO of the run gets its binding cause (or none when
@@ -814,6 +1052,44 @@ class PpsScheduleRun(models.Model):
             }
             if vals:
                 production.write(vals)
+
+    def _apply_material_preparation(self, productions):
+        """The material preparation plan: components at the station the
+        company's material buffer days before the work that consumes them.
+
+        Every open component move is due at its consuming work order's planned
+        start minus the buffer: in two- and three-step manufacturing the moves
+        of the pick-components transfer get that date (the transfer's
+        scheduled date follows, the earliest of its moves); in one-step
+        manufacturing the MO's component moves do (the MO's own date write has
+        just set them to its start). Only what differs is written.
+        """
+        Move = self.env["stock.move"].sudo()
+        updates = {}
+        productions = productions.filtered(
+            lambda p: p.state in OPEN_PRODUCTION_STATES
+        ).sudo()
+        for production in productions:
+            buffer = timedelta(days=production.company_id.pps_material_buffer_days)
+            one_step = production._pps_one_step()
+            for move, workorder in production._pps_component_workorders().items():
+                if workorder.state not in OPEN_WORKORDER_STATES:
+                    continue
+                if not workorder.date_start:
+                    continue
+                need = workorder.date_start - buffer
+                targets = move if one_step else production._pps_pick_moves(move)
+                for target in targets:
+                    # a pick move feeding several component moves: the earliest
+                    if target.id not in updates or need < updates[target.id]:
+                        updates[target.id] = need
+        by_date = defaultdict(list)
+        for move in Move.browse(list(updates)):
+            if move.date != updates[move.id]:
+                by_date[updates[move.id]].append(move.id)
+        for need, ids in by_date.items():
+            Move.browse(ids).write({"date": need})
+        return sum(len(ids) for ids in by_date.values())
 
     def _apply_sale_orders(self, productions):
         """The scheduled delivery date: last MO finish plus the security lead time."""
@@ -996,14 +1272,90 @@ class PpsScheduleRun(models.Model):
         if self.trigger in ("cron", "negotiation") or not self.user_id:
             return
         self.message_post(
-            body=self.env._(
-                "%(run)s is done: %(moved)s work orders moved, %(late)s orders late.",
+            body=self._end_message(), partner_ids=self.user_id.partner_id.ids
+        )
+
+    def _end_message(self):
+        """How the run ended, in a planner's words."""
+        self.ensure_one()
+        if self.state == "failed":
+            return self.env._(
+                "%(run)s failed, nothing was written: %(why)s",
+                run=self.name,
+                why=self.message or "",
+            )
+        if self.dry_run:
+            return self.env._(
+                "Preview %(run)s is ready: %(moved)s work orders would move, "
+                "%(late)s orders late.",
                 run=self.name,
                 moved=self.moved_count,
                 late=self.late_count,
-            ),
-            partner_ids=self.user_id.partner_id.ids,
+            )
+        return self.env._(
+            "%(run)s is done: %(moved)s work orders moved, %(late)s orders late.",
+            run=self.name,
+            moved=self.moved_count,
+            late=self.late_count,
         )
+
+    # ------------------------------------------------------------------
+    # Progress on the bus
+    # ------------------------------------------------------------------
+    def _progress_payload(self, message, failed=False, progress=None):
+        """What the bus carries to the run's user (``PROGRESS_CHANNEL``)."""
+        self.ensure_one()
+        return {
+            "run_id": self.id,
+            "name": self.name,
+            "state": "failed" if failed else self.state,
+            "dry_run": self.dry_run,
+            "progress": self.progress if progress is None else progress,
+            "message": message,
+            "moved": self.moved_count,
+            "late": self.late_count,
+        }
+
+    def _publish(self, payload):
+        """Send ``payload`` to the run's user on the bus, when the current
+        transaction commits."""
+        self.ensure_one()
+        partner = self.user_id.partner_id
+        if partner:
+            self.env["bus.bus"]._sendone(partner, PROGRESS_CHANNEL, payload)
+
+    def _report_step(self, progress, message):
+        """A step starts: recorded on the run (``pps.schedule.run.step``) and,
+        inside a job, committed at once with its bus message to the run's user
+        through a cursor of its own (the job's transaction commits only at its
+        end). That cursor only inserts rows, never writes the run, which the
+        job's transaction writes (a row written by both would fail the job
+        with a serialization error)."""
+        self.ensure_one()
+        self.progress = progress
+        step = {"run_id": self.id, "progress": progress, "name": message}
+        if self.env.context.get("pps_schedule_job"):
+            payload = self._progress_payload(message, progress=progress)
+            try:
+                with self.env.registry.cursor() as cr:
+                    # a job performed in the transaction that enqueued it (a
+                    # test's) has a run no other cursor sees yet
+                    cr.execute(
+                        "SELECT 1 FROM pps_schedule_run WHERE id = %s", [self.id]
+                    )
+                    if cr.fetchone():
+                        env = self.env(cr=cr, su=True)
+                        env["pps.schedule.run.step"].create(step)
+                        partner = self.user_id.partner_id
+                        if partner:
+                            env["bus.bus"]._sendone(
+                                partner.with_env(env), PROGRESS_CHANNEL, payload
+                            )
+                        return
+            except psycopg2.Error:  # progress is a courtesy: the run goes on
+                _logger.warning("Schedule run %s: step not committed", self.name)
+            self._publish(payload)
+        self.env["pps.schedule.run.step"].sudo().create(step)
 
     # ------------------------------------------------------------------
     # Cron

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class PpsScheduleRunLine(models.Model):
@@ -38,6 +39,14 @@ class PpsScheduleRunLine(models.Model):
         store=True,
         help="How far the start moved; negative means earlier.",
     )
+    pps_significant = fields.Boolean(
+        string="Significant Move",
+        compute="_compute_pps_significant",
+        help="A purchase line, or a work order that changes work center, is "
+        "newly planned or shifts by at least the preview threshold (system "
+        "parameter pps_scheduler.preview_threshold, minutes); the dispatch "
+        "board lists only these.",
+    )
 
     @api.depends("purchase_line_id")
     def _compute_record_type(self):
@@ -52,3 +61,21 @@ class PpsScheduleRunLine(models.Model):
                 line.shift_minutes = int(delta.total_seconds() // 60)
             else:
                 line.shift_minutes = 0
+
+    def _compute_pps_significant(self):
+        try:
+            threshold = self.env["pps.dispatch.board"]._preview_threshold()
+        except UserError:  # a bad parameter: the board says so, not the list
+            threshold = 0
+        for line in self:
+            line.pps_significant = line._pps_is_significant(threshold)
+
+    def _pps_is_significant(self, threshold):
+        """Whether this change matters at ``threshold`` minutes."""
+        self.ensure_one()
+        return (
+            self.record_type != "workorder"
+            or not self.old_date_start
+            or self.old_workcenter_id != self.new_workcenter_id
+            or abs(self.shift_minutes) >= threshold
+        )

@@ -1,6 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+#: Demo plant: two setup families on its cutting line (which saws the frame
+#: tubes and cuts the sheet blanks and panels), by product, and the minutes
+#: from one to the other there (on top of the line's 10 minutes of setup).
+DEMO_FAMILIES = {"tubes": ("Tubes", ("sf100",)), "sheet": ("Sheet", ("tc80", "mg50"))}
+DEMO_CHANGEOVERS = {("tubes", "sheet"): 25, ("sheet", "tubes"): 40}
+DEMO_LINE = "pps_coordination.demo_workcenter_cutting"
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -22,3 +29,41 @@ class ResCompany(models.Model):
                         "more than 0."
                     )
                 )
+
+    def _pps_load_demo_factory(self):
+        """The demo plant, with setup families and a changeover matrix on
+        its cutting line (once: kept when they are there)."""
+        built = super()._pps_load_demo_factory()
+        self._pps_load_demo_changeovers()
+        return built
+
+    def _pps_load_demo_changeovers(self):
+        line = self.env.ref(DEMO_LINE, raise_if_not_found=False)
+        if not line or line.pps_changeover_ids:
+            return False
+        families = {}
+        Family = self.env["pps.setup.family"]
+        company = line.company_id.id or False
+        for key, (name, products) in DEMO_FAMILIES.items():
+            families[key] = Family.search(
+                [("name", "=", name), ("company_id", "in", [company, False])], limit=1
+            ) or Family.create({"name": name, "company_id": company})
+            for product in products:
+                template = self.env.ref(
+                    f"pps_coordination.demo_product_template_{product}",
+                    raise_if_not_found=False,
+                )
+                if template:
+                    template.pps_setup_family_id = families[key]
+        self.env["pps.changeover"].create(
+            [
+                {
+                    "workcenter_id": line.id,
+                    "from_family_id": families[before].id,
+                    "to_family_id": families[after].id,
+                    "minutes": minutes,
+                }
+                for (before, after), minutes in DEMO_CHANGEOVERS.items()
+            ]
+        )
+        return True

@@ -143,6 +143,11 @@ class SaleOrder(models.Model):
         company) leaves no MO unplanned: Odoo's own planning places them, and
         the order's chatter says why, so the next run re-plans them.
 
+        When the user interface's runs go to a job (``pps_scheduler.background``)
+        the confirmation is written at once and the insertion run goes to a
+        job, from the held slots; the fallback then happens in the job
+        (:meth:`_pps_after_schedule_run`).
+
         :param held: the hold lines of the converted holds: the new work
             orders start from these slots (``_pps_hold_seeds``)
         """
@@ -168,23 +173,36 @@ class SaleOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     run = Run._schedule_internal(
-                        productions=scope, trigger="confirmation"
+                        productions=scope,
+                        trigger="confirmation",
+                        job_followup=scope.pps_sale_order_id & self,
                     )
-                why = run.state != "done" and run.message
+                why = run.state not in ("done", "running") and run.message
             except UserError as error:  # another run holds the company
                 why = str(error)
             if why:
-                _logger.warning("Planning at confirmation fell back: %s", why)
-                scope.filtered(lambda p: p.state == "confirmed").button_plan()
-                for order in scope.pps_sale_order_id & self:
-                    order.message_post(
-                        body=self.env._(
-                            "The finite-capacity plan could not place the new "
-                            "manufacturing orders (%(why)s); Odoo planned them "
-                            "on the first free slots until the next schedule run.",
-                            why=why,
-                        )
-                    )
+                (scope.pps_sale_order_id & self)._pps_plan_fallback(scope, why)
+
+    def _pps_after_schedule_run(self, run):
+        """The insertion run of a confirmation ended in its background job: a
+        failed one falls back on Odoo's planning, as in the request."""
+        if run.state != "done":
+            self._pps_plan_fallback(run.production_ids, run.message)
+
+    def _pps_plan_fallback(self, productions, why):
+        """Odoo's own planning places the MOs the finite-capacity plan could
+        not place; the orders' chatter says why."""
+        _logger.warning("Planning at confirmation fell back: %s", why)
+        productions.filtered(lambda p: p.state == "confirmed").button_plan()
+        for order in self:
+            order.message_post(
+                body=self.env._(
+                    "The finite-capacity plan could not place the new "
+                    "manufacturing orders (%(why)s); Odoo planned them "
+                    "on the first free slots until the next schedule run.",
+                    why=why,
+                )
+            )
 
     def _pps_reschedule_for_agreement(self, negotiation):
         """Re-plan the order's manufacturing with the scheduler instead of
@@ -194,7 +212,13 @@ class SaleOrder(models.Model):
         (just in time), earlier for a rush. Locked MOs are planned like any
         other; in-progress, pinned, frozen-zone and locked-week work stays.
 
-        A failed run raises, so the agreement is rolled back as a whole.
+        A failed run raises, so the agreement is rolled back as a whole --
+        when it runs in the request. When the user interface's runs go to a
+        job (``pps_scheduler.background``), the agreement (dates, change
+        order, lock, mails) is written at once and only the re-plan goes to
+        the job: the change order lists the order's MOs until the job puts
+        there what moved (``pps.negotiation._pps_after_schedule_run``); a
+        failed re-plan leaves the plan in force and says so on the order.
         """
         self.ensure_one()
         productions = (
@@ -214,7 +238,14 @@ class SaleOrder(models.Model):
             trigger="negotiation",
             rush_insertion=negotiation.scenario == "rush_order",
             interactive=True,
+            job_followup=negotiation,
         )
+        if run.state == "running":  # the re-plan went to a job
+            return {
+                "productions": productions,
+                "purchase_orders": self.env["purchase.order"],
+                "schedule_run": run,
+            }
         purchase_orders = run.line_ids.purchase_line_id.order_id
         moved = run.line_ids.production_id
         return {

@@ -72,6 +72,9 @@ class SchedulerCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        # runs in the request, as the suites assert their plans at once
+        # (test_background_runs covers the background jobs)
+        cls.env["ir.config_parameter"].sudo().set_param("pps_scheduler.background", "0")
         # as soon as possible: these suites pin the write-back mechanics; the
         # just-in-time rule has its own tests (test_one_plan, engine)
         cls.company.write(
@@ -225,6 +228,9 @@ class DispatchBoardPlant:
     @classmethod
     def _setup_plant(cls, monday, prefix="Board"):
         env = cls.env
+        # runs in the request, as the suites assert their plans at once
+        # (test_background_runs covers the background jobs)
+        env["ir.config_parameter"].sudo().set_param("pps_scheduler.background", "0")
         cls.company = env.company
         cls.company.write(
             {

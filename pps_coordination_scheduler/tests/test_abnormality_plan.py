@@ -24,6 +24,7 @@ from odoo.tests.common import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.pps_coordination.tools.wording import format_moment
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import create_calendar, create_workcenter, plan_in_sequence
 
@@ -35,6 +36,9 @@ class AbnormalityPlanCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # runs in the request, as the suites assert their plans at once
+        # (test_background_runs covers the background jobs)
+        cls.env["ir.config_parameter"].sudo().set_param("pps_scheduler.background", "0")
         cls.company = cls.env.company
         cls.company.write(
             {
@@ -492,3 +496,44 @@ class TestReasonWords(AbnormalityPlanCase):
         self.assertEqual(
             words(timedelta(days=1, hours=2, minutes=5)), "1 day and 2 hours"
         )
+
+
+class TestConfirmationInBackground(AbnormalityPlanCase):
+    def test_confirmed_at_once_and_its_dry_run_goes_to_a_job(self):
+        """With the background on, the planner's confirmation writes the
+        abnormality and what it affects at once and hands the estimating dry
+        run to a job; once the job ran, the internal change opens with the
+        date the request would have proposed."""
+        order, production, _cut, _weld = self._planned_order()
+        values = {
+            "name": "Saw broken",
+            "abnormality_type": "equipment_failure",
+            "workcenter_id": self.wc_cut.id,
+            "capacity_factor": 0.0,
+        }
+        with self.env.cr.savepoint() as savepoint:
+            self._abnormality(**values).action_confirm()
+            expected = self._round(order).scheduled_date
+            savepoint.rollback()
+        self.env["ir.config_parameter"].sudo().set_param(
+            "pps_scheduler.background", "1"
+        )
+        failure = self._abnormality(**values)
+        with trap_jobs() as trap:
+            failure.action_confirm()
+            trap.assert_jobs_count(1)
+            job = trap.enqueued_jobs[0]
+            self.assertEqual(job.method_name, "_execute_job")
+            self.assertEqual(job.kwargs["followup"], failure)
+            self.assertEqual(failure.state, "confirmed")
+            self.assertEqual(failure.production_ids, production)
+            run = self.env["pps.schedule.run"].search(
+                [("trigger", "=", "abnormality")], order="id desc", limit=1
+            )
+            self.assertEqual(job.recordset, run)
+            self.assertEqual(run.state, "running")
+            self.assertFalse(order.pps_negotiation_ids, "not estimated yet")
+            self.assertIn(run.name, failure.message_ids[:1].body)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(self._estimate_run(), run)
+        self.assertEqual(self._round(order).scheduled_date, expected)

@@ -33,6 +33,7 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.pps_coordination_scheduler.models.pps_capacity_hold import (
     PpsCapacityHold,
 )
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import OnePlanCase, create_calendar, create_routing, open_window_action
 
@@ -384,6 +385,37 @@ class TestCapacityHoldAccess(CapacityHoldCase):
 # concurrency: two real transactions
 # ----------------------------------------------------------------------
 #: How long a hold keeps its lock, so that the other one really arrives.
+class TestCapacityHoldInBackground(CapacityHoldCase):
+    def test_confirmation_in_a_job_keeps_the_held_slot(self):
+        """With the background on, the confirmation's insertion run goes to a
+        job with the held slots: the new work order is unplanned until the
+        job runs, then planned where its date was held, not at the first free
+        minute (as in the request, ``test_confirmation_keeps_the_held_slot``)."""
+        obstacle = self._confirm(self._quotation())
+        order = self._quotation(commitment_date=self._in_days(10))
+        line = self._hold(order).line_ids
+        obstacle.action_cancel()
+        early_start, _end = self._slot(self._quotation(qty=1))
+        self.assertLess(early_start, line.date_start - timedelta(hours=3))
+        self.env["ir.config_parameter"].sudo().set_param(
+            "pps_scheduler.background", "1"
+        )
+        with trap_jobs() as trap:
+            workorder = self._confirm(order).workorder_ids
+            trap.assert_jobs_count(1)
+            job = trap.enqueued_jobs[0]
+            self.assertEqual(job.method_name, "_execute_job")
+            self.assertIn(str(workorder.id), job.kwargs["hold_seeds"])
+            self.assertEqual(order.state, "sale")
+            self.assertEqual(order.pps_hold_ids.state, "converted")
+            self.assertFalse(workorder.date_start, "planned by the job")
+            run = self._last_run("confirmation")
+            self.assertEqual(run.state, "running")
+            trap.perform_enqueued_jobs()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertAlmostEqual(workorder.date_start, line.date_start, delta=ONE_MINUTE)
+
+
 HOLD_LOCK_SECONDS = 0.8
 
 

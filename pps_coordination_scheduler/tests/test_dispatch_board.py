@@ -175,6 +175,44 @@ class TestDispatchBoardData(DispatchBoardCase):
         self.assertFalse(card["frozen"], "two weeks ahead is outside the frozen zone")
         self.assertEqual(card["customer"], self.customer_one.display_name)
 
+    def test_busiest_work_centers_first(self):
+        """Rows come by the week's load, the busiest first; a work center
+        without work comes last and says it is empty."""
+        idle = self._create_workcenter("Board Idle")
+        # Odoo's own order (sequence) would put them the other way round.
+        idle.sequence, self.wc_weld.sequence, self.wc_cut.sequence = 1, 2, 3
+        self.assertEqual(
+            self.env["mrp.workcenter"].search([("name", "like", "Board")]).ids,
+            [idle.id, self.wc_weld.id, self.wc_cut.id],
+        )
+        data = self._board()
+        ids = [r["id"] for r in data["workcenters"]]
+        self.assertLess(ids.index(self.wc_cut.id), ids.index(self.wc_weld.id))
+        self.assertLess(ids.index(self.wc_weld.id), ids.index(idle.id))
+        rows = {r["id"]: r for r in data["workcenters"]}
+        self.assertEqual(
+            [(rows[w.id]["load"], rows[w.id]["empty"]) for w in (self.wc_cut, idle)],
+            [(360, False), (0, True)],
+        )
+        self.assertEqual(rows[self.wc_weld.id]["cards_count"], 3)
+        loads = [r["load"] for r in data["workcenters"] if not r["empty"]]
+        self.assertEqual(loads, sorted(loads, reverse=True))
+
+    def test_time_axis(self):
+        """Cards carry their start and end as minutes of their day; the axis
+        spans the whole hours of the calendars' working time."""
+        data = self._board()
+        self.assertEqual(data["axis"], {"start": 8 * 60, "end": 16 * 60})
+        cards = {
+            c["production_id"]: c
+            for c in self._cell(data, self.wc_cut, self.tuesday)["cards"]
+        }
+        self.assertEqual(
+            (cards[self.mo_a.id]["start_minute"], cards[self.mo_a.id]["end_minute"]),
+            (8 * 60, 10 * 60),
+        )
+        self.assertEqual(cards[self.mo_c.id]["start_minute"], 13 * 60)
+
     def test_late_flag(self):
         """Work whose MO finishes after its order's commitment date is late."""
         data = self._board()
@@ -254,41 +292,110 @@ class TestDispatchBoardSerial(DispatchBoardCase):
                 board.action_set_serial(bad, production_id=self.mo_a.id)
         self.assertEqual(self.order_a.pps_serial, 2)
 
-    def test_drag_renumbers_the_cell(self):
-        """Dragging C before B renumbers the orders of the cell with the serials
-        they had between them, so the cell shows C, B, A."""
-        result = (
+    def _gaps(self):
+        """Serials with room between them: B 10, A 20, C 30 (cell order B, A, C)."""
+        self.order_b.pps_serial = 10
+        self.order_a.pps_serial = 20
+        self.order_c.pps_serial = 30
+
+    def _serials(self, *orders):
+        orders = orders or (self.order_a, self.order_b, self.order_c)
+        return tuple(o.pps_serial for o in orders)
+
+    def _move(self, card, target, position="before", user=None):
+        return (
             self.env["pps.dispatch.board"]
-            .with_user(self.planner)
-            .action_move_card(
-                self._cut(self.mo_c).id, self._cut(self.mo_b).id, "before"
-            )
-        )
-        self.assertEqual(
-            (self.order_c.pps_serial, self.order_b.pps_serial, self.order_a.pps_serial),
-            (1, 2, 3),
-        )
-        self.assertEqual(len(result["changed"]), 3)
-        self.assertEqual(
-            self._cell_productions(self._board(), self.wc_cut, self.tuesday),
-            [self.mo_c.id, self.mo_b.id, self.mo_a.id],
+            .with_user(user or self.planner)
+            .action_move_card(card.id, target.id, position)
         )
 
-    def test_drag_after_and_unset_serials(self):
-        """Moving a card after another works too; orders without a serial get
-        numbers from the smallest serial of the cell."""
-        self.order_c.pps_serial = 0
-        self.env["pps.dispatch.board"].with_user(self.planner).action_move_card(
-            self._cut(self.mo_b).id, self._cut(self.mo_c).id, "after"
+    def test_move_changes_only_the_moved_order(self):
+        """Moving C before A gives C (and no other order) a free serial between
+        B's and A's, the nearest to their middle, skipping a serial another
+        open order holds; the card takes its place; the chatter says so."""
+        self._gaps()
+        order_d, _mo_d = self._create_order(
+            self.customer_two, self.product, 15, self._at(self.tuesday, 15)
         )
+        result = self._move(self._cut(self.mo_c), self._cut(self.mo_a))
+        self.assertEqual(
+            self._serials(self.order_b, self.order_c, self.order_a, order_d),
+            (10, 14, 20, 15),
+        )
+        self.assertEqual(
+            result["changed"],
+            [{"sale_order": self.order_c.display_name, "old": 30, "new": 14}],
+        )
+        self.assertTrue(result["replan"], "the board offers to re-plan now")
+        self.assertIn(self.order_c.display_name, result["message"])
         self.assertEqual(
             self._cell_productions(self._board(), self.wc_cut, self.tuesday),
-            [self.mo_a.id, self.mo_c.id, self.mo_b.id],
+            [self.mo_b.id, self.mo_c.id, self.mo_a.id],
         )
+        note = self.order_c.message_ids.filtered(
+            lambda m: "dispatch board" in (m.body or "")
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn("30 → 14", note.body)
+        self.assertIn(self.mo_a.display_name, note.body)
+        self.assertEqual(note.author_id, self.planner.partner_id)
+
+    def test_move_after_the_last_card(self):
+        """Moving A after C gives A the first free serial after C's."""
+        self._gaps()
+        self._create_order(
+            self.customer_two, self.product, 31, self._at(self.monday, 9)
+        )
+        self._move(self._cut(self.mo_a), self._cut(self.mo_c), "after")
+        self.assertEqual(self._serials(), (32, 10, 30))
         self.assertEqual(
-            (self.order_a.pps_serial, self.order_c.pps_serial, self.order_b.pps_serial),
-            (1, 2, 3),
+            self._cell_productions(self._board(), self.wc_cut, self.tuesday),
+            [self.mo_b.id, self.mo_c.id, self.mo_a.id],
         )
+
+    def test_no_free_serial_is_refused(self):
+        """Between serials 1 and 2 no whole number is free, nor before serial
+        1: the move is refused with the reason, and nothing is written."""
+        for target, pattern in (
+            (self._cut(self.mo_a), "No free serial between"),
+            (self._cut(self.mo_b), "No free serial before"),
+        ):
+            with self.subTest(target=target.display_name):
+                with self.assertRaisesRegex(UserError, pattern):
+                    self._move(self._cut(self.mo_c), target)
+                self.assertEqual(self._serials(), (2, 1, 3))
+
+    def test_serials_stay_unique(self):
+        """No move nor edit gives an order a serial another open order of the
+        company holds; a cancelled order's serial is free again."""
+        self._gaps()
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        with self.assertRaisesRegex(UserError, "belongs to"):
+            board.action_set_serial(10, workorder_id=self._cut(self.mo_a).id)
+        cancelled = self.env["sale.order"].create(
+            {"partner_id": self.customer_two.id, "pps_serial": 7}
+        )
+        cancelled.action_cancel()
+        result = board.action_set_serial(7, workorder_id=self._cut(self.mo_a).id)
+        self.assertEqual(self.order_a.pps_serial, 7)
+        self.assertTrue(result["replan"])
+        for _i in range(3):  # back and forth: never a duplicate
+            self._move(self._cut(self.mo_c), self._cut(self.mo_a))
+            self._move(self._cut(self.mo_a), self._cut(self.mo_c), "after")
+        serials = self._serials()
+        self.assertEqual(len(set(serials)), 3, serials)
+
+    def test_order_without_serial_moves_in(self):
+        """An order without a serial (dispatched last) moved after a card
+        takes the next free serial; a card cannot be put after work without
+        a serial."""
+        self.order_c.pps_serial = 0
+        self._move(self._cut(self.mo_c), self._cut(self.mo_a), "after")
+        self.assertEqual(self._serials(), (2, 1, 3))
+        self.order_c.pps_serial = 0
+        with self.assertRaisesRegex(UserError, "has no serial"):
+            self._move(self._cut(self.mo_a), self._cut(self.mo_c), "after")
+        self.assertEqual(self._serials(), (2, 1, 0))
 
     def test_drag_to_another_cell_is_refused(self):
         """Dragging only reorders a cell; dates are the scheduler's job."""
@@ -299,24 +406,68 @@ class TestDispatchBoardSerial(DispatchBoardCase):
 
     def test_locked_order_refuses_its_serial(self):
         """A locked sale order's serial cannot change from the board, by edit or
-        by drag, and a refused drag writes nothing at all."""
-        self.order_a.with_user(self.planner).action_pps_lock()
+        by move, and a refused move writes nothing at all."""
+        self._gaps()
+        self.order_c.with_user(self.planner).action_pps_lock()
         board = self.env["pps.dispatch.board"].with_user(self.planner)
         with self.assertRaisesRegex(UserError, "execution lock"):
-            board.action_set_serial(7, workorder_id=self._cut(self.mo_a).id)
-        self.assertEqual(self.order_a.pps_serial, 2)
+            board.action_set_serial(7, workorder_id=self._cut(self.mo_c).id)
         with self.assertRaisesRegex(UserError, "execution lock"):
-            board.action_move_card(
-                self._cut(self.mo_c).id, self._cut(self.mo_b).id, "before"
-            )
-        self.assertEqual(
-            (self.order_c.pps_serial, self.order_b.pps_serial, self.order_a.pps_serial),
-            (3, 1, 2),
-        )
+            self._move(self._cut(self.mo_c), self._cut(self.mo_a))
+        self.assertEqual(self._serials(), (20, 10, 30))
         cards = self._cell(self._board(), self.wc_cut, self.tuesday)["cards"]
         self.assertTrue(
-            next(c for c in cards if c["production_id"] == self.mo_a.id)["locked"]
+            next(c for c in cards if c["production_id"] == self.mo_c.id)["locked"]
         )
+
+    def test_locked_week_refuses_serial_changes(self):
+        """While the cutting week is locked, no serial of an order with work in
+        it changes, by move or by edit, from either of its cells."""
+        self._gaps()
+        self.env["pps.dispatch.board"].with_user(self.planner).action_lock_week(
+            self.wc_cut.id, fields.Date.to_string(self.monday)
+        )
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        with self.assertRaisesRegex(UserError, "locked week"):
+            self._move(self._cut(self.mo_c), self._cut(self.mo_a))
+        with self.assertRaisesRegex(UserError, "locked week"):
+            self._move(self._weld(self.mo_c), self._weld(self.mo_a))
+        with self.assertRaisesRegex(UserError, "locked week"):
+            board.action_set_serial(25, workorder_id=self._cut(self.mo_c).id)
+        self.assertEqual(self._serials(), (20, 10, 30))
+        self.assertFalse(
+            self.order_c.message_ids.filtered(
+                lambda m: "dispatch board" in (m.body or "")
+            )
+        )
+
+    def test_salesperson_cannot_move_cards(self):
+        """The arrows are the planners': a salesperson is refused, nothing changes."""
+        self._gaps()
+        with self.assertRaises(AccessError):
+            self._move(self._cut(self.mo_c), self._cut(self.mo_a), user=self.salesman)
+        self.assertEqual(self._serials(), (20, 10, 30))
+
+    def test_replan_now(self):
+        """After a move the board re-plans at once: a real (applied) run of the
+        board over every open order, whose summary the board shows."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "pps_scheduler.time_limit", "3"
+        )
+        self.env["ir.config_parameter"].sudo().set_param("pps_scheduler.workers", "1")
+        self._gaps()
+        self._move(self._cut(self.mo_c), self._cut(self.mo_a))
+        board = self.env["pps.dispatch.board"]
+        with self.assertRaises(AccessError):
+            board.with_user(self.salesman).action_replan()
+        summary = board.with_user(self.planner).action_replan()
+        json.dumps(summary)
+        run = self.env["pps.schedule.run"].browse(summary["id"])
+        self.assertEqual(run.trigger, "board")
+        self.assertFalse(run.dry_run)
+        self.assertEqual(summary["state"], "done", summary["message"])
+        self.assertFalse(summary["background"])
+        self.assertLessEqual(self.mo_a | self.mo_b | self.mo_c, run.production_ids)
 
     def test_order_without_sale_order(self):
         """An MO made without a sale order has no serial to set."""
@@ -606,7 +757,10 @@ class TestDispatchBoardRun(DispatchBoardCase):
         json.dumps(preview)
         self.assertTrue(preview["dry_run"])
         self.assertEqual(preview["state"], "done", preview["message"])
-        self.assertEqual(len(preview["moves"]), preview["moved_count"])
+        self.assertEqual(
+            len(preview["moves"]) + preview["hidden_count"], preview["moved_count"]
+        )
+        self.assertEqual(preview["threshold"], 15)
         run = self.env["pps.schedule.run"].browse(preview["id"])
         self.assertEqual(run.trigger, "board")
         self.assertEqual(
@@ -624,6 +778,100 @@ class TestDispatchBoardRun(DispatchBoardCase):
             self.assertEqual(line.workorder_id.date_start, line.new_date_start)
         with self.assertRaises(UserError):
             board.action_apply_run(preview["id"])
+
+    def _run_with_shifts(self):
+        """A dry run whose lines shift A's cut by 1, 14, 15 and -30 minutes,
+        move B's cut to welding, and newly plan C's cut."""
+        start = self._cut(self.mo_a).date_start
+        cut_a, cut_b, cut_c = (
+            self._cut(mo) for mo in (self.mo_a, self.mo_b, self.mo_c)
+        )
+
+        def line(workorder, shift, new_workcenter=None, old=True):
+            new_start = start + timedelta(minutes=shift)
+            return Command.create(
+                {
+                    "workorder_id": workorder.id,
+                    "production_id": workorder.production_id.id,
+                    "old_workcenter_id": workorder.workcenter_id.id,
+                    "new_workcenter_id": (new_workcenter or workorder.workcenter_id).id,
+                    "old_date_start": start if old else False,
+                    "new_date_start": new_start,
+                    "new_date_finished": new_start + timedelta(minutes=120),
+                }
+            )
+
+        return (
+            self.env["pps.schedule.run"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.company.id,
+                    "dry_run": True,
+                    "state": "done",
+                    "moved_count": 6,
+                    "line_ids": [
+                        line(cut_a, 1),
+                        line(cut_a, 14),
+                        line(cut_a, 15),
+                        line(cut_a, -30),
+                        line(cut_b, 0, new_workcenter=self.wc_weld),
+                        line(cut_c, 0, old=False),
+                    ],
+                }
+            )
+        )
+
+    def test_preview_lists_material_moves_only(self):
+        """Moves under the threshold (15 minutes by default) are counted, not
+        listed; a new work center or a newly planned work order always is;
+        the threshold is the system parameter, and a bad one is refused."""
+        run = self._run_with_shifts()
+        board = self.env["pps.dispatch.board"].with_user(self.planner)
+        summary = board._board_run_summary(run)
+        json.dumps(summary)
+        self.assertEqual(summary["threshold"], 15)
+        self.assertEqual(summary["hidden_count"], 2)
+        self.assertEqual(
+            sorted(m["shift_minutes"] for m in summary["moves"]), [-30, 0, 0, 15]
+        )
+        move = next(m for m in summary["moves"] if m["shift_minutes"] == -30)
+        self.assertEqual(move["new_day"], fields.Date.to_string(self.tuesday))
+        self.assertEqual(move["old_day"], fields.Date.to_string(self.tuesday))
+        self.assertEqual(move["start_minute"], 8 * 60 - 30)
+        self.assertEqual(move["workorder_id"], self._cut(self.mo_a).id)
+        moved = next(
+            m for m in summary["moves"] if m["new_workcenter_id"] == self.wc_weld.id
+        )
+        self.assertEqual(moved["old_workcenter_id"], self.wc_cut.id)
+        # the run form greys the same small moves
+        self.assertEqual(
+            sorted(
+                abs(line.shift_minutes) for line in run.line_ids if line.pps_significant
+            ),
+            [0, 0, 15, 30],
+        )
+        icp = self.env["ir.config_parameter"].sudo()
+        icp.set_param("pps_scheduler.preview_threshold", "60")
+        summary = board._board_run_summary(run)
+        self.assertEqual((len(summary["moves"]), summary["hidden_count"]), (2, 4))
+        self.assertEqual(board.get_board_data()["preview_threshold"], 60)
+        icp.set_param("pps_scheduler.preview_threshold", "soon")
+        with self.assertRaisesRegex(UserError, "preview_threshold"):
+            board._board_run_summary(run)
+
+    def test_threshold_in_settings(self):
+        """The threshold is set in Settings beside the scheduler's settings."""
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.pps_preview_threshold, 15)
+        settings.pps_preview_threshold = 30
+        settings.execute()
+        self.assertEqual(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("pps_scheduler.preview_threshold"),
+            "30",
+        )
 
     def test_dry_run_without_filters_covers_everything(self):
         """Without filters the dry run covers every open MO of the company."""
@@ -656,6 +904,7 @@ class TestDispatchBoardAccess(DispatchBoardCase):
             ),
             "action_dry_run": lambda: board.action_dry_run(week, {}),
             "action_apply_run": lambda: board.action_apply_run(1),
+            "action_replan": lambda: board.action_replan(),
             "week lock create": lambda: (
                 self.env["pps.dispatch.week.lock"]
                 .with_user(self.salesman)

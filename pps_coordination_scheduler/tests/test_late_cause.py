@@ -29,6 +29,9 @@ class TestLateCause(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # runs in the request, as the suites assert their plans at once
+        # (test_background_runs covers the background jobs)
+        cls.env["ir.config_parameter"].sudo().set_param("pps_scheduler.background", "0")
         cls.company = cls.env.company
         cls.company.write(
             {

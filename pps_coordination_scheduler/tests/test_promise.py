@@ -13,7 +13,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form
 
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.addons.pps_coordination.tools.wording import format_moment
+from odoo.addons.pps_coordination.tools.wording import format_duration, format_moment
 
 from .common import PpsCoordinationCase
 
@@ -396,7 +396,13 @@ class TestPromiseWording(PromiseCase):
         self.assertIn(f"starts there on {self._moment(bottleneck['start'])}", text)
         self.assertIn(f"could start on {self._moment(bottleneck['ready'])}", text)
         self.assertIn(f"complete on {self._moment(promise['completion'])}", text)
-        self.assertIn(" days and ", text)
+        wait = bottleneck["start"] - bottleneck["ready"]
+        self.assertGreaterEqual(wait, timedelta(days=1), "a wait of days")
+        # the wait in days and hours ("7 days", "6 days and 4 hours")
+        self.assertIn(format_duration(self.env, wait), text)
+        self.assertRegex(
+            format_duration(self.env, wait), r"^\d+ days?( and \d+ hours?)?$"
+        )
 
     def test_delivery_sentence_names_the_stock_lines_lead_time(self):
         """The bug of "delivery 1 days later" for a date ten days out: a line

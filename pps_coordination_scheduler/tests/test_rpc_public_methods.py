@@ -175,6 +175,10 @@ TABLE = {
         ("action_unlock_week", "unlock", "_unlock_week"),
         ("action_dry_run", "planner", "_dry_run"),
         ("action_apply_run", "planner", "_apply_run"),
+        ("action_run_summary", "planner", "_apply_run"),
+        ("action_run_summary", "sales", "_apply_run", "AccessError"),
+        ("action_replan", "planner", "_replan"),
+        ("action_replan", "sales", "_replan", "AccessError"),
     ],
     "pps.dispatch.week.lock": [
         ("action_lock_week", "planner", "_lock_week"),
@@ -712,16 +716,24 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
         }
 
     def _set_serial(self):
+        """A free serial: two open orders never share one."""
         workorder = self._confirmed_order()._pps_productions().workorder_ids[:1]
-        return None, {"serial": 5, "workorder_id": workorder.id}
+        taken = (
+            self.env["sale.order"].search([("pps_serial", ">", 0)]).mapped("pps_serial")
+        )
+        return None, {"serial": max(taken, default=0) + 1, "workorder_id": workorder.id}
 
     def _move_card(self):
-        """Two orders' work orders in one cell (day 10, 01:00 and 02:00 UTC)."""
+        """Two orders' work orders alone in one cell (01:00 and 02:00 UTC of
+        a day no other call uses)."""
+        self._move_days = getattr(self, "_move_days", 9) + 1
         productions = (
             self._confirmed_order()._pps_productions()
             | self._confirmed_order()._pps_productions()
         )
-        workorders = self._plan_at(productions, self._in_days(10).replace(hour=1))
+        workorders = self._plan_at(
+            productions, self._in_days(self._move_days).replace(hour=1)
+        )
         return None, {
             "workorder_id": workorders[1].id,
             "target_workorder_id": workorders[0].id,
@@ -761,6 +773,10 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
     def _dry_run(self):
         self._production(plan=True)
         return None, {"time_limit": 2}
+
+    def _replan(self):
+        self._production(plan=True)
+        return None, {}
 
     def _apply_run(self):
         self._production()  # not planned yet: the preview plans it

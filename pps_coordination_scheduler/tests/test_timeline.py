@@ -186,8 +186,13 @@ class TestTimelineMove(SchedulerCase):
         self.weld.invalidate_recordset()
         self.assertTrue(self.weld.pps_late)
         self.assertEqual(self.weld.pps_projected_late_hours, 1.0)
+        self.assertEqual(self.weld.pps_projected_late_label, "1 hour late")
         self._move(self.weld, self._at(self.day, 12))
         self.assertEqual(self.weld.pps_projected_late_hours, 3.0)
+        self.assertEqual(self.weld.pps_projected_late_label, "3 hours late")
+        self.production.date_deadline = self._at(self.day - timedelta(days=2), 9)
+        self.weld.invalidate_recordset()
+        self.assertEqual(self.weld.pps_projected_late_label, "2 days and 4 hours late")
 
     def test_timeline_view_and_menu_for_planners(self):
         action = self.env.ref(

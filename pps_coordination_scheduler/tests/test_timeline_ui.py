@@ -29,6 +29,9 @@ class TestTimelineBrowser(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
+        # runs in the request, as the suites assert their plans at once
+        # (test_background_runs covers the background jobs)
+        env["ir.config_parameter"].sudo().set_param("pps_scheduler.background", "0")
         env.company.write({"pps_frozen_days": 2, "pps_rush_capacity_share": 0.0})
         calendar = create_calendar(env, "TL shifts (UTC)", 6.0, 22.0, days=range(7))
         cls.wc_cut = create_workcenter(env, "TL Cutting", calendar)

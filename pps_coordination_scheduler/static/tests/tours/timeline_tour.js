@@ -70,7 +70,7 @@ registry.category("web_tour.tours").add("pps_timeline_tour", {
         {
             content: "The weld's bar names its order and product, and its lateness",
             trigger:
-                ".vis-item .o_pps_timeline_item:contains(TL Frame):contains(Weld):contains(h late)",
+                ".vis-item .o_pps_timeline_item:contains(TL Frame):contains(Weld):contains(hour late)",
         },
         {
             content: "Drag the weld four hours later: allowed",
