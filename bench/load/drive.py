@@ -18,6 +18,7 @@ p99, max) and the background run's end are written to ``--out``.
 import argparse
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -55,8 +56,56 @@ def run_threads(setup, ledger, stats, sales, planners, duration, max_cycles, see
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(duration + 180)
+        thread.join(duration + 120)
     return stats.summary()
+
+
+def run_locust(args, sales, planners):
+    """One headless locust round of the users of locustfile.py."""
+    out = Path(args.out)
+    stats_path = out.with_suffix(".locust_stats.json")
+    stats_path.unlink(missing_ok=True)
+    env = dict(
+        os.environ,
+        PPS_LOAD_SETUP=str(Path(args.setup).resolve()),
+        PPS_LOAD_LEDGER=str(Path(args.ledger).resolve()),
+        PPS_LOAD_STATS=str(stats_path),
+        PPS_LOAD_SALES=str(sales),
+        PPS_LOAD_PLANNERS=str(planners),
+        PPS_LOAD_MAX_CYCLES=str(args.max_cycles),
+        PPS_LOAD_SEED=str(args.seed),
+    )
+    env.pop("PYTHONPATH", None)
+    users = sales + planners
+    command = [
+        args.locust,
+        "-f",
+        str(HERE / "locustfile.py"),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(max(1, users // 2)),
+        "--run-time",
+        f"{int(args.duration)}s",
+        "--stop-timeout",
+        "120",
+        "--only-summary",
+        "--csv",
+        str(out.with_suffix("")),
+        "--exit-code-on-error",
+        "0",
+    ]
+    subprocess.run(
+        command,
+        env=env,
+        check=False,
+        timeout=args.duration + 300,
+        stdout=subprocess.DEVNULL,
+    )
+    if not stats_path.exists():
+        raise SystemExit(f"locust wrote no statistics ({stats_path})")
+    return json.loads(stats_path.read_text())
 
 
 def main():
@@ -67,7 +116,8 @@ def main():
     parser.add_argument("--users", type=int, default=3)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--max-cycles", type=int, default=40)
-    parser.add_argument("--runner", choices=["threads"], default="threads")
+    parser.add_argument("--runner", choices=["threads", "locust"], default="threads")
+    parser.add_argument("--locust", help="the locust executable (--runner locust)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--background-at", type=float)
     parser.add_argument("--background-time-limit", type=float, default=30)
@@ -96,16 +146,19 @@ def main():
     if args.background_at is not None:
         starter = threading.Thread(target=start_background, daemon=True)
         starter.start()
-    calls = run_threads(
-        setup,
-        ledger,
-        stats,
-        sales,
-        planners,
-        args.duration,
-        args.max_cycles,
-        args.seed,
-    )
+    if args.runner == "locust":
+        calls = run_locust(args, sales, planners)
+    else:
+        calls = run_threads(
+            setup,
+            ledger,
+            stats,
+            sales,
+            planners,
+            args.duration,
+            args.max_cycles,
+            args.seed,
+        )
     if starter:
         starter.join()
     load.append(os.getloadavg()[0])

@@ -14,10 +14,12 @@
     with a reason, and the work orders are either all as before the run or
     exactly as its lines say (nothing half written).
 ``db_restart``
-    The same, but the job's PostgreSQL session is ended with
-    ``pg_terminate_backend`` -- what a database restart does to every session
-    -- as the shared cluster of this machine may not be restarted. Checked:
-    the run ends failed with a reason, nothing is written, the next run works.
+    The same, but PostgreSQL is restarted (``--db-restart-command``,
+    ``pg_ctlcluster 15 main restart``): every session of the server is cut,
+    the runner's and the workers' included. Checked: the run ends failed with
+    a reason (or done once queue_job retried its job), its work orders are
+    all as before or exactly as its lines say, and the next run works.
+    Other users of the cluster see their connections cut too.
 ``two_previews``
     Two planners compute a preview each of the plan of a new MO (the same
     work orders, the same work centers), then apply them at the same moment.
@@ -38,8 +40,10 @@ import argparse
 import configparser
 import json
 import os
+import shlex
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -78,12 +82,24 @@ class Faults:
         self.results = {}
 
     # ---------------------------------------------------------- helpers
-    def sql(self, query, params=()):
-        with psycopg2.connect(**self.dsn) as conn, conn.cursor() as cr:
-            cr.execute(query, params)
-            rows = cr.fetchall() if cr.description else []
-        conn.close()
-        return rows
+    def sql(self, query, params=(), wait=120):
+        """Rows of a query on a connection of its own; while PostgreSQL
+        restarts (the db_restart fault), retried for up to ``wait`` s."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                conn = psycopg2.connect(**self.dsn)
+            except psycopg2.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+                continue
+            try:
+                with conn, conn.cursor() as cr:
+                    cr.execute(query, params)
+                    return cr.fetchall() if cr.description else []
+            finally:
+                conn.close()
 
     def client(self, role="planners", index=0):
         account = self.setup[role][index % len(self.setup[role])]
@@ -272,16 +288,25 @@ class Faults:
             result["failures"].append("the killed job was neither retried nor failed")
 
     def db_restart(self):
-        def interrupt(backend, _worker):
-            self.sql("SELECT pg_terminate_backend(%s)", (backend,))
+        """PostgreSQL restarted (``--db-restart-command``) while the run's job
+        writes back: every connection of the server is cut. The run must end
+        failed with a reason, or done once queue_job retried its job, with
+        its work orders unchanged or as its lines say; the next run works."""
+
+        def interrupt(_backend, _worker):
+            command = shlex.split(self.args.db_restart_command)
+            subprocess.run(command, check=True, timeout=120)
 
         result = self._interrupted_run("db_restart", interrupt)
-        if "interrupted_in" in result and result["end"]["state"] != "failed":
-            result["failures"].append(
-                f"the run ended {result['end']['state']}, expected failed"
-            )
-        # the next run works
-        time.sleep(2)
+        end = result["end"]
+        if (
+            "interrupted_in" in result
+            and end["state"] == "done"
+            and not (end.get("retry") or 0) >= 1
+        ):
+            result["failures"].append("the run ended done but its job was not retried")
+        # the next run works (the server's connections come back by themselves)
+        self.sql("SELECT 1")
         try:
             after = self.start_run(self.args.time_limit)
             result["next_run"] = self.wait_run(after, self.args.run_timeout)
@@ -463,6 +488,11 @@ def main():
     parser.add_argument("--preview-time-limit", type=float, default=5)
     parser.add_argument("--run-timeout", type=float, default=600)
     parser.add_argument("--new-mos", type=int, default=40)
+    parser.add_argument(
+        "--db-restart-command",
+        default="pg_ctlcluster 15 main restart",
+        help="restarts PostgreSQL (the db_restart fault)",
+    )
     parser.add_argument(
         "--server-pid",
         type=int,

@@ -353,16 +353,20 @@ class Planner:
             return None
 
     def move_card(self, board):
-        cells = [
-            cell["cards"]
+        # Dispatch order in a cell is the sale orders' serial: only a card of
+        # a sale order moves (work without one keeps its place by its start).
+        pairs = [
+            (card, other)
             for row in board.get("workcenters", [])
             for cell in row["cells"]
-            if len(cell["cards"]) >= 2
+            for card in cell["cards"]
+            if card.get("sale_order_id") and not card.get("locked")
+            for other in cell["cards"]
+            if other.get("sale_order_id") != card["sale_order_id"]
         ]
-        if not cells:
+        if not pairs:
             return
-        cards = self.rng.choice(cells)
-        moved, target = self.rng.sample(cards, 2)
+        moved, target = self.rng.choice(pairs)
         try:
             self.client.call(
                 "planner: move a card",
@@ -388,7 +392,9 @@ class Planner:
             )
         except (Refused, CallError):
             return
-        self.ledger.write("dry_run", run=summary["id"], state=summary["state"])
+        # a dry run solving in the background answers {"run_id", "state"} at once
+        run = summary.get("id") or summary.get("run_id")
+        self.ledger.write("dry_run", run=run, state=summary["state"])
 
 
 def make_users(setup, stats, ledger, sales, planners, seed=0, answer_wait=20.0):
@@ -416,7 +422,7 @@ def make_users(setup, stats, ledger, sales, planners, seed=0, answer_wait=20.0):
     return users
 
 
-def start_background_run(setup, stats, ledger, time_limit):
+def start_background_run(setup, stats, ledger, time_limit, wait=60):
     """A planner's re-plan of every open MO of the plant, the frozen zone
     released: > 300 work orders, so ``schedule(interactive=True)`` hands it to
     a queue_job job. Returns the run id."""
@@ -424,18 +430,32 @@ def start_background_run(setup, stats, ledger, time_limit):
     client = Client(
         setup["base_url"], setup["database"], account["key"], stats, account["login"]
     )
-    ids = client.call(
-        "planner: start the background run",
-        "pps.schedule.run",
-        "schedule",
-        productions=setup["productions"],
-        interactive=True,
-        time_limit=time_limit,
-        # the frozen zone released (a planner's option, logged on the run): a
-        # plan made hours ago holds frozen work behind late work that cannot
-        # finish before it, and the run would be infeasible (bench/results/load.md)
-        release_frozen=True,
-    )
+    # a planner's dry run of the round may hold the company's run lock: the
+    # refusal says so, and the planner tries again once it ended
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            ids = client.call(
+                "planner: start the background run",
+                "pps.schedule.run",
+                "schedule",
+                productions=setup["productions"],
+                interactive=True,
+                time_limit=time_limit,
+                # the frozen zone released (a planner's option, logged on the
+                # run): a plan made hours ago holds frozen work behind late
+                # work that cannot finish before it, and the run would be
+                # infeasible (bench/results/load.md)
+                release_frozen=True,
+            )
+            break
+        except Refused as refused:
+            busy = (
+                "still running" in refused.message or "in progress" in refused.message
+            )
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
     run = ids[0] if isinstance(ids, list) else ids
     ledger.write("background_run", run=run)
     return run

@@ -56,6 +56,15 @@ def build(env, args):
     import run as bench_odoo
 
     productions = bench_odoo.build_plant(env, args.mos, args.seed)
+    # a third of the MOs for sale orders of their own, with serials: the
+    # planners' moves of cards (the dispatch order in a cell is the orders'
+    # serials; work without an order keeps its place by its start)
+    customer = env["res.partner"].create({"name": "Load customer"})
+    for serial, production in enumerate(productions[::3], start=100):
+        if not production.pps_sale_order_id:
+            production.pps_sale_order_id = env["sale.order"].create(
+                {"partner_id": customer.id, "pps_serial": serial}
+            )
     if not productions.workorder_ids.filtered("date_start"):
         run = env["pps.schedule.run"].schedule(
             productions=productions, time_limit=args.time_limit, workers=1
