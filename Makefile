@@ -1,5 +1,5 @@
 # The two commands of README.md, and a few helpers around them.
-.PHONY: run run-workers test test-engine bench lint
+.PHONY: run run-workers test test-engine bench bench-load lint
 
 run:  ## Odoo 19 with both add-ons and the demo factory on http://127.0.0.1:8069
 	scripts/run.sh
@@ -15,6 +15,9 @@ test-engine:  ## only the scheduling engine's pure tests (no Odoo server, no dat
 
 bench:  ## benchmarks; results under bench/results/
 	scripts/bench.sh
+
+bench-load:  ## load and faults on a multi-process server (pps_bench_2000); bench/results/load.md
+	bench/load/run.sh
 
 lint:  ## all pre-commit hooks on all files
 	pre-commit run --all-files

@@ -8,7 +8,7 @@
 LOAD_DIR="$PPS_ROOT/bench/load"
 PPS_LOAD_PORT="${PPS_LOAD_PORT:-8169}"
 PPS_LOAD_GEVENT_PORT="${PPS_LOAD_GEVENT_PORT:-8172}"
-load_pid="" load_db="" load_out=""
+load_pid="" load_db="" load_out="" load_pidfile=""
 
 # The configuration of the load server: the multi-process mode on its ports.
 load_config() {
@@ -44,6 +44,18 @@ load_start_server() {
 
 # Stop the server: its master, workers, runner and gevent process (one group).
 load_stop_server() {
+    # a server faults.py started again after the db_restart fault
+    if [ -n "$load_pidfile" ] && [ -s "$load_pidfile" ]; then
+        local again
+        again="$(cat "$load_pidfile")"
+        kill -TERM -- "-$again" 2>/dev/null || true
+        for _ in $(seq 1 30); do
+            kill -0 -- "-$again" 2>/dev/null || break
+            sleep 1
+        done
+        kill -KILL -- "-$again" 2>/dev/null || true
+        rm -f "$load_pidfile"
+    fi
     [ -n "$load_pid" ] || return 0
     kill -TERM -- "-$load_pid" 2>/dev/null || true
     for _ in $(seq 1 30); do

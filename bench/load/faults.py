@@ -297,7 +297,37 @@ class Faults:
             command = shlex.split(self.args.db_restart_command)
             subprocess.run(command, check=True, timeout=120)
 
-        result = self._interrupted_run("db_restart", interrupt)
+        master = self.args.server_pid
+        argv = Path(f"/proc/{master}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+
+        def interrupt_and_watch(backend, worker):
+            interrupt(backend, worker)
+            time.sleep(5)
+            # Odoo 19's prefork master exits when the database is down while
+            # it respawns a worker (check_registries in process_spawn): what a
+            # process supervisor does, started again with the same command;
+            # queue_job's runner then re-queues the dead job
+            if Path(f"/proc/{master}").exists():
+                result_server["master"] = "still running"
+                return
+            server = subprocess.Popen(
+                [a.decode() for a in argv],
+                start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            self.args.server_pid = server.pid
+            if self.args.server_pid_file:
+                Path(self.args.server_pid_file).write_text(str(server.pid))
+            result_server["master"] = (
+                "exited (Odoo 19's master stops when PostgreSQL is down while "
+                "it respawns a worker); started again, as a supervisor would"
+            )
+
+        result_server = {}
+        result = self._interrupted_run("db_restart", interrupt_and_watch)
+        result.update(result_server)
         end = result["end"]
         if (
             "interrupted_in" in result
@@ -498,6 +528,10 @@ def main():
         type=int,
         required=True,
         help="pid of the server's master: only its workers are killed",
+    )
+    parser.add_argument(
+        "--server-pid-file",
+        help="where the pid of a server started again (db_restart) is written",
     )
     parser.add_argument(
         "faults",

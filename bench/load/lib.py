@@ -360,9 +360,11 @@ class Planner:
             for row in board.get("workcenters", [])
             for cell in row["cells"]
             for card in cell["cards"]
-            if card.get("sale_order_id") and not card.get("locked")
+            if card.get("sale_order_id") and card.get("serial") and not card["locked"]
             for other in cell["cards"]
-            if other.get("sale_order_id") != card["sale_order_id"]
+            if other.get("sale_order_id")
+            and other.get("serial")
+            and other["sale_order_id"] != card["sale_order_id"]
         ]
         if not pairs:
             return

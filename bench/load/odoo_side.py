@@ -56,15 +56,6 @@ def build(env, args):
     import run as bench_odoo
 
     productions = bench_odoo.build_plant(env, args.mos, args.seed)
-    # a third of the MOs for sale orders of their own, with serials: the
-    # planners' moves of cards (the dispatch order in a cell is the orders'
-    # serials; work without an order keeps its place by its start)
-    customer = env["res.partner"].create({"name": "Load customer"})
-    for serial, production in enumerate(productions[::3], start=100):
-        if not production.pps_sale_order_id:
-            production.pps_sale_order_id = env["sale.order"].create(
-                {"partner_id": customer.id, "pps_serial": serial}
-            )
     if not productions.workorder_ids.filtered("date_start"):
         run = env["pps.schedule.run"].schedule(
             productions=productions, time_limit=args.time_limit, workers=1
@@ -133,6 +124,7 @@ def setup(env, args):
         [("origin", "=", "pps-bench"), ("state", "in", ("confirmed", "progress"))]
     )
     result["productions"] = productions.ids
+    _orders_for_moves(env, productions)
     # the weeks with the most work past the frozen zone: what planners look at
     frozen = env.company.pps_frozen_days
     result["frozen_days"] = frozen
@@ -165,6 +157,24 @@ def setup(env, args):
         f"setup: {len(result['sales'])} salespeople, {len(result['planners'])} "
         f"planners, {len(productions)} open MOs; tag {tag}"
     )
+
+
+def _orders_for_moves(env, productions, every=5):
+    """One MO in ``every`` for a sale order of its own, with a serial: the
+    planners' card moves (the dispatch order in a cell is the orders'
+    serials; work without a serial keeps its place by its start)."""
+    customer = env["res.partner"].search([("name", "=", "Load customer 0")], limit=1)
+    env.cr.execute("SELECT COALESCE(MAX(pps_serial), 0) FROM sale_order")
+    serial = env.cr.fetchone()[0] + 100
+    free = productions.filtered(lambda p: not p.pps_sale_order_id)[::every]
+    orders = env["sale.order"].create(
+        [
+            {"partner_id": customer.id, "pps_serial": serial + i, "origin": "pps-load"}
+            for i in range(len(free))
+        ]
+    )
+    for production, order in zip(free, orders, strict=True):
+        production.pps_sale_order_id = order
 
 
 def _max_id(env, table):

@@ -39,6 +39,7 @@ trap "exit 130" INT TERM
 load_prepare_db "$db" "$template"
 conf="$(load_config "$db")"
 load_start_server "$db" "$conf" "$out/server.log"
+load_pidfile="$out/server_again.pid"
 odoo_side setup -c "$conf" -d "$db" --out "$out/setup.json" --sales 10 --planners 5 \
     --base-url "http://127.0.0.1:$PPS_LOAD_PORT"
 status=0 rounds=()
@@ -55,7 +56,7 @@ done
 # shellcheck disable=SC2086
 "$PPS_PYTHON" "$LOAD_DIR/faults.py" --setup "$out/setup.json" --conf "$conf" \
     --ledger "$out/ledger.jsonl" --out "$out/faults.json" --time-limit 30 --server-pid "$load_pid" \
-    --run-timeout 900 $faults || status=1
+    --run-timeout 900 --server-pid-file "$load_pidfile" $faults || status=1
 odoo_side check -c "$conf" -d "$db" --setup "$out/setup.json" --ledger "$out/ledger.jsonl" \
     --out "$out/check_final.json" >/dev/null || status=1
 "$PPS_PYTHON" "$LOAD_DIR/report.py" --dir "$out" --template "$template" \
