@@ -178,9 +178,9 @@ def main():
         "at the same moment",
         "kill_worker": "the HTTP worker running the background job is killed "
         "(SIGKILL) in the run's write-back",
-        "db_restart": "the job's PostgreSQL session is terminated "
-        "(`pg_terminate_backend`) in the run's write-back -- what a restart does "
-        "to every session; the shared cluster of this machine is not restarted",
+        "db_restart": "PostgreSQL restarted (`pg_ctlcluster 15 main restart`) in "
+        "the run's write-back: every session of the cluster cut, other users' "
+        "too",
     }
     for name, result in faults.items():
         if name == "calls":
