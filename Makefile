@@ -16,7 +16,7 @@ test-engine:  ## only the scheduling engine's pure tests (no Odoo server, no dat
 bench:  ## benchmarks; results under bench/results/
 	scripts/bench.sh
 
-bench-load:  ## load and fault tests on a multi-process server; bench/results/load.md
+bench-load:  ## load and faults on a multi-process server (pps_bench_2000); bench/results/load.md
 	bench/load/run.sh
 
 lint:  ## all pre-commit hooks on all files

@@ -230,6 +230,19 @@ odoo_bin() {
     "$PPS_PYTHON" -m odoo "$@"
 }
 
+# A script file that starts Odoo, for the multi-process server: its master
+# starts the bus process as ``sys.executable sys.argv[0] gevent``, which
+# ``python -m odoo`` cannot be (a package's __main__.py run as a file).
+odoo_script() {
+    local script
+    script="$(dirname "$PPS_PYTHON")/odoo"
+    if [ ! -f "$script" ]; then
+        script="$("$PPS_PYTHON" -c 'import os, odoo.release as r; print(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(r.__file__))), "odoo-bin"))')"
+    fi
+    [ -f "$script" ] || die "no odoo launcher script next to $PPS_PYTHON nor odoo-bin in the Odoo source"
+    echo "$script"
+}
+
 # Build the web client's asset bundles of a database once, committed. Browser
 # tests otherwise build them inside their own test transaction, which is rolled
 # back after each test class: every class paid for them again, and on a loaded

@@ -37,4 +37,7 @@ if [ "$serve" = 0 ]; then
 fi
 [ "$PPS_WORKERS" = 0 ] || log "multi-process mode: $PPS_WORKERS HTTP workers, 1 cron thread, queue_job runner (channels ${PPS_JOB_CHANNELS:-root:1})"
 log "Odoo is starting: open http://127.0.0.1:${PPS_HTTP_PORT:-8069}/web/login (admin / admin)"
-exec "$PPS_PYTHON" -m odoo -c "$PPS_CONF" -d "$db" --db-filter="^$db\$"
+if [ "$PPS_WORKERS" = 0 ]; then
+    exec "$PPS_PYTHON" -m odoo -c "$PPS_CONF" -d "$db" --db-filter="^$db\$"
+fi
+exec "$PPS_PYTHON" "$(odoo_script)" -c "$PPS_CONF" -d "$db" --db-filter="^$db\$"

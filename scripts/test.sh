@@ -11,6 +11,11 @@
 #   the databases the paths need are prepared. Other arguments go to every run.
 #   PPS_TEST_DB overrides the database name (pps_test); PPS_TEST_REUSE_DB=1
 #   updates existing databases instead of recreating them.
+# Last, when the whole suite runs (no path given) or PPS_TEST_LOAD=1: the
+# CI-sized load test on a multi-process server (bench/load/ci.sh, about
+# 3 minutes, database ${PPS_TEST_DB}_load copied from ${PPS_TEST_DB}, removed
+# after; ports PPS_LOAD_PORT / PPS_LOAD_GEVENT_PORT, 8169 / 8172).
+# PPS_TEST_LOAD=0 leaves it out.
 source "$(dirname "$0")/lib.sh"
 
 COORDINATION=pps_coordination
@@ -37,6 +42,7 @@ done
 if [ ${#coordination_paths[@]} = 0 ] && [ ${#scheduler_paths[@]} = 0 ]; then
     coordination_paths=("$COORDINATION/tests")
     scheduler_paths=("$SCHEDULER/tests")
+    PPS_TEST_LOAD="${PPS_TEST_LOAD:-1}"
 fi
 
 # A database with the given add-ons: recreated, or updated with PPS_TEST_REUSE_DB=1.
@@ -86,5 +92,12 @@ run_pytest() {
 # while the other ran tests.
 if [ ${#empty[@]} != 0 ] && { [ ${#options[@]} = 0 ] || [ "$ran" = 0 ]; }; then
     die "pytest collected no test in: ${empty[*]}"
+fi
+if [ "${PPS_TEST_LOAD:-0}" = 1 ]; then
+    log "the CI-sized load test on a multi-process server (bench/load/ci.sh)"
+    template=""
+    [ ${#scheduler_paths[@]} = 0 ] || template="$full_db"
+    PPS_LOAD_TEMPLATE="$template" PPS_LOAD_CI_DB="${full_db}_load" \
+        "$PPS_ROOT/bench/load/ci.sh" || status=1
 fi
 exit "$status"
