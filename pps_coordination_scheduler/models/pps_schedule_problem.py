@@ -31,7 +31,16 @@ from odoo.addons.pps_coordination.const import (
     OPEN_WORKORDER_STATES,
 )
 
-from ..engine import Assignment, Job, Mode, Operation, Precedence, ProblemData, Resource
+from ..engine import (
+    Assignment,
+    Job,
+    Mode,
+    Operation,
+    Precedence,
+    ProblemData,
+    Resource,
+    SecondaryResource,
+)
 from ..planning_time import (  # noqa: F401 - to_datetime re-exported
     MINUTE,
     planning_tz,
@@ -265,6 +274,9 @@ class PpsScheduleProblem(models.AbstractModel):
         resources, jobs, operations = self._prepare_labels(
             problem, resources, jobs, operations
         )
+        secondaries, operations = self._prepare_secondaries(
+            problem, resources, operations, origin, horizon_end
+        )
         problem.data = ProblemData(
             resources=tuple(resources),
             jobs=tuple(jobs),
@@ -274,6 +286,7 @@ class PpsScheduleProblem(models.AbstractModel):
             rush_share=company.pps_rush_capacity_share,
             day_length=1440,
             day_offset=self._prepare_day_offset(company, origin),
+            secondaries=secondaries,
         )
         problem = self._prepare_hold_blocks(problem, productions)
         return self._prepare_week_lock_blocks(problem, week_locks)
@@ -281,6 +294,128 @@ class PpsScheduleProblem(models.AbstractModel):
     # ------------------------------------------------------------------
     # _prepare_* hooks, one concern each
     # ------------------------------------------------------------------
+    @api.model
+    def _prepare_secondaries(self, problem, resources, operations, origin, horizon_end):
+        """The operator pools and fixtures the work orders' operations need
+        (``pps.operation.requirement``), as the engine's secondary resources,
+        and the operations with what they require.
+
+        A fixture has its copies at any time. A pool has its headcount, but
+        outside its shift calendar, where a work center of the work needing
+        it works, only its off-shift headcount (the night shift); a
+        confirmed low staffing abnormality naming the pool leaves its
+        capacity share of the headcount over its period (instead of taking
+        the work center's capacity, :meth:`_abnormalities_by_workcenter`).
+
+        :return: (tuple of ``SecondaryResource``, list of operations)
+        """
+        index = {}  # pps.operator.pool / pps.fixture record -> engine index
+        requires = {}
+        users = {}  # engine index -> resource indexes of the work needing it
+        for i, workorder in enumerate(problem.workorders):
+            needs = {}
+            for line in workorder.operation_id.sudo().pps_requirement_ids:
+                record = line.pool_id or line.fixture_id
+                k = index.setdefault(record, len(index))
+                needs[k] = needs.get(k, 0) + line.quantity
+                users.setdefault(k, set()).update(
+                    mode.resource for mode in operations[i].modes
+                )
+            if needs:
+                requires[i] = needs
+        if not index:
+            return (), operations
+        horizon = to_minutes(origin, horizon_end)
+        secondaries = []
+        for record, k in index.items():
+            if record._name == "pps.fixture":
+                secondaries.append(
+                    SecondaryResource(
+                        ("fixture", record.id), record.count, label=record.display_name
+                    )
+                )
+                continue
+            windows = [w for r in users[k] for w in resources[r].windows]
+            levels = self._pool_levels(record, windows, origin, horizon_end, horizon)
+            secondaries.append(
+                SecondaryResource(
+                    ("pool", record.id),
+                    record.headcount,
+                    levels=levels,
+                    label=record.display_name,
+                )
+            )
+        operations = [
+            dataclasses.replace(op, requires=requires[i]) if i in requires else op
+            for i, op in enumerate(operations)
+        ]
+        return tuple(secondaries), operations
+
+    @api.model
+    def _pool_levels(self, pool, windows, origin, horizon_end, horizon):
+        """(start, end, operators) segments where the pool has other than its
+        headcount: off shift while its work centers work, and less during a
+        confirmed low staffing abnormality naming it."""
+        pieces = [(0, horizon, pool.headcount)]
+
+        def apply(start, end, value):
+            nonlocal pieces
+            start, end = max(0, start), min(horizon, end)
+            if end <= start:
+                return
+            cut = []
+            for a, b, units in pieces:
+                if b <= start or a >= end:
+                    cut.append((a, b, units))
+                    continue
+                if a < start:
+                    cut.append((a, start, units))
+                cut.append((max(a, start), min(b, end), value(units)))
+                if b > end:
+                    cut.append((end, b, units))
+            pieces = cut
+
+        calendar = pool.resource_calendar_id
+        if calendar:
+            tz = pytz.timezone(calendar.tz or "UTC")
+            shifts = calendar._work_intervals_batch(
+                pytz.utc.localize(origin), pytz.utc.localize(horizon_end), tz=tz
+            )[False]
+            on = [
+                (
+                    to_minutes(origin, a.astimezone(pytz.utc).replace(tzinfo=None)),
+                    to_minutes(
+                        origin,
+                        b.astimezone(pytz.utc).replace(tzinfo=None),
+                        rounding=math.floor,
+                    ),
+                )
+                for a, b, _records in shifts
+            ]
+            off = pool.off_shift_headcount
+            for start, end in windows:  # work center time outside the shifts
+                for gap_start, gap_end in _free_gaps(start, end, on):
+                    apply(gap_start, gap_end, lambda units: min(units, off))
+        for abnormality in (
+            self.env["pps.abnormality"]
+            .sudo()
+            .search(
+                [
+                    ("pps_pool_id", "=", pool.id),
+                    ("abnormality_type", "=", "low_staffing"),
+                    ("state", "=", "confirmed"),
+                    ("date_end", ">", origin),
+                ]
+            )
+        ):
+            factor = min(max(abnormality.capacity_factor, 0.0), 1.0)
+            apply(
+                to_minutes(origin, abnormality.date_start),
+                to_minutes(origin, abnormality.date_end, rounding=math.ceil),
+                lambda units, factor=factor: math.floor(units * factor),
+            )
+        return tuple((a, b, units) for a, b, units in pieces if units != pool.headcount)
+
     @api.model
     def _filter_schedulable(self, productions, problem):
         """Open productions with work orders whose work centers have calendars
@@ -617,6 +752,8 @@ class PpsScheduleProblem(models.AbstractModel):
                 ("abnormality_type", "in", sorted(Abnormality._pps_capacity_types)),
                 ("state", "=", "confirmed"),
                 ("date_end", ">", origin),
+                # low staffing of an operator pool takes its operators instead
+                ("pps_pool_id", "=", False),
             ]
         ):
             found.setdefault(abnormality.workcenter_id.id, []).append(abnormality)
