@@ -123,6 +123,11 @@ class PpsScheduleProblem(models.AbstractModel):
             workorders.workcenter_id
             | workorders.workcenter_id.alternative_workcenter_ids
         )
+        # other orders' planned work holding the same people or fixtures,
+        # wherever it runs: its work centers' work becomes obstacles too
+        workcenters |= self._prepare_sharing_centers(
+            workorders.operation_id, productions, origin
+        )
         obstacles = self._prepare_obstacles(workcenters, productions, origin)
         frozen_until = (
             None if release_frozen else origin + timedelta(days=company.pps_frozen_days)
@@ -275,7 +280,11 @@ class PpsScheduleProblem(models.AbstractModel):
             problem, resources, jobs, operations
         )
         secondaries, operations = self._prepare_secondaries(
-            problem, resources, operations, origin, horizon_end
+            [wo.operation_id for wo in problem.workorders],
+            resources,
+            operations,
+            origin,
+            horizon_end,
         )
         problem.data = ProblemData(
             resources=tuple(resources),
@@ -295,10 +304,15 @@ class PpsScheduleProblem(models.AbstractModel):
     # _prepare_* hooks, one concern each
     # ------------------------------------------------------------------
     @api.model
-    def _prepare_secondaries(self, problem, resources, operations, origin, horizon_end):
+    def _prepare_secondaries(
+        self, routings, resources, operations, origin, horizon_end
+    ):
         """The operator pools and fixtures the work orders' operations need
         (``pps.operation.requirement``), as the engine's secondary resources,
         and the operations with what they require.
+
+        :param routings: per operation index, its routing operation
+            (``mrp.routing.workcenter``; None or empty: it needs nothing)
 
         A fixture has its copies at any time. A pool has its headcount, but
         outside its shift calendar, where a work center of the work needing
@@ -312,9 +326,9 @@ class PpsScheduleProblem(models.AbstractModel):
         index = {}  # pps.operator.pool / pps.fixture record -> engine index
         requires = {}
         users = {}  # engine index -> resource indexes of the work needing it
-        for i, workorder in enumerate(problem.workorders):
+        for i, routing in enumerate(routings):
             needs = {}
-            for line in workorder.operation_id.sudo().pps_requirement_ids:
+            for line in routing.sudo().pps_requirement_ids if routing else ():
                 record = line.pool_id or line.fixture_id
                 k = index.setdefault(record, len(index))
                 needs[k] = needs.get(k, 0) + line.quantity
@@ -577,6 +591,29 @@ class PpsScheduleProblem(models.AbstractModel):
         if production.pps_rush or company.pps_jit_slack_days <= 0:
             return None
         return int(company.pps_jit_slack_days * 1440)
+
+    @api.model
+    def _prepare_sharing_centers(self, routings, productions, origin):
+        """Work centers of other productions' planned, unfinished work
+        orders that need an operator pool or a fixture one of ``routings``
+        (``mrp.routing.workcenter``) needs."""
+        lines = (
+            self.env["pps.operation.requirement"]
+            .sudo()
+            .search([("operation_id", "in", routings.ids)])
+        )
+        if not lines:
+            return self.env["mrp.workcenter"]
+        domain = [
+            ("production_id", "not in", productions.ids),
+            ("state", "in", OPEN_WORKORDER_STATES),
+            ("date_start", "!=", False),
+            ("date_finished", ">", origin),
+            "|",
+            ("operation_id.pps_requirement_ids.pool_id", "in", lines.pool_id.ids),
+            ("operation_id.pps_requirement_ids.fixture_id", "in", lines.fixture_id.ids),
+        ]
+        return self.env["mrp.workorder"].sudo().search(domain).workcenter_id
 
     @api.model
     def _prepare_obstacles(self, workcenters, productions, origin):

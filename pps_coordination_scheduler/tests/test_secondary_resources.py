@@ -14,7 +14,13 @@ from itertools import pairwise
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import SchedulerCase, create_calendar, create_routing
+from .common import (
+    PpsCoordinationCase,
+    SchedulerCase,
+    create_calendar,
+    create_routing,
+    create_workcenter,
+)
 
 
 class SecondaryCase(SchedulerCase):
@@ -169,6 +175,38 @@ class TestSecondaryRun(SecondaryCase):
         self.assertNotEqual(first.workcenter_id, second.workcenter_id)
         self.assertLessEqual(first.date_finished, second.date_start)
 
+    def test_planned_work_elsewhere_holds_the_jig(self):
+        """The bracket is planned on the second cell; a run of the frame
+        alone sees it hold the jig, though on another work center."""
+        self._need(self.frame_cut, fixture_id=self.jig.id)
+        self._need(self.bracket_cut, fixture_id=self.jig.id)
+        bracket = self._mo(self.bracket, self.bracket_bom)
+        self._schedule(bracket)
+        frame = self._mo(self.product, self.bom)
+        problem = self.env["pps.schedule.problem"]._prepare_problem(frame)
+        self.assertIn(self.wc_cut2, problem.workcenters)
+        run = self._schedule(frame)
+        self.assertEqual(run.state, "done", run.message)
+        first, second = self._cuts(bracket | frame)
+        self.assertEqual(first.production_id, bracket)
+        self.assertLessEqual(first.date_finished, second.date_start)
+
+    def test_why_late_names_the_jig_and_who_held_it(self):
+        """Both due within the hour: the one cut second waits for the jig,
+        and its late cause says so, naming the order that held it."""
+        self._need(self.frame_cut, fixture_id=self.jig.id)
+        self._need(self.bracket_cut, fixture_id=self.jig.id)
+        productions = self._mo(self.product, self.bom, days=0.04) | self._mo(
+            self.bracket, self.bracket_bom, days=0.04
+        )
+        run = self._schedule(productions)
+        self.assertEqual(run.state, "done", run.message)
+        first, second = self._cuts(productions)
+        late = second.production_id
+        self.assertEqual(late.pps_late_cause, "capacity", late.pps_late_reason)
+        self.assertIn("Waits for Cutting jig, held by", late.pps_late_reason)
+        self.assertIn(first.production_id.name, late.pps_late_reason)
+
     def test_without_the_jig_they_cut_at_once(self):
         productions = self._mo(self.product, self.bom) | self._mo(
             self.bracket, self.bracket_bom
@@ -271,3 +309,105 @@ class TestSecondaryRecords(SecondaryCase):
             self.jig.with_user(self.planner).count = -1
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             self.crew.with_user(self.planner).headcount = -2
+
+
+class TestSecondaryPromise(PpsCoordinationCase):
+    """The quote of a panel cut on a second work center, next to planned
+    work that holds the only jig the panel's cut needs too."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"pps_rush_capacity_share": 0.0, "pps_frozen_days": 0})
+        cls.saw = create_workcenter(cls.env, "PPS Saw", cls.calendar)
+        cls.panel = cls.env["product.product"].create(
+            {
+                "name": "PPS Panel",
+                "is_storable": True,
+                "route_ids": [
+                    Command.set([cls.route_manufacture.id, cls.route_mto.id])
+                ],
+            }
+        )
+        cls.panel_bom = create_routing(
+            cls.env, cls.panel, [("Cut panel", cls.saw, 60.0)]
+        )
+        order = cls._create_sale_order(qty=2)
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.component, cls.warehouse.lot_stock_id, 100
+        )
+        productions = cls._confirm_with_production(order, plan=False)
+        cls.obstacle = productions.filtered(lambda p: p.product_id == cls.product)
+        cls.obstacle.date_start = cls._now()
+        cls.obstacle.button_plan()
+        cls.jig = cls.env["pps.fixture"].create({"name": "Panel jig", "count": 1})
+
+    def _quote(self):
+        order = self._create_sale_order(product=self.panel, qty=1)
+        return order.with_user(self.sales_user).pps_quote_delivery_date()
+
+    def _need_jig(self, operations):
+        self.env["pps.operation.requirement"].create(
+            [{"operation_id": op.id, "fixture_id": self.jig.id} for op in operations]
+        )
+
+    def test_a_fixture_that_binds_is_named(self):
+        plain = self._quote()
+        self.assertNotIn("Panel jig", plain["explanation"])
+        self._need_jig(self.obstacle.workorder_ids.operation_id)
+        self._need_jig(self.panel_bom.operation_ids)
+        promise = self._quote()
+        self.assertEqual(promise["binding"], "capacity", promise["explanation"])
+        self.assertIn(
+            "The operators and fixtures it needs (Panel jig)", promise["explanation"]
+        )
+        self.assertEqual(promise["secondary"], {"resources": ["Panel jig"]})
+        self.assertGreater(promise["completion"], plain["completion"])
+        self.assertGreaterEqual(
+            promise["completion"],
+            max(self.obstacle.workorder_ids.mapped("date_finished")),
+        )
+
+    def test_a_free_fixture_says_nothing(self):
+        """Only the panel needs the jig: it is free, nothing is said."""
+        self._need_jig(self.panel_bom.operation_ids)
+        promise = self._quote()
+        self.assertNotIn("Panel jig", promise["explanation"])
+        self.assertNotIn("secondary", promise)
+
+
+class TestSecondaryDemo(SecondaryCase):
+    def test_demo_plant_gets_a_jig_and_a_crew_once(self):
+        """The demo factory has a clamping jig of two copies on the saw and
+        welding steps, and an assembly crew of two on the day shift, one on
+        the late shift, on the assembly steps; loading again adds nothing."""
+        self.env["res.company"]._pps_load_demo_factory()
+        jig = self.env["pps.fixture"].search([("name", "=", "Clamping jig")])
+        crew = self.env["pps.operator.pool"].search([("name", "=", "Assembly crew")])
+        self.assertEqual(jig.count, 2)
+        self.assertEqual((crew.headcount, crew.off_shift_headcount), (2, 1))
+        self.assertEqual(
+            crew.resource_calendar_id,
+            self.env.ref("pps_coordination.demo_calendar_day_shift"),
+        )
+        Requirement = self.env["pps.operation.requirement"]
+        self.assertEqual(
+            sorted(
+                Requirement.search([("fixture_id", "=", jig.id)]).operation_id.mapped(
+                    "name"
+                )
+            ),
+            ["Saw tubes", "Weld frame", "Weld guard frame"],
+        )
+        self.assertEqual(
+            sorted(
+                Requirement.search([("pool_id", "=", crew.id)]).operation_id.mapped(
+                    "name"
+                )
+            ),
+            ["Assemble cabinet", "Fit window", "Mount worktop and drawers"],
+        )
+        self.assertFalse(self.env["res.company"]._pps_load_demo_secondaries())
+        self.assertEqual(
+            self.env["pps.fixture"].search_count([("name", "=", "Clamping jig")]), 1
+        )
