@@ -409,7 +409,7 @@ class PpsScheduleProblem(models.AbstractModel):
             off = pool.off_shift_headcount
             for start, end in windows:  # work center time outside the shifts
                 for gap_start, gap_end in _free_gaps(start, end, on):
-                    apply(gap_start, gap_end, lambda units: min(units, off))
+                    apply(gap_start, gap_end, lambda _units: off)
         for abnormality in (
             self.env["pps.abnormality"]
             .sudo()
