@@ -1147,8 +1147,13 @@ class PpsPromise(models.AbstractModel):
         if key not in cache:
             Problem = self.env["pps.schedule.problem"].sudo()
             works = Problem._prepare_fixed_work(workorders, wc_index, state["now"])
+            # the work order's display name, without its compute's overhead
             cache[key] = [
-                (work, work.workorder.production_id, work.workorder.display_name)
+                (
+                    work,
+                    work.workorder.production_id,
+                    f"{work.workorder.production_id.name} - {work.workorder.name}",
+                )
                 for work in works
             ]
         return cache[key]

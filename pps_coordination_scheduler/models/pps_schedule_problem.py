@@ -17,6 +17,7 @@ planned work of other orders, so both see the plant the same way.
 
 import dataclasses
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -41,6 +42,7 @@ from ..engine import (
     Resource,
     SecondaryResource,
 )
+from ..engine.checker import span_end
 from ..planning_time import (  # noqa: F401 - to_datetime re-exported
     MINUTE,
     planning_tz,
@@ -271,6 +273,10 @@ class PpsScheduleProblem(models.AbstractModel):
         problem.all_precedences = tuple(all_precedences)
         self._release_blocked_starts(problem, operations, all_precedences, starting)
         self._release_blocked_fixed(problem, operations, all_precedences)
+        all_precedences = self._release_unreachable_fixed(
+            problem, operations, all_precedences, resources, jobs
+        )
+        problem.all_precedences = tuple(all_precedences)
         fixed = {i for i, op in enumerate(operations) if op.fixed is not None}
         precedences = [
             p for p in all_precedences if not (p.before in fixed and p.after in fixed)
@@ -531,6 +537,112 @@ class PpsScheduleProblem(models.AbstractModel):
                 changed = True
 
     @api.model
+    def _release_unreachable_fixed(
+        self, problem, operations, precedences, resources, jobs
+    ):
+        """Fixed work its chain cannot reach in time, whatever the plan.
+
+        :meth:`_release_blocked_fixed` looks at the direct predecessor's own
+        plan; this looks at the whole chain before it, in the routing's order:
+
+        - *moving* work: movable work planned in the past or not planned, and
+          what comes after it in the chain (its plan no longer holds: it
+          moves when what it waits for moves);
+        - *reach*: the earliest each operation can finish (its order's
+          release, its predecessors, the working time of its fastest work
+          center; other work ignored, so no schedule beats it).
+
+        Frozen, week-locked or pinned work behind moving work, or that its
+        predecessors cannot reach before it starts, is released (kept, the
+        plan would be infeasible: a late first operation two steps before, a
+        component that arrives after it). Work in progress stays; a
+        predecessor that cannot finish before it started is no longer held by
+        it (the shop started the successor anyway): that precedence is
+        dropped.
+
+        :return: the precedences left
+        """
+        if not precedences:
+            return precedences
+        releasable = {"frozen", "week locked", "pinned"}
+        starts = [[w[0] for w in resource.windows] for resource in resources]
+        predecessors = {}
+        successors = {}
+        for precedence in precedences:
+            predecessors.setdefault(precedence.after, []).append(precedence)
+            successors.setdefault(precedence.before, []).append(precedence.after)
+        pending = {i: len(ps) for i, ps in predecessors.items()}
+        queue = [i for i in successors if i not in pending]
+        finish = {}  # earliest end of each operation of a chain
+        moving = set()
+        dropped = set()
+        while queue:
+            i = queue.pop()
+            operation = operations[i]
+            ready = max(0, jobs[operation.job].release)
+            blockers = []
+            behind_moving = False
+            for precedence in predecessors.get(i, ()):
+                reach = finish[precedence.before] + precedence.lag
+                if (
+                    operation.fixed is not None
+                    and operations[precedence.before].fixed is None
+                    and reach > operation.fixed.start
+                ):  # fixed behind fixed: no constraint (within a minute)
+                    blockers.append(precedence)
+                behind_moving |= precedence.before in moving
+                ready = max(ready, reach)
+            if operation.fixed is not None:
+                reason = problem.fixed_reasons.get(i)
+                if (blockers or behind_moving) and reason in releasable:
+                    operations[i] = operation = dataclasses.replace(
+                        operation, fixed=None, current=operation.fixed
+                    )
+                    del problem.fixed_reasons[i]
+                    problem.movable.add(i)
+                    moving.add(i)
+                elif blockers:
+                    dropped.update(map(id, blockers))
+            elif (
+                behind_moving
+                or operation.current is None
+                or operation.current.start < 0
+            ):
+                moving.add(i)
+            if operation.fixed is not None:
+                finish[i] = operation.fixed.end
+            else:
+                finish[i] = min(
+                    (
+                        self._earliest_end(
+                            resources[mode.resource].windows,
+                            starts[mode.resource],
+                            ready,
+                            mode.duration,
+                        )
+                        for mode in operation.modes
+                    ),
+                    default=math.inf,
+                )
+            for after in successors.get(i, ()):
+                pending[after] -= 1
+                if not pending[after]:
+                    queue.append(after)
+        return [p for p in precedences if id(p) not in dropped]
+
+    @staticmethod
+    def _earliest_end(windows, starts, ready, duration):
+        """Wall end of ``duration`` working minutes started as soon as the
+        windows allow from ``ready``; infinite when they run out first."""
+        k = max(bisect_right(starts, ready) - 1, 0)
+        while k < len(windows) and windows[k][1] <= ready:
+            k += 1
+        if k == len(windows):
+            return math.inf
+        end = span_end(windows, max(ready, windows[k][0]), duration, starts)
+        return math.inf if end is None else end
+
+    @api.model
     def _prepare_fixed_reason(self, workorder, origin, frozen_until, week_locks=None):
         """Why ``workorder`` must keep its current plan, or None if it may move.
 
@@ -668,7 +780,8 @@ class PpsScheduleProblem(models.AbstractModel):
         (:meth:`_prepare_assignment`); as fixed work it occupies its work
         center at least until now (:meth:`_clip_fixed`). Work orders without a
         plan, or whose plan is over, hold nothing in the future and are left
-        out.
+        out. Only work on a work center with a changeover matrix carries its
+        setup family (nothing else reads it).
 
         :param workorders: planned work orders, e.g. :meth:`_prepare_obstacles`
         :param wc_index: {work center id: resource index}; every work order's
@@ -677,7 +790,18 @@ class PpsScheduleProblem(models.AbstractModel):
         :return: a :class:`PlannedWork` per work order kept, in their order
         """
         planned = []
-        families = self._prepare_families(workorders)
+        # a family matters only where a changeover matrix uses it
+        with_matrix = set(
+            self.env["pps.changeover"]
+            .sudo()
+            .search([("workcenter_id", "in", workorders.workcenter_id.ids)])
+            .workcenter_id.ids
+        )
+        families = self._prepare_families(
+            workorders.filtered(lambda wo: wo.workcenter_id.id in with_matrix)
+            if with_matrix
+            else workorders.browse()
+        )
         for workorder in workorders:
             modes = (
                 Mode(wc_index[workorder.workcenter_id.id], self._duration(workorder)),

@@ -14,11 +14,14 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.safe_eval import safe_eval
 
+from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 from odoo.addons.pps_coordination_scheduler.engine import (
     Assignment,
+    Job,
     Mode,
     Operation,
     Precedence,
+    Resource,
 )
 from odoo.addons.pps_coordination_scheduler.models import pps_schedule_run
 from odoo.addons.pps_coordination_scheduler.models.pps_schedule_problem import (
@@ -29,6 +32,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from .common import (
     SchedulerCase,
     create_calendar,
+    create_routing,
     plan_in_sequence,
 )
 
@@ -529,3 +533,117 @@ class TestSchedulerHorizon(SchedulerCase):
         self.assertGreater(end, light + timedelta(days=100))
         run = self._schedule(heavy)
         self.assertEqual(run.state, "done", run.message)
+
+
+class TestSchedulerFixedBehindMovingWork(SchedulerCase):
+    """Frozen work two steps behind late work, and work in progress behind
+    work not done: the run plans them instead of failing as infeasible."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.wc_paint = cls._create_workcenter("Sched Painting")
+        cls.long_product = cls.env["product.product"].create(
+            {"name": "Sched Long Frame", "is_storable": True}
+        )
+        cls.long_bom = create_routing(
+            cls.env,
+            cls.long_product,
+            [
+                ("Cut", cls.wc_cut, 240.0),
+                ("Weld", cls.wc_weld, 60.0),
+                ("Paint", cls.wc_paint, 60.0),
+            ],
+        )
+
+    def _long_production(self):
+        production = self.env["mrp.production"].create(
+            {
+                "product_id": self.long_product.id,
+                "bom_id": self.long_bom.id,
+                "date_deadline": fields.Datetime.now() + timedelta(days=10),
+            }
+        )
+        production.action_confirm()
+        production.button_plan()
+        return production
+
+    def _replan(self, workorder, start, minutes):
+        workorder.with_context(
+            pps_lock_bypass=PPS_LOCK_BYPASS, bypass_duration_calculation=True
+        ).write(
+            {"date_start": start, "date_finished": start + timedelta(minutes=minutes)}
+        )
+
+    def test_frozen_work_two_steps_behind_late_work_moves(self):
+        """Cut was due yesterday and has not started; Weld and Paint are
+        planned in the frozen zone, Weld ending before Paint starts. Cut's four
+        hours cannot end before Paint starts: Paint is released with Weld, and
+        the chain is planned in its order."""
+        production = self._long_production()
+        cut, weld, paint = production.workorder_ids.sorted("sequence")
+        now = fields.Datetime.now().replace(second=0, microsecond=0)
+        self._replan(cut, now - timedelta(days=1), 240)
+        self._replan(weld, now + timedelta(hours=1), 60)
+        self._replan(paint, now + timedelta(hours=2), 60)
+        run = self._schedule(production)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertGreaterEqual(cut.date_start, now - timedelta(minutes=1))
+        self.assertLessEqual(cut.date_finished, weld.date_start)
+        self.assertLessEqual(weld.date_finished, paint.date_start)
+        self.assertGreater(paint.date_start, now + timedelta(hours=2), "released")
+
+    def test_work_in_progress_ahead_of_its_predecessor_stays(self):
+        """Weld was started while Cut, before it, was not: Weld stays as it
+        runs, Paint behind it keeps its frozen place, and Cut is planned from
+        now instead of making the run fail."""
+        production = self._long_production()
+        cut, weld, paint = production.workorder_ids.sorted("sequence")
+        now = fields.Datetime.now().replace(second=0, microsecond=0)
+        self._replan(cut, now - timedelta(hours=6), 240)
+        self._replan(weld, now - timedelta(minutes=30), 60)
+        self._replan(paint, now + timedelta(hours=2), 60)
+        weld.with_context(pps_lock_bypass=PPS_LOCK_BYPASS).sudo().state = "progress"
+        weld_plan = (weld.date_start, weld.date_finished)
+        run = self._schedule(production)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual((weld.date_start, weld.date_finished), weld_plan)
+        self.assertGreaterEqual(cut.date_start, now - timedelta(minutes=1))
+        # Paint waits for Weld, which runs: it keeps its frozen place
+        self.assertEqual(paint.date_start, now + timedelta(hours=2))
+
+    def test_frozen_work_behind_a_chain_that_moves_is_released(self):
+        """Through the chain, not only by reach: a first operation planned
+        in the past moves, so the second (released behind it) moves, so the
+        third -- frozen, with time enough by every bound -- cannot count on
+        the second's plan and is released too; a locked week's work behind a
+        predecessor that keeps its plan stays."""
+        plan = [
+            Assignment(0, 0, -100, -90),  # late: moves
+            Assignment(1, 0, 12, 132),  # released behind it
+            Assignment(2, 0, 273, 363),  # frozen, reachable by minute 140
+            Assignment(1, 0, 500, 520),  # movable, keeps a valid plan
+            Assignment(2, 0, 600, 620),  # week locked behind it: stays
+        ]
+        operations = [
+            Operation(key=1, job=0, modes=(Mode(0, 10),), current=plan[0]),
+            Operation(key=2, job=0, modes=(Mode(1, 120),), current=plan[1]),
+            Operation(key=3, job=0, modes=(Mode(2, 90),), fixed=plan[2]),
+            Operation(key=4, job=1, modes=(Mode(1, 20),), current=plan[3]),
+            Operation(key=5, job=1, modes=(Mode(2, 20),), fixed=plan[4]),
+        ]
+        problem = ProblemMap(origin=fields.Datetime.now(), data=None)
+        problem.movable = {0, 1, 3}
+        problem.fixed_reasons = {2: "frozen", 4: "week locked"}
+        resources = [Resource(key=k, windows=((0, 100000),)) for k in range(3)]
+        jobs = [Job(key=1), Job(key=2)]
+        precedences = [Precedence(0, 1), Precedence(1, 2), Precedence(3, 4)]
+        left = self.env["pps.schedule.problem"]._release_unreachable_fixed(
+            problem, operations, precedences, resources, jobs
+        )
+        self.assertEqual(left, precedences, "nothing dropped")
+        self.assertEqual(problem.movable, {0, 1, 2, 3})
+        self.assertEqual(problem.fixed_reasons, {4: "week locked"})
+        self.assertIsNone(operations[2].fixed)
+        self.assertEqual(operations[2].current, plan[2])
+        self.assertEqual(operations[4].fixed, plan[4])
