@@ -34,6 +34,7 @@
         "views/pps_capacity_hold_views.xml",
         "views/res_config_settings_views.xml",
         "views/pps_changeover_views.xml",
+        "views/pps_secondary_resource_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

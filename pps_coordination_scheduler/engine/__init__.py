@@ -82,10 +82,21 @@ tardiness it reached before its last phase, LNS steps weigh all of them
 below one minute of tardiness. ``Result.changeover`` and ``Result.setups``
 report them.
 
+Secondary resources: a ``SecondaryResource`` is a pool of people or a set
+of fixtures, ``capacity`` units at any time except in its ``levels``
+segments (a night shift with fewer operators, an absence). An operation
+``requires`` some units of some of them and holds them over its whole
+wall span, breaks of its work center included. At no minute may the work
+there hold more than what is there (fixed work first: movable work gets
+``max(0, level - fixed)``). The greedy places work only where its units
+are free over its span, the CP-SAT model has a cumulative per secondary
+resource (the level's dips as fixed blocking intervals, frozen work as
+constants in the LNS steps), the checker sweeps each one's usage.
+
 Why late: ``explain(data, assignments)`` reads, for every late job of a
 complete schedule, the constraint that binds it (work ahead on a resource,
-fixed work, another job's operation before it, the release, or nothing but
-its own work): see ``explain``.
+people or fixtures short, fixed work, another job's operation before it,
+the release, or nothing but its own work): see ``explain``.
 
 Messages name resources, jobs and operations by their optional ``label``
 (their key when they have none): the glue passes the names planners know and
@@ -128,6 +139,7 @@ from .data import (
     Precedence,
     ProblemData,
     Resource,
+    SecondaryResource,
 )
 from .dispatch import RULES, Unschedulable, dispatch
 from .explain import Delay, explain
@@ -147,6 +159,7 @@ __all__ = [
     "ProblemData",
     "Resource",
     "Result",
+    "SecondaryResource",
     "SolveParams",
     "Status",
     "Unschedulable",

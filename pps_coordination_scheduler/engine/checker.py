@@ -95,6 +95,75 @@ def check(data: ProblemData, assignments: dict[int, Assignment]) -> list[Violati
     found += _check_precedences(data, assignments)
     found += _check_reserve(data, assignments, starts)
     found += _check_changeovers(data, assignments, starts)
+    found += _check_secondaries(data, assignments)
+    return found
+
+
+def secondary_usage(data: ProblemData, assignments, s: int):
+    """Elementary pieces (start, end, level, fixed units, movable units,
+    operations) of secondary resource ``s`` over the spans of the
+    operations that hold it, in time order."""
+    secondary = data.secondaries[s]
+    held = []
+    for i, a in assignments.items():
+        if not 0 <= i < len(data.operations):
+            continue
+        units = data.operations[i].requires.get(s)
+        if units and a.end > a.start:
+            held.append((a.start, a.end, units, i))
+    if not held:
+        return []
+    lo = min(start for start, _, _, _ in held)
+    hi = max(end for _, end, _, _ in held)
+    levels = secondary.profile(lo, hi)
+    changes: dict[int, list] = defaultdict(list)
+    for start, end, units, i in held:
+        changes[start].append((1, units, i))
+        changes[end].append((-1, units, i))
+    for start, end, _ in levels:
+        changes.setdefault(start, [])
+        changes.setdefault(end, [])
+    active: dict[int, int] = {}
+    pieces = []
+    k = 0
+    points = sorted(changes)
+    for t, u in pairwise(points):
+        for sign, units, i in changes[t]:
+            if sign > 0:
+                active[i] = units
+            else:
+                active.pop(i, None)
+        if not active:
+            continue
+        while levels[k][1] <= t:
+            k += 1
+        fixed = sum(v for i, v in active.items() if data.operations[i].fixed)
+        movable = sum(active.values()) - fixed
+        pieces.append((t, u, levels[k][2], fixed, movable, tuple(sorted(active))))
+    return pieces
+
+
+def _check_secondaries(data: ProblemData, assignments) -> list[Violation]:
+    """At every minute, the operations holding a secondary resource hold no
+    more units than it has then (``SecondaryResource``): movable work gets
+    what fixed work leaves, fixed work alone is left as it is."""
+    found = []
+    for s, secondary in enumerate(data.secondaries):
+        last = None
+        for t, _u, level, fixed, movable, ops in secondary_usage(data, assignments, s):
+            if not movable or movable <= max(0, level - fixed):
+                continue
+            if ops == last:
+                continue
+            last = ops
+            names = ", ".join(data.operations[i].ref for i in ops)
+            found.append(
+                Violation(
+                    "secondary",
+                    f"operations {names} hold {fixed + movable} of "
+                    f"{secondary.ref} at minute {t}, which has {level} then",
+                )
+            )
     return found
 
 

@@ -88,6 +88,8 @@ class Model:
     # per sequenced resource: its nodes and {(tail, head): arc literal}
     circuits: list[tuple[int, list[_Node], dict]] = field(default_factory=list)
     setup_terms: list[tuple[cp_model.IntVar, int]] = field(default_factory=list)
+    # per free operation holding a secondary resource: its wall span's length
+    spans: dict[int, cp_model.IntVar] = field(default_factory=dict)
 
     # objective terms ---------------------------------------------------------
     def weighted_tardiness(self) -> cp_model.LinearExprT:
@@ -139,6 +141,8 @@ class Model:
                 model.add_hint(var, start)
         for _r, nodes, arcs in self.circuits:
             _hint_circuit(model, nodes, arcs, schedule)
+        for i, size in self.spans.items():
+            model.add_hint(size, schedule[i].end - schedule[i].start)
 
     def read_solution(self, solver: cp_model.CpSolver) -> dict[int, Assignment]:
         """Assignments of the free operations in the solver's solution."""
@@ -247,6 +251,7 @@ def build(
     _add_no_overlap(m, by_resource, ranges)
     _add_changeovers(m, frozen, by_resource, ranges, near)
     _add_reserve(m, days, by_resource, ranges)
+    _add_secondaries(m, frozen)
     _add_precedences(m)
     _add_tardiness(m, frozen)
     if makespan:
@@ -532,6 +537,91 @@ def _add_reserve(m: Model, days, frozen, ranges) -> None:
         span = (min(lo, touched[0].seg_start), max(hi, touched[-1].seg_end))
         fixed = list(_frozen_on(m, frozen, r, *span, nonrush_only=True))
         m.model.add_no_overlap(nonrush + blocks + fixed)
+
+
+def _wall_range(m: Model, i: int) -> tuple[int, int]:
+    """Earliest wall start and latest wall end of free operation ``i``."""
+    data, ov = m.data, m.ops[i]
+    lo = min(m.axes[mv.resource].wall_start(mv.p_lo) for mv in ov.modes)
+    hi = max(
+        m.axes[mv.resource].wall_end(
+            mv.p_hi + data.operations[i].modes[mv.mode].duration
+        )
+        for mv in ov.modes
+    )
+    return lo, hi
+
+
+def _add_secondaries(m: Model, frozen) -> None:
+    """Per secondary resource, a cumulative over the wall spans of the
+    operations holding it.
+
+    Its capacity is the most units there (or held by fixed work) in reach;
+    fixed "blocking" intervals take, at each minute, what is not there then
+    (capacity minus the larger of the level and the fixed work's units),
+    and frozen work holds its units as constants: movable work gets at most
+    ``max(0, level - fixed)`` units, the checker's rule.
+    """
+    data, model = m.data, m.model
+    for s, secondary in enumerate(data.secondaries):
+        holders = [i for i in m.ops if s in data.operations[i].requires]
+        if not holders:
+            continue
+        reach = [_wall_range(m, i) for i in holders]
+        lo, hi = min(r[0] for r in reach), max(r[1] for r in reach)
+        intervals, demands = [], []
+        for i, (s_lo, e_hi) in zip(holders, reach, strict=True):
+            ov = m.ops[i]
+            size = m.spans.get(i)
+            if size is None:
+                shortest = min(md.duration for md in data.operations[i].modes)
+                size = model.new_int_var(shortest, max(shortest, e_hi - s_lo), f"z{i}")
+                model.add(size == ov.end - ov.start)
+                m.spans[i] = size
+            intervals.append(
+                model.new_interval_var(ov.start, size, ov.end, f"y{s}_{i}")
+            )
+            demands.append(data.operations[i].requires[s])
+        fixed_load: dict[int, int] = {}
+        for i, a in frozen.items():
+            units = data.operations[i].requires.get(s)
+            if not units or a.end <= lo or a.start >= hi:
+                continue
+            intervals.append(
+                model.new_fixed_size_interval_var(a.start, a.end - a.start, f"g{s}_{i}")
+            )
+            demands.append(units)
+            if data.operations[i].fixed is not None:
+                fixed_load[a.start] = fixed_load.get(a.start, 0) + units
+                fixed_load[a.end] = fixed_load.get(a.end, 0) - units
+        pieces = _blocked(secondary.profile(lo, hi), fixed_load)
+        capacity = max(level for _, _, level in pieces)
+        for start, end, level in pieces:
+            if capacity > level:
+                intervals.append(
+                    model.new_fixed_size_interval_var(
+                        start, end - start, f"h{s}_{start}"
+                    )
+                )
+                demands.append(capacity - level)
+        model.add_cumulative(intervals, demands, capacity)
+
+
+def _blocked(levels, fixed_load: dict[int, int]) -> list[tuple[int, int, int]]:
+    """Pieces (start, end, units) of the larger of the level and the fixed
+    work's load, over the span of ``levels``."""
+    points = sorted({*(t for s, e, _ in levels for t in (s, e)), *fixed_load})
+    lo, hi = levels[0][0], levels[-1][1]
+    pieces = []
+    load, k = 0, 0
+    for t, u in pairwise(points):
+        load += fixed_load.get(t, 0)
+        if t < lo or t >= hi:
+            continue
+        while levels[k][1] <= t:
+            k += 1
+        pieces.append((t, u, max(levels[k][2], load)))
+    return pieces
 
 
 def _add_precedences(m: Model) -> None:

@@ -160,6 +160,86 @@ class Resource(_Named):
 
 
 @dataclass(frozen=True)
+class SecondaryResource(_Named):
+    """A pool of people or a set of tools (fixtures) shared by operations.
+
+    ``capacity`` units (people, copies of a fixture) are there at any time
+    except in the ``levels`` segments: sorted, disjoint ``(start, end,
+    units)`` triples of wall minutes in which ``units`` are there instead (a
+    night shift with fewer operators, an absence). An operation that
+    ``requires`` some units holds them over its whole wall span ``[start,
+    end)``, breaks of its work center included (a fixture stays mounted, the
+    crew stays with the order): at no minute may the operations there hold
+    more than the units available (fixed work counted first; fixed work
+    alone above the level leaves nothing to movable work, it is not moved).
+    """
+
+    key: Hashable
+    capacity: int = 1
+    levels: tuple[tuple[int, int, int], ...] = ()
+    label: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        _check_label(self)
+        if not _is_int(self.capacity) or self.capacity < 0:
+            raise ValueError(
+                f"Secondary resource {self.ref}: capacity must be an integer "
+                f">= 0, got {self.capacity!r}"
+            )
+        levels = tuple(tuple(level) for level in self.levels)
+        object.__setattr__(self, "levels", levels)
+        previous_end = None
+        for level in levels:
+            if len(level) != 3:
+                raise ValueError(
+                    f"Secondary resource {self.ref}: level {level!r} is no "
+                    "(start, end, units) triple"
+                )
+            start, end, units = level
+            _require_int(start, f"Secondary resource {self.ref} level start")
+            _require_int(end, f"Secondary resource {self.ref} level end")
+            if not _is_int(units) or units < 0:
+                raise ValueError(
+                    f"Secondary resource {self.ref}: level {level!r} must have "
+                    "an integer number of units >= 0"
+                )
+            if end <= start:
+                raise ValueError(
+                    f"Secondary resource {self.ref}: empty level {level!r}"
+                )
+            if previous_end is not None and start < previous_end:
+                raise ValueError(
+                    f"Secondary resource {self.ref}: levels must be sorted and "
+                    f"disjoint, {level!r} starts before the previous one ends"
+                )
+            previous_end = end
+
+    @property
+    def peak(self) -> int:
+        """The most units ever there."""
+        return max([self.capacity, *(units for _, _, units in self.levels)])
+
+    def profile(self, lo: int, hi: int) -> list[tuple[int, int, int]]:
+        """The units there over [lo, hi): (start, end, units) pieces covering it."""
+        pieces = []
+        cursor = lo
+        k = bisect_left(self.levels, (lo, lo, -1)) - 1
+        k = max(k, 0)
+        for start, end, units in self.levels[k:]:
+            if start >= hi:
+                break
+            if end <= cursor:
+                continue
+            if start > cursor:
+                pieces.append((cursor, start, self.capacity))
+            pieces.append((max(start, cursor), min(end, hi), units))
+            cursor = min(end, hi)
+        if cursor < hi:
+            pieces.append((cursor, hi, self.capacity))
+        return pieces
+
+
+@dataclass(frozen=True)
 class Mode:
     """One way to run an operation: on ``resource`` for ``duration`` working minutes."""
 
@@ -220,7 +300,9 @@ class Operation(_Named):
     exactly that resource, start and end. ``current`` is the plan in force,
     used as a warm start and for stability; its ``end`` is not used.
     ``family`` is its setup family (any hashable, None: none), for the
-    changeovers of its resources (``Resource.changeover``).
+    changeovers of its resources (``Resource.changeover``). ``requires``
+    maps a secondary resource (its index in ``ProblemData.secondaries``) to
+    the units the operation holds over its wall span, whatever its mode.
     """
 
     key: Hashable
@@ -230,9 +312,25 @@ class Operation(_Named):
     current: Assignment | None = None
     label: str | None = field(default=None, compare=False)
     family: Hashable | None = None
+    requires: Mapping[int, int] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         _check_label(self)
+        if not isinstance(self.requires, Mapping):
+            raise ValueError(  # noqa: TRY004 - bad input is a ValueError here
+                f"Operation {self.ref}: requires must be a mapping of secondary "
+                f"resource index to units, got {self.requires!r}"
+            )
+        for index, units in self.requires.items():
+            _require_int(index, f"Operation {self.ref} secondary resource index")
+            if not _is_int(units) or units < 1:
+                raise ValueError(
+                    f"Operation {self.ref}: needs a positive integer number of "
+                    f"units of secondary resource {index}, got {units!r}"
+                )
+        object.__setattr__(
+            self, "requires", {k: v for k, v in sorted(self.requires.items())}
+        )
         try:
             hash(self.family)
         except TypeError:
@@ -302,6 +400,7 @@ class ProblemData:
     rush_share: float = 0.2
     day_length: int = 1440
     day_offset: int = 0
+    secondaries: tuple[SecondaryResource, ...] = ()
     successors: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     predecessors: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     topological_order: tuple[int, ...] = field(init=False, repr=False)
@@ -312,7 +411,7 @@ class ProblemData:
     sequenced: tuple[bool, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("resources", "jobs", "operations", "precedences"):
+        for name in ("resources", "jobs", "operations", "precedences", "secondaries"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         self._check_keys()
         self._check_links()
@@ -328,6 +427,7 @@ class ProblemData:
             ("resource", self.resources, Resource),
             ("job", self.jobs, Job),
             ("operation", self.operations, Operation),
+            ("secondary resource", self.secondaries, SecondaryResource),
         ):
             seen: set = set()
             for item in items:
@@ -355,6 +455,18 @@ class ProblemData:
                             f"{self.resources[mode.resource].ref}, whose calendar "
                             "is empty"
                         )
+        for op in self.operations:
+            for index, units in op.requires.items():
+                if not 0 <= index < len(self.secondaries):
+                    raise ValueError(
+                        f"Operation {op.ref}: unknown secondary resource index {index}"
+                    )
+                secondary = self.secondaries[index]
+                if op.fixed is None and units > secondary.peak:
+                    raise ValueError(
+                        f"Operation {op.ref} needs {units} of {secondary.ref}, "
+                        f"which never has more than {secondary.peak}"
+                    )
         for prec in self.precedences:
             if not isinstance(prec, Precedence):
                 raise ValueError(f"{prec!r} is not a Precedence")  # noqa: TRY004
@@ -500,6 +612,11 @@ class ProblemData:
         return tuple(
             families[r] and res.sequenced for r, res in enumerate(self.resources)
         )
+
+    @property
+    def has_secondaries(self) -> bool:
+        """Whether any operation needs a secondary resource."""
+        return any(op.requires for op in self.operations)
 
     @property
     def has_changeovers(self) -> bool:

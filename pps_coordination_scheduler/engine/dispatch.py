@@ -172,9 +172,45 @@ class _Resource:
         return None
 
 
+class _Secondary:
+    """The units of a secondary resource held by the work placed, over wall time."""
+
+    def __init__(self, secondary) -> None:
+        self.secondary = secondary
+        self.starts: list[int] = []
+        self.items: list[tuple[int, int, int]] = []  # (start, end, units) by start
+        self.longest = 0
+
+    def add(self, start: int, end: int, units: int) -> None:
+        k = bisect_right(self.starts, start)
+        self.starts.insert(k, start)
+        self.items.insert(k, (start, end, units))
+        self.longest = max(self.longest, end - start)
+
+    def conflict(self, start: int, end: int, units: int) -> int | None:
+        """A later wall start to try when ``units`` more do not fit over
+        [start, end), else None."""
+        lo = bisect_right(self.starts, start - self.longest - 1)
+        hi = bisect_right(self.starts, end - 1)
+        held = [item for item in self.items[lo:hi] if item[1] > start]
+        points = {start}
+        points.update(s for s, _, _ in held if s > start)
+        levels = self.secondary.profile(start, end)
+        points.update(piece_start for piece_start, _, _ in levels)
+        for t in sorted(points):
+            level, piece_end = next((u, e) for s, e, u in levels if s <= t < e)
+            busy = [e for s, e, _ in held if s <= t < e]
+            if sum(u for s, e, u in held if s <= t < e) + units <= level:
+                continue
+            # try again once a holder leaves or the level changes
+            return min([piece_end, *busy])
+        return None
+
+
 class _Dispatcher:
     def __init__(self, data: ProblemData) -> None:
         self.data = data
+        self.secondaries = [_Secondary(s) for s in data.secondaries]
         axes = build_axes(data)
         days = reserve_days(data, axes)
         self.res = [
@@ -198,6 +234,8 @@ class _Dispatcher:
                 self.res[a.resource].add(
                     axis.pos(a.start), axis.pos(a.end), False, op.family
                 )
+                for s, units in op.requires.items():
+                    self.secondaries[s].add(a.start, a.end, units)
                 self.assignments[i] = a
 
     def window(self, i: int) -> tuple[int, float]:
@@ -248,12 +286,28 @@ class _Dispatcher:
         asked = axis.pos(earliest)
         known = self._found.get((i, m))
         resume = known[1] if known is not None and known[0] == asked else asked
-        family = self.data.operations[i].family
-        p = res.earliest(resume, mode.duration, limit, nonrush, family)
-        if p is None:
-            return None
+        op = self.data.operations[i]
+        while True:
+            p = res.earliest(resume, mode.duration, limit, nonrush, op.family)
+            if p is None:
+                return None
+            start, end = axis.wall_start(p), axis.wall_end(p + mode.duration)
+            later = self._secondary_conflict(op, start, end)
+            if later is None:
+                break
+            resume = max(p + 1, axis.pos(later))
         self._found[(i, m)] = (asked, p)
-        return axis.wall_start(p), axis.wall_end(p + mode.duration)
+        return start, end
+
+    def _secondary_conflict(self, op, start: int, end: int) -> int | None:
+        """A later wall start to try when a secondary resource ``op`` needs
+        is short over [start, end), else None."""
+        later = None
+        for s, units in op.requires.items():
+            found = self.secondaries[s].conflict(start, end, units)
+            if found is not None:
+                later = found if later is None else max(later, found)
+        return later
 
     def place(self, i: int, a: Assignment) -> None:
         op = self.data.operations[i]
@@ -265,6 +319,8 @@ class _Dispatcher:
             self.data.bound_by_reserve(i, a.mode),
             op.family,
         )
+        for s, units in op.requires.items():
+            self.secondaries[s].add(a.start, a.end, units)
         self.assignments[i] = a
 
     def _ready(self) -> tuple[list[int], list[int]]:
@@ -314,6 +370,7 @@ class _Dispatcher:
         """
         ops = self.data.operations
         version = [0] * len(self.data.resources)
+        held = [0] * len(self.data.secondaries)
         cache: dict[int, tuple[int, Assignment]] = {}
         heap: list[tuple] = []
         step = 0
@@ -331,12 +388,16 @@ class _Dispatcher:
         while heap:
             i = heapq.heappop(heap)[-1]
             stamp, a = cache[i]
-            if any(version[m.resource] > stamp for m in ops[i].modes):
+            if any(version[m.resource] > stamp for m in ops[i].modes) or any(
+                held[s] > stamp for s in ops[i].requires
+            ):
                 push(i)
                 continue
             step += 1
             self.place(i, a)
             version[a.resource] = step
+            for s in ops[i].requires:
+                held[s] = step
             for j in self._release(i, waiting):
                 push(j)
 

@@ -10,6 +10,11 @@ thing that is not the job's own earlier work:
   last of it (``blocker``, the one it waited for directly); also when the
   work before it there ended earlier but the changeover after that work
   (``Resource.changeover``) is what it waited for: that work is the blocker;
+* nothing ran there, but a secondary resource it needs (people, a
+  fixture: ``Operation.requires``) was short the minute before it starts:
+  other work held it, or fewer units were there: ``"secondary"``, with
+  ``secondary`` (its index) and the work holding it then (``ahead``; the
+  one that left last, ``blocker``, None when only the level was short);
 * nothing ran there, and what it could not start before was
   - the end of its job's own earlier operation: the walk goes on from there,
   - the end of another job's operation (a sub-assembly): ``"predecessor"``,
@@ -47,7 +52,8 @@ class Delay:
     from which it could have started, ``ahead`` the other operations that
     ran on its resource in ``[since, start)`` (start order), ``blocker`` the
     operation it waited for directly (the last of ``ahead``, or the other
-    job's operation before it), ``tardiness`` the job's minutes late.
+    job's operation before it), ``tardiness`` the job's minutes late,
+    ``secondary`` the secondary resource it waited for (kind "secondary").
     """
 
     kind: str
@@ -59,6 +65,7 @@ class Delay:
     tardiness: int
     ahead: tuple[int, ...] = ()
     blocker: int | None = None
+    secondary: int | None = None
 
 
 def explain(
@@ -131,6 +138,17 @@ def _walk(
             return Delay(
                 "resource", since=since, ahead=ahead, blocker=ahead[-1], **base
             )
+        short = _secondary_short(data, assignments, i, since)
+        if short is not None:
+            s, holders = short
+            return Delay(
+                "secondary",
+                since=since,
+                ahead=holders,
+                blocker=holders[-1] if holders else None,
+                secondary=s,
+                **base,
+            )
         if bound is None:
             kind = "release" if since > 0 and since == data.releases[job] else "start"
             return Delay(kind, since=since, **base)
@@ -159,6 +177,31 @@ def _bound(data: ProblemData, assignments, i: int) -> tuple[int, int | None]:
         if end > since or (end == since and own > rank):
             since, bound, rank = end, p, own
     return since, bound
+
+
+def _secondary_short(data, assignments, i, since):
+    """The secondary resource operation ``i`` lacked the minute before it
+    starts (later than ``since``), and the work holding it then by end."""
+    a = assignments[i]
+    if a.start <= since:
+        return None
+    t = a.start - 1
+    for s, units in data.operations[i].requires.items():
+        level = _level(data.secondaries[s], t)
+        holders = sorted(
+            (b.end, k)
+            for k, b in assignments.items()
+            if k != i and s in data.operations[k].requires and b.start <= t < b.end
+        )
+        used = sum(data.operations[k].requires[s] for _, k in holders)
+        if used + units > level:
+            return s, tuple(k for _, k in holders)
+    return None
+
+
+def _level(secondary, t: int) -> int:
+    """Units of ``secondary`` there at minute ``t``."""
+    return secondary.profile(t, t + 1)[0][2]
 
 
 def _changeover_ahead(data, by_resource, starts, i, a, since) -> tuple[int, ...]:

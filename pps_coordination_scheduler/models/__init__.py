@@ -22,6 +22,10 @@ from . import pps_capacity_hold
 from . import pps_setup_family
 from . import pps_changeover
 from . import mrp_workcenter
+from . import pps_operator_pool
+from . import pps_fixture
+from . import pps_operation_requirement
+from . import mrp_routing_workcenter
 from . import product_category
 from . import product_template
 from . import product_product

@@ -27,6 +27,24 @@ class MrpWorkorder(models.Model):
         "before it (on top of the setup time in its expected duration).",
     )
 
+    pps_secondary_summary = fields.Char(
+        string="Operators and Fixtures",
+        compute="_compute_pps_secondary_summary",
+        help="Operators and fixtures its operation holds while it runs: the "
+        "schedule runs plan it only where they are free.",
+    )
+
+    @api.depends(
+        "operation_id.pps_requirement_ids.quantity",
+        "operation_id.pps_requirement_ids.pool_id",
+        "operation_id.pps_requirement_ids.fixture_id",
+    )
+    def _compute_pps_secondary_summary(self):
+        for workorder in self:
+            workorder.pps_secondary_summary = ", ".join(
+                line._pps_label() for line in workorder.operation_id.pps_requirement_ids
+            )
+
     pps_rush = fields.Boolean(
         related="production_id.pps_rush", string="Red Flag", store=True
     )

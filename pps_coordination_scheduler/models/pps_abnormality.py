@@ -1,10 +1,39 @@
-from odoo import models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from odoo.addons.pps_coordination.const import OPEN_PRODUCTION_STATES
+from odoo.addons.pps_coordination.models.pps_abnormality import (
+    PpsAbnormality as BaseAbnormality,
+)
 
 
 class PpsAbnormality(models.Model):
     _inherit = "pps.abnormality"
+    # the pool it names is what it affects: kept once confirmed, like the rest
+    _pps_frozen_after_draft = BaseAbnormality._pps_frozen_after_draft | {"pps_pool_id"}
+
+    pps_pool_id = fields.Many2one(
+        "pps.operator.pool",
+        string="Operator Pool",
+        tracking=True,
+        help="Low staffing of this pool: its headcount times the capacity left "
+        "over the period, instead of the work center's capacity.",
+    )
+
+    @api.constrains("pps_pool_id", "abnormality_type")
+    def _check_pps_pool(self):
+        for abnormality in self:
+            if (
+                abnormality.pps_pool_id
+                and abnormality.abnormality_type != "low_staffing"
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: only a low staffing abnormality names an "
+                        "operator pool.",
+                        name=abnormality.name,
+                    )
+                )
 
     def _pps_estimate_delays(self):
         """New finish dates from a dry-run reschedule with the abnormality.

@@ -79,6 +79,7 @@ WORKORDER_FIELDS = [
     "pps_serial",
     "pps_frozen",
     "pps_changeover_minutes",
+    "pps_secondary_summary",
 ]
 #: Minutes a dry run's move must shift a start by to be listed (default of the
 #: system parameter ``pps_scheduler.preview_threshold``).
@@ -639,6 +640,8 @@ class PpsDispatchBoard(models.AbstractModel):
             "duration": round(row["duration_expected"] or 0.0),
             # minutes of changeover the plan puts right before it (0: none)
             "changeover_minutes": row["pps_changeover_minutes"] or 0,
+            # operators and fixtures it holds while it runs ("" : none)
+            "secondary": row["pps_secondary_summary"] or "",
             "date_start": fields.Datetime.to_string(row["date_start"]),
             "date_finished": fields.Datetime.to_string(row["date_finished"]),
             "state": row["state"],

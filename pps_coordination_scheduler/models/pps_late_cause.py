@@ -164,6 +164,8 @@ class PpsLateCause(models.AbstractModel):
         since = to_datetime(problem.origin, delay.since)
         if delay.kind == "resource":
             return self._resource_cause(problem, delay, workcenter, at, since, start)
+        if delay.kind == "secondary":
+            return self._secondary_cause(problem, delay, at)
         if delay.kind == "predecessor":
             child = problem.workorders[delay.blocker].production_id
             return (
@@ -196,6 +198,29 @@ class PpsLateCause(models.AbstractModel):
             ),
             None,
         )
+
+    @api.model
+    def _secondary_cause(self, problem, delay, at):
+        """People or a fixture short: capacity, named with who held it."""
+        name = problem.data.secondaries[delay.secondary].ref
+        holders = self._orders_ahead(problem, delay)
+        blocker = (
+            problem.workorders[delay.blocker] if delay.blocker is not None else None
+        )
+        if holders:
+            reason = self.env._(
+                "Waits for %(resource)s, held by %(orders)s until %(start)s.",
+                resource=name,
+                orders=", ".join(self._ahead_words(p) for p in holders[:AHEAD_LISTED]),
+                start=at(delay.start),
+            )
+        else:
+            reason = self.env._(
+                "Waits for %(resource)s, not enough of them there until %(start)s.",
+                resource=name,
+                start=at(delay.start),
+            )
+        return "capacity", reason, blocker.production_id if blocker else None
 
     @api.model
     def _fixed_cause(self, problem, delay, workcenter, workorder, at):

@@ -458,6 +458,7 @@ class PpsPromise(models.AbstractModel):
         delta_capacity = completion - relaxed_capacity
         delta_material = completion - relaxed_material
         changeover = self._changeover_binding(state, plan, problem, tops, completion)
+        secondary = self._secondary_binding(state, plan, problem, tops, completion)
         bottleneck = self._bottleneck(state, plan, problem)
         material = max(plan["materials"], key=lambda m: m["release"], default=None)
         abnormalities = self._abnormalities(state, plan, problem, completion)
@@ -467,7 +468,16 @@ class PpsPromise(models.AbstractModel):
         if bottleneck:
             result["bottleneck"] = bottleneck
         zero = timedelta(0)
-        if changeover and changeover["delay"] >= delta_material:
+        if (
+            secondary
+            and secondary["delay"] >= delta_material
+            and secondary["delay"] >= (changeover or {}).get("delay", zero)
+        ):
+            # people or tools short: capacity, not of a work center
+            result["binding"] = "capacity"
+            result["secondary"] = {"resources": secondary["resources"]}
+            sentences.append(secondary["text"])
+        elif changeover and changeover["delay"] >= delta_material:
             # what the changeovers cost is capacity of their work centers
             result["binding"] = "capacity"
             result["changeover"] = {
@@ -546,6 +556,40 @@ class PpsPromise(models.AbstractModel):
                 "Changeovers between setup families on %(workcenters)s hold the "
                 "production of the shortage back by %(delay)s.",
                 workcenters=", ".join(centers),
+                delay=format_duration(self.env, delay),
+            ),
+        }
+
+    @api.model
+    def _secondary_binding(self, state, plan, problem, tops, completion):
+        """What the operators and fixtures cost the quote: the insertion
+        again without them, and, when it completes earlier, the delay
+        (``timedelta``), the names of those the quote's operations need
+        (``resources``) and a sentence (``text``). Empty when they cost
+        nothing."""
+        data = problem["data"]
+        if not data.has_secondaries:
+            return {}
+        relaxed = self._run(
+            state, plan, self._build(state, plan, secondaries=False), tops
+        )
+        delay = completion - relaxed
+        if delay <= timedelta(0):
+            return {}
+        names = []
+        for index in problem["keys"].values():
+            for s in data.operations[index].requires:
+                name = data.secondaries[s].ref
+                if name not in names:
+                    names.append(name)
+        return {
+            "delay": delay,
+            "resources": names,
+            "text": self.env._(
+                "The operators and fixtures it needs (%(resources)s) are taken "
+                "by other work: they hold the production of the shortage back "
+                "by %(delay)s.",
+                resources=", ".join(names),
                 delay=format_duration(self.env, delay),
             ),
         }
@@ -815,6 +859,22 @@ class PpsPromise(models.AbstractModel):
         return cache[key]
 
     @api.model
+    def _sharing_centers(self, state, routings):
+        """Work centers of planned work needing the operators or fixtures
+        ``routings`` need (read once)."""
+        cache = state.setdefault("sharing", {})
+        key = tuple(sorted(routings.ids))
+        if key not in cache:
+            cache[key] = (
+                self.env["pps.schedule.problem"]
+                .sudo()
+                ._prepare_sharing_centers(
+                    routings, state["own_productions"], state["now"]
+                )
+            )
+        return cache[key]
+
+    @api.model
     def _held(self, state, centers):
         """Held slots of other quotations on ``centers`` (read once)."""
         cache = state.setdefault("held", {})
@@ -883,6 +943,7 @@ class PpsPromise(models.AbstractModel):
         releases=True,
         movable=None,
         changeovers=True,
+        secondaries=True,
     ):
         """The problem: the quote's operations, the plan's work orders fixed.
 
@@ -892,14 +953,20 @@ class PpsPromise(models.AbstractModel):
         :param movable: productions whose planned work may move later (options)
         :param changeovers: the work centers' changeover matrices (False:
             none, to see what they cost)
+        :param secondaries: the operators and fixtures the operations need
+            (False: none, to see what they cost)
         """
         Problem = self.env["pps.schedule.problem"].sudo()
         now = state["now"]
         centers = self.env["mrp.workcenter"]
+        routings = self.env["mrp.routing.workcenter"]
         for job in plan["jobs"]:
             for op in job["ops"]:
+                routings |= op["operation"]
                 for workcenter, _minutes in op["modes"]:
                     centers |= workcenter
+        if secondaries:  # planned work holding the same people or fixtures
+            centers |= self._sharing_centers(state, routings)
         all_obstacles = self._obstacles(state, centers)
         workorders = all_obstacles if obstacles else self.env["mrp.workorder"]
         held = self._held(state, centers)
@@ -980,6 +1047,15 @@ class PpsPromise(models.AbstractModel):
                 jobs,
                 operations,
             )
+        needed = ()
+        if secondaries:
+            needed, operations = Problem._prepare_secondaries(
+                self._routings(plan, operations),
+                resources,
+                operations,
+                now,
+                horizon_end,
+            )
         data = ProblemData(
             resources=tuple(resources),
             jobs=tuple(jobs),
@@ -989,6 +1065,7 @@ class PpsPromise(models.AbstractModel):
             rush_share=state["company"].pps_rush_capacity_share,
             day_length=1440,
             day_offset=Problem._prepare_day_offset(state["company"], now),
+            secondaries=needed,
         )
         return {
             "data": data,
@@ -999,6 +1076,22 @@ class PpsPromise(models.AbstractModel):
             "production_jobs": production_jobs,
             "movable_ops": movable_ops,
         }
+
+    @api.model
+    def _routings(self, plan, operations):
+        """Per operation of the problem, its routing operation: the quote's
+        own, a planned work order's, none for a held slot."""
+        ids = [op.key for op in operations if isinstance(op.key, int)]
+        workorders = self.env["mrp.workorder"].sudo().browse(ids)
+        by_id = {wo.id: wo.operation_id for wo in workorders}
+        routings = []
+        for op in operations:
+            key = op.key
+            if isinstance(key, tuple) and len(key) == 3 and key[0] == "quote":
+                routings.append(plan["jobs"][key[1]]["ops"][key[2]]["operation"])
+            else:
+                routings.append(by_id.get(key) if isinstance(key, int) else None)
+        return routings
 
     @api.model
     def _build_plan(

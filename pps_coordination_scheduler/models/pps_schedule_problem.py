@@ -32,7 +32,16 @@ from odoo.addons.pps_coordination.const import (
     OPEN_WORKORDER_STATES,
 )
 
-from ..engine import Assignment, Job, Mode, Operation, Precedence, ProblemData, Resource
+from ..engine import (
+    Assignment,
+    Job,
+    Mode,
+    Operation,
+    Precedence,
+    ProblemData,
+    Resource,
+    SecondaryResource,
+)
 from ..engine.checker import span_end
 from ..planning_time import (  # noqa: F401 - to_datetime re-exported
     MINUTE,
@@ -115,6 +124,11 @@ class PpsScheduleProblem(models.AbstractModel):
         workcenters = (
             workorders.workcenter_id
             | workorders.workcenter_id.alternative_workcenter_ids
+        )
+        # other orders' planned work holding the same people or fixtures,
+        # wherever it runs: its work centers' work becomes obstacles too
+        workcenters |= self._prepare_sharing_centers(
+            workorders.operation_id, productions, origin
         )
         obstacles = self._prepare_obstacles(workcenters, productions, origin)
         frozen_until = (
@@ -271,6 +285,13 @@ class PpsScheduleProblem(models.AbstractModel):
         resources, jobs, operations = self._prepare_labels(
             problem, resources, jobs, operations
         )
+        secondaries, operations = self._prepare_secondaries(
+            [wo.operation_id for wo in problem.workorders],
+            resources,
+            operations,
+            origin,
+            horizon_end,
+        )
         problem.data = ProblemData(
             resources=tuple(resources),
             jobs=tuple(jobs),
@@ -280,6 +301,7 @@ class PpsScheduleProblem(models.AbstractModel):
             rush_share=company.pps_rush_capacity_share,
             day_length=1440,
             day_offset=self._prepare_day_offset(company, origin),
+            secondaries=secondaries,
         )
         problem = self._prepare_hold_blocks(problem, productions)
         return self._prepare_week_lock_blocks(problem, week_locks)
@@ -287,6 +309,133 @@ class PpsScheduleProblem(models.AbstractModel):
     # ------------------------------------------------------------------
     # _prepare_* hooks, one concern each
     # ------------------------------------------------------------------
+    @api.model
+    def _prepare_secondaries(
+        self, routings, resources, operations, origin, horizon_end
+    ):
+        """The operator pools and fixtures the work orders' operations need
+        (``pps.operation.requirement``), as the engine's secondary resources,
+        and the operations with what they require.
+
+        :param routings: per operation index, its routing operation
+            (``mrp.routing.workcenter``; None or empty: it needs nothing)
+
+        A fixture has its copies at any time. A pool has its headcount, but
+        outside its shift calendar, where a work center of the work needing
+        it works, only its off-shift headcount (the night shift); a
+        confirmed low staffing abnormality naming the pool leaves its
+        capacity share of the headcount over its period (instead of taking
+        the work center's capacity, :meth:`_abnormalities_by_workcenter`).
+
+        :return: (tuple of ``SecondaryResource``, list of operations)
+        """
+        index = {}  # pps.operator.pool / pps.fixture record -> engine index
+        requires = {}
+        users = {}  # engine index -> resource indexes of the work needing it
+        for i, routing in enumerate(routings):
+            needs = {}
+            for line in routing.sudo().pps_requirement_ids if routing else ():
+                record = line.pool_id or line.fixture_id
+                k = index.setdefault(record, len(index))
+                needs[k] = needs.get(k, 0) + line.quantity
+                users.setdefault(k, set()).update(
+                    mode.resource for mode in operations[i].modes
+                )
+            if needs:
+                requires[i] = needs
+        if not index:
+            return (), operations
+        horizon = to_minutes(origin, horizon_end)
+        secondaries = []
+        for record, k in index.items():
+            if record._name == "pps.fixture":
+                secondaries.append(
+                    SecondaryResource(
+                        ("fixture", record.id), record.count, label=record.display_name
+                    )
+                )
+                continue
+            windows = [w for r in users[k] for w in resources[r].windows]
+            levels = self._pool_levels(record, windows, origin, horizon_end, horizon)
+            secondaries.append(
+                SecondaryResource(
+                    ("pool", record.id),
+                    record.headcount,
+                    levels=levels,
+                    label=record.display_name,
+                )
+            )
+        operations = [
+            dataclasses.replace(op, requires=requires[i]) if i in requires else op
+            for i, op in enumerate(operations)
+        ]
+        return tuple(secondaries), operations
+
+    @api.model
+    def _pool_levels(self, pool, windows, origin, horizon_end, horizon):
+        """(start, end, operators) segments where the pool has other than its
+        headcount: off shift while its work centers work, and less during a
+        confirmed low staffing abnormality naming it."""
+        pieces = [(0, horizon, pool.headcount)]
+
+        def apply(start, end, value):
+            nonlocal pieces
+            start, end = max(0, start), min(horizon, end)
+            if end <= start:
+                return
+            cut = []
+            for a, b, units in pieces:
+                if b <= start or a >= end:
+                    cut.append((a, b, units))
+                    continue
+                if a < start:
+                    cut.append((a, start, units))
+                cut.append((max(a, start), min(b, end), value(units)))
+                if b > end:
+                    cut.append((end, b, units))
+            pieces = cut
+
+        calendar = pool.resource_calendar_id
+        if calendar:
+            tz = pytz.timezone(calendar.tz or "UTC")
+            shifts = calendar._work_intervals_batch(
+                pytz.utc.localize(origin), pytz.utc.localize(horizon_end), tz=tz
+            )[False]
+            on = [
+                (
+                    to_minutes(origin, a.astimezone(pytz.utc).replace(tzinfo=None)),
+                    to_minutes(
+                        origin,
+                        b.astimezone(pytz.utc).replace(tzinfo=None),
+                        rounding=math.floor,
+                    ),
+                )
+                for a, b, _records in shifts
+            ]
+            off = pool.off_shift_headcount
+            for start, end in windows:  # work center time outside the shifts
+                for gap_start, gap_end in _free_gaps(start, end, on):
+                    apply(gap_start, gap_end, lambda _units: off)
+        for abnormality in (
+            self.env["pps.abnormality"]
+            .sudo()
+            .search(
+                [
+                    ("pps_pool_id", "=", pool.id),
+                    ("abnormality_type", "=", "low_staffing"),
+                    ("state", "=", "confirmed"),
+                    ("date_end", ">", origin),
+                ]
+            )
+        ):
+            factor = min(max(abnormality.capacity_factor, 0.0), 1.0)
+            apply(
+                to_minutes(origin, abnormality.date_start),
+                to_minutes(origin, abnormality.date_end, rounding=math.ceil),
+                lambda units, factor=factor: math.floor(units * factor),
+            )
+        return tuple((a, b, units) for a, b, units in pieces if units != pool.headcount)
+
     @api.model
     def _filter_schedulable(self, productions, problem):
         """Open productions with work orders whose work centers have calendars
@@ -556,6 +705,29 @@ class PpsScheduleProblem(models.AbstractModel):
         return int(company.pps_jit_slack_days * 1440)
 
     @api.model
+    def _prepare_sharing_centers(self, routings, productions, origin):
+        """Work centers of other productions' planned, unfinished work
+        orders that need an operator pool or a fixture one of ``routings``
+        (``mrp.routing.workcenter``) needs."""
+        lines = (
+            self.env["pps.operation.requirement"]
+            .sudo()
+            .search([("operation_id", "in", routings.ids)])
+        )
+        if not lines:
+            return self.env["mrp.workcenter"]
+        domain = [
+            ("production_id", "not in", productions.ids),
+            ("state", "in", OPEN_WORKORDER_STATES),
+            ("date_start", "!=", False),
+            ("date_finished", ">", origin),
+            "|",
+            ("operation_id.pps_requirement_ids.pool_id", "in", lines.pool_id.ids),
+            ("operation_id.pps_requirement_ids.fixture_id", "in", lines.fixture_id.ids),
+        ]
+        return self.env["mrp.workorder"].sudo().search(domain).workcenter_id
+
+    @api.model
     def _prepare_obstacles(self, workcenters, productions, origin):
         """Planned, unfinished work orders of other productions on these centers."""
         return self.env["mrp.workorder"].search(
@@ -741,6 +913,8 @@ class PpsScheduleProblem(models.AbstractModel):
                 ("abnormality_type", "in", sorted(Abnormality._pps_capacity_types)),
                 ("state", "=", "confirmed"),
                 ("date_end", ">", origin),
+                # low staffing of an operator pool takes its operators instead
+                ("pps_pool_id", "=", False),
             ]
         ):
             found.setdefault(abnormality.workcenter_id.id, []).append(abnormality)

@@ -7,6 +7,22 @@ from odoo.exceptions import ValidationError
 DEMO_FAMILIES = {"tubes": ("Tubes", ("sf100",)), "sheet": ("Sheet", ("tc80", "mg50"))}
 DEMO_CHANGEOVERS = {("tubes", "sheet"): 25, ("sheet", "tubes"): 40}
 DEMO_LINE = "pps_coordination.demo_workcenter_cutting"
+#: Demo plant: a clamping jig of two copies that the tube saw and both
+#: welding operations need, and the assembly crew: two operators on the
+#: day shift (06:00-14:00), one on the late shift, one per assembly step.
+DEMO_FIXTURE = ("Clamping jig", 2)
+DEMO_FIXTURE_OPERATIONS = (
+    ("sf100", "Saw tubes"),
+    ("sf100", "Weld frame"),
+    ("mg50", "Weld guard frame"),
+)
+DEMO_POOL = ("Assembly crew", 2, 1, "pps_coordination.demo_calendar_day_shift")
+DEMO_POOL_CENTERS = ("assembly1", "assembly2")
+DEMO_POOL_OPERATIONS = (
+    ("wb200", "Mount worktop and drawers"),
+    ("tc80", "Assemble cabinet"),
+    ("mg50", "Fit window"),
+)
 
 
 class ResCompany(models.Model):
@@ -35,6 +51,7 @@ class ResCompany(models.Model):
         its cutting line (once: kept when they are there)."""
         built = super()._pps_load_demo_factory()
         self._pps_load_demo_changeovers()
+        self._pps_load_demo_secondaries()
         return built
 
     def _pps_load_demo_changeovers(self):
@@ -66,4 +83,54 @@ class ResCompany(models.Model):
                 for (before, after), minutes in DEMO_CHANGEOVERS.items()
             ]
         )
+        return True
+
+    def _pps_load_demo_secondaries(self):
+        """The demo's clamping jig and assembly crew, with the operations
+        that need them (once: nothing when the jig is there)."""
+        line = self.env.ref(DEMO_LINE, raise_if_not_found=False)
+        if not line:
+            return False
+        company = line.company_id.id or False
+        Fixture = self.env["pps.fixture"].with_context(active_test=False)
+        name, count = DEMO_FIXTURE
+        if Fixture.search(
+            [("name", "=", name), ("company_id", "in", [company, False])]
+        ):
+            return False
+        fixture = Fixture.create({"name": name, "count": count, "company_id": company})
+        name, headcount, off_shift, calendar = DEMO_POOL
+        centers = self.env["mrp.workcenter"]
+        for key in DEMO_POOL_CENTERS:
+            centers |= (
+                self.env.ref(
+                    f"pps_coordination.demo_workcenter_{key}", raise_if_not_found=False
+                )
+                or self.env["mrp.workcenter"]
+            )
+        pool = self.env["pps.operator.pool"].create(
+            {
+                "name": name,
+                "company_id": company,
+                "headcount": headcount,
+                "off_shift_headcount": off_shift,
+                "resource_calendar_id": self.env.ref(
+                    calendar, raise_if_not_found=False
+                ).id,
+                "workcenter_ids": [fields.Command.set(centers.ids)],
+            }
+        )
+        lines = []
+        for operations, values in (
+            (DEMO_FIXTURE_OPERATIONS, {"fixture_id": fixture.id}),
+            (DEMO_POOL_OPERATIONS, {"pool_id": pool.id}),
+        ):
+            for bom, operation in operations:
+                routing = self.env.ref(
+                    f"pps_coordination.demo_bom_{bom}", raise_if_not_found=False
+                )
+                for step in routing.operation_ids if routing else ():
+                    if step.name == operation:
+                        lines.append({"operation_id": step.id, "quantity": 1, **values})
+        self.env["pps.operation.requirement"].create(lines)
         return True

@@ -17,6 +17,7 @@ from . import test_reliability_rpc
 from . import test_rpc_public_methods
 from . import test_schedule_run_progress_ui
 from . import test_scheduler
+from . import test_secondary_resources
 from . import test_scheduler_exact
 from . import test_scheduler_negotiation
 from . import test_late_cause
