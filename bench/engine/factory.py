@@ -117,3 +117,42 @@ def without_changeovers(data):
         replace(r, changeovers={}, changeover_default=0) for r in data.resources
     ]
     return replace(data, resources=resources)
+
+
+def run_per_size(doc: str, script: str, child, write) -> None:
+    """The command line of a per-size bench (``changeover.py``,
+    ``secondary.py``): each size solved in a child process of its own (its
+    peak memory its own), ``child(size, seed, limit, workers)`` giving the
+    row, ``write(rows, machine_info)`` the results after each size."""
+    import argparse
+    import json
+    import subprocess
+    import sys
+
+    from machine import machine
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--sizes", default="500,2000")
+    parser.add_argument("--limit", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        size, seed, limit, workers = args.child.split(",")
+        print(json.dumps(child(int(size), int(seed), float(limit), int(workers))))
+        return
+    info = machine()
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        argv = [
+            sys.executable,
+            script,
+            "--child",
+            f"{size},{args.seed},{args.limit},{args.workers}",
+        ]
+        out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+        r = rows[-1]
+        print(size, r["engine"], r["blind"], r["best_rule"], flush=True)
+        write(rows, info)

@@ -28,11 +28,9 @@ and ``engine_secondary.md``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -45,7 +43,6 @@ sys.path[:0] = [str(ROOT / "pps_coordination_scheduler"), str(HERE), str(HERE.pa
 
 import engine
 import factory
-from machine import machine
 
 POOL_SIZE = 5  # work centers per operator pool
 
@@ -199,31 +196,7 @@ def write(rows: list[dict], info: dict) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="500,2000")
-    parser.add_argument("--limit", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        size, seed, limit, workers = args.child.split(",")
-        print(json.dumps(child(int(size), int(seed), float(limit), int(workers))))
-        return
-    info = machine()
-    rows = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        argv = [
-            sys.executable,
-            __file__,
-            "--child",
-            f"{size},{args.seed},{args.limit},{args.workers}",
-        ]
-        out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
-        rows.append(json.loads(out.strip().splitlines()[-1]))
-        r = rows[-1]
-        print(size, r["engine"], r["blind"], r["best_rule"], flush=True)
-        write(rows, info)
+    factory.run_per_size(__doc__, __file__, child, write)
 
 
 if __name__ == "__main__":
