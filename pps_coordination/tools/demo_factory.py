@@ -32,10 +32,11 @@ exists it does nothing.
 
 The plant
 ---------
-Calendars: "Two shifts (06:00-22:00)" (Mon-Fri 06:00-14:00 and 14:00-22:00)
-and "Day shift (06:00-14:00)" (Mon-Fri), in the loading user's time zone (UTC
-when none). The day-shift calendar carries a public holiday on the first
-weekday at least four days from today.
+Calendars: "Two shifts (06:00-22:00)" (Mon-Fri 06:00-14:00 and 14:00-22:00),
+"Day shift (06:00-14:00)" (Mon-Fri) and "Three shifts (around the clock)"
+(Mon-Fri, the two shifts and a night shift 22:00-06:00), in the loading
+user's time zone (UTC when none). The day-shift calendar carries a public
+holiday on the first weekday at least four days from today.
 
 ====  =================  ==========  =====  ====  ======  ==========================
 code  work center        calendar    EUR/h  eff.  set/cl  notes
@@ -46,7 +47,7 @@ WLD   Welding            two shifts  60     90%   5/5
 PNT   Painting           day shift   50     100%  15/15   oven: 2 parts in parallel;
                                                           public holiday
 AS1   Assembly line 1    two shifts  55     100%  10/5    alternative: AS2
-AS2   Assembly line 2    two shifts  55     85%   10/5    older line
+AS2   Assembly line 2    3 shifts    55     85%   10/5    older line, night shift
 QCP   Quality & Packing  two shifts  35     100%  0/0
 ====  =================  ==========  =====  ====  ======  ==========================
 
@@ -130,6 +131,16 @@ _DEMO_CALENDARS = {
         [(6.0, 14.0, "morning"), (14.0, 22.0, "afternoon")],
     ),
     "day_shift": ("Day shift (06:00-14:00)", [(6.0, 14.0, "morning")]),
+    # the older assembly line also runs a night shift (22:00-06:00)
+    "all_day": (
+        "Three shifts (around the clock)",
+        [
+            (0.0, 6.0, "morning", "Night shift"),
+            (6.0, 14.0, "morning"),
+            (14.0, 22.0, "afternoon"),
+            (22.0, 24.0, "afternoon", "Night shift"),
+        ],
+    ),
 }
 
 # Work centers: key, code, name, calendar, cost/h, efficiency, setup, cleanup,
@@ -140,7 +151,7 @@ _DEMO_WORKCENTERS = [
     ("welding", "WLD", "Welding", "two_shifts", 60.0, 90.0, 5.0, 5.0, None),
     ("painting", "PNT", "Painting", "day_shift", 50.0, 100.0, 15.0, 15.0, 2.0),
     ("assembly1", "AS1", "Assembly line 1", "two_shifts", 55.0, 100.0, 10.0, 5.0, None),
-    ("assembly2", "AS2", "Assembly line 2", "two_shifts", 55.0, 85.0, 10.0, 5.0, None),
+    ("assembly2", "AS2", "Assembly line 2", "all_day", 55.0, 85.0, 10.0, 5.0, None),
     ("quality", "QCP", "Quality & Packing", "two_shifts", 35.0, 100.0, 0.0, 0.0, None),
 ]
 _DEMO_ALTERNATIVES = {"assembly1": ["assembly2"]}
@@ -693,11 +704,11 @@ class PpsDemoFactory:
     def _prepare_calendar_vals(self, name, shifts, tz):
         attendances = []
         for day in range(5):
-            for hour_from, hour_to, period in shifts:
+            for hour_from, hour_to, period, *label in shifts:
                 attendances.append(
                     Command.create(
                         {
-                            "name": f"{period.title()} shift",
+                            "name": label[0] if label else f"{period.title()} shift",
                             "dayofweek": str(day),
                             "hour_from": hour_from,
                             "hour_to": hour_to,

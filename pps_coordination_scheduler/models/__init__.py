@@ -5,6 +5,7 @@ from . import pps_schedule_run_line
 from . import pps_schedule_run_step
 from . import mrp_production
 from . import mrp_workorder
+from . import mrp_workorder_readiness
 from . import mrp_workorder_timeline
 from . import sale_order
 from . import pps_abnormality

@@ -9,7 +9,8 @@ from odoo.addons.pps_coordination.guards import (
     check_planner,
 )
 
-#: Readiness checklist of the short-term plan, ticked by planners.
+#: Readiness checklist of the short-term plan, ticked by planners and
+#: checked against the plan (``mrp_workorder_readiness``).
 READINESS_FIELDS = ("pps_ready_tools", "pps_ready_equipment", "pps_ready_manpower")
 #: Fields a weekly dispatch lock protects on the work orders of a locked week.
 WEEK_LOCK_FIELDS = ("date_start", "date_finished", "workcenter_id")
@@ -192,13 +193,22 @@ class MrpWorkorder(models.Model):
                     )
 
     pps_ready_tools = fields.Boolean(
-        string="Fixtures/Tools Ready", copy=False, help="Ticked by a planner."
+        string="Fixtures/Tools Ready",
+        copy=False,
+        help="Ticked by a planner; refused while the plan books a fixture it "
+        "needs beyond its copies at its slot (see Readiness Issues).",
     )
     pps_ready_equipment = fields.Boolean(
-        string="Equipment Ready", copy=False, help="Ticked by a planner."
+        string="Equipment Ready",
+        copy=False,
+        help="Ticked by a planner; refused while a confirmed equipment failure "
+        "leaves its work center no capacity over its slot.",
     )
     pps_ready_manpower = fields.Boolean(
-        string="Manpower Ready", copy=False, help="Ticked by a planner."
+        string="Manpower Ready",
+        copy=False,
+        help="Ticked by a planner; refused while the plan books more operators "
+        "of a pool it needs than the pool has on that shift.",
     )
     pps_ready = fields.Boolean(
         string="Ready",

@@ -9,14 +9,15 @@ DEMO_CHANGEOVERS = {("tubes", "sheet"): 25, ("sheet", "tubes"): 40}
 DEMO_LINE = "pps_coordination.demo_workcenter_cutting"
 #: Demo plant: a clamping jig of two copies that the tube saw and both
 #: welding operations need, and the assembly crew: two operators on the
-#: day shift (06:00-14:00), one on the late shift, one per assembly step.
+#: day and late shifts (06:00-22:00), one on the night shift of the older
+#: assembly line, one per assembly step.
 DEMO_FIXTURE = ("Clamping jig", 2)
 DEMO_FIXTURE_OPERATIONS = (
     ("sf100", "Saw tubes"),
     ("sf100", "Weld frame"),
     ("mg50", "Weld guard frame"),
 )
-DEMO_POOL = ("Assembly crew", 2, 1, "pps_coordination.demo_calendar_day_shift")
+DEMO_POOL = ("Assembly crew", 2, 1, "pps_coordination.demo_calendar_two_shifts")
 DEMO_POOL_CENTERS = ("assembly1", "assembly2")
 DEMO_POOL_OPERATIONS = (
     ("wb200", "Mount worktop and drawers"),

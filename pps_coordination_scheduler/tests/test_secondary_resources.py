@@ -11,6 +11,8 @@ dispatch board show what each one holds.
 from datetime import timedelta
 from itertools import pairwise
 
+import pytz
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -379,8 +381,9 @@ class TestSecondaryPromise(PpsCoordinationCase):
 class TestSecondaryDemo(SecondaryCase):
     def test_demo_plant_gets_a_jig_and_a_crew_once(self):
         """The demo factory has a clamping jig of two copies on the saw and
-        welding steps, and an assembly crew of two on the day shift, one on
-        the late shift, on the assembly steps; loading again adds nothing."""
+        welding steps, and an assembly crew of two on the day and late
+        shifts, one on the night shift of the older assembly line, on the
+        assembly steps; loading again adds nothing."""
         self.env["res.company"]._pps_load_demo_factory()
         jig = self.env["pps.fixture"].search([("name", "=", "Clamping jig")])
         crew = self.env["pps.operator.pool"].search([("name", "=", "Assembly crew")])
@@ -388,8 +391,34 @@ class TestSecondaryDemo(SecondaryCase):
         self.assertEqual((crew.headcount, crew.off_shift_headcount), (2, 1))
         self.assertEqual(
             crew.resource_calendar_id,
-            self.env.ref("pps_coordination.demo_calendar_day_shift"),
+            self.env.ref("pps_coordination.demo_calendar_two_shifts"),
         )
+        # the night: the older line works, with one operator of the crew
+        night_line = self.env.ref("pps_coordination.demo_workcenter_assembly2")
+        self.assertIn(night_line, crew.workcenter_ids)
+        self.assertIn(
+            (22.0, 24.0),
+            night_line.resource_calendar_id.attendance_ids.mapped(
+                lambda a: (a.hour_from, a.hour_to)
+            ),
+        )
+        problem = self.env["pps.schedule.problem"]
+        origin = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+        end = origin + timedelta(days=7)
+        windows = problem._prepare_windows(night_line, origin, end)
+        levels = problem._pool_levels(
+            crew, windows, origin, end, int((end - origin).total_seconds() // 60)
+        )
+        night = [
+            units
+            for start, stop, units in levels
+            if (origin + timedelta(minutes=start))
+            .astimezone(pytz.timezone(night_line.resource_calendar_id.tz or "UTC"))
+            .hour
+            in (22, 23, 0, 1, 2, 3, 4, 5)
+        ]
+        self.assertTrue(night, "the night shift has its own headcount")
+        self.assertEqual(set(night), {1})
         Requirement = self.env["pps.operation.requirement"]
         self.assertEqual(
             sorted(
