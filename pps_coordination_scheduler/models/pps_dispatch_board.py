@@ -22,7 +22,8 @@ How the numbers are made
     minus time off, one ``_work_intervals_batch`` call per calendar for the
     whole week); the rush reserve is the company's ``pps_rush_capacity_share``
     of it; the load is the expected duration of the open work orders that
-    start that day (filters hide cards, never load). A card is late when its
+    start that day plus the changeover the plan puts before each (``changeover``:
+    that part; filters hide cards, never load). A card is late when its
     manufacturing order finishes after its sale order's commitment date.
     Rows come busiest first (the week's load), work centers without work last;
     each card carries its start and end as minutes of its local day, for the
@@ -105,8 +106,9 @@ class PpsDispatchBoard(models.AbstractModel):
             "partner_id": id, "rush_only": bool, "late_only": bool}``
         :return: ``{"week_start", "week_end", "prev_week", "next_week",
             "today", "days": [...], "rush_share", "workcenters": [{..., "cells":
-            [{"date", "capacity", "reserve", "load", "rush_load", "over",
-            "cards": [...]}]}], "options": {...}, "can_unlock", "totals"}``
+            [{"date", "capacity", "reserve", "load", "rush_load", "changeover",
+            "over", "cards": [...]}]}], "options": {...}, "can_unlock",
+            "totals"}``
         """
         self._check_planner()
         filters = filters or {}
@@ -135,7 +137,9 @@ class PpsDispatchBoard(models.AbstractModel):
 
         # Load of every cell (all work), cards of the cell (filtered work).
         by_id = {wc.id: wc for wc in workcenters}
-        cells = defaultdict(lambda: {"load": 0.0, "rush_load": 0.0, "cards": []})
+        cells = defaultdict(
+            lambda: {"load": 0.0, "rush_load": 0.0, "changeover": 0, "cards": []}
+        )
         products, customers = {}, {}
         late_total = 0
         for row in workorders:
@@ -144,9 +148,13 @@ class PpsDispatchBoard(models.AbstractModel):
             if day not in days:
                 continue
             cell = cells[(workcenter.id, day)]
-            cell["load"] += row["duration_expected"] or 0.0
+            # the changeover planned before it holds the work center too
+            changeover = row["pps_changeover_minutes"] or 0
+            busy = (row["duration_expected"] or 0.0) + changeover
+            cell["load"] += busy
+            cell["changeover"] += changeover
             if row["pps_rush"]:
-                cell["rush_load"] += row["duration_expected"] or 0.0
+                cell["rush_load"] += busy
             card = self._board_card(row, productions, week_locks, workcenter, monday)
             card.update(self._board_card_minutes(row, workcenter, day))
             hours.setdefault("cards", []).append(
@@ -175,6 +183,8 @@ class PpsDispatchBoard(models.AbstractModel):
                         "reserve": reserve,
                         "load": round(cell["load"]),
                         "rush_load": round(cell["rush_load"]),
+                        # of the load: changeovers between setup families
+                        "changeover": cell["changeover"],
                         # Standard work may not eat into the rush reserve.
                         "over": cell["load"] > minutes
                         or (cell["load"] - cell["rush_load"]) > minutes - reserve,

@@ -23,9 +23,12 @@ cleared on the ones that are on time) and on their sale orders.
 """
 
 import dataclasses
+from datetime import timedelta
 
 from odoo import api, models
 from odoo.tools import format_datetime
+
+from odoo.addons.pps_coordination.tools.wording import format_duration
 
 from ..engine import explain
 from ..planning_time import planning_tz, to_datetime
@@ -286,19 +289,14 @@ class PpsLateCause(models.AbstractModel):
                 count=len(ahead) - AHEAD_LISTED,
             )
         if not ahead:
-            return (
-                "capacity",
-                self.env._(
-                    "%(wc)s is fully loaded from %(since)s to %(start)s.",
-                    wc=workcenter.display_name,
-                    since=at(max(delay.since, 0)),
-                    start=at(delay.start),
-                ),
-                blocker_wo.production_id,
+            reason = self.env._(
+                "%(wc)s is fully loaded from %(since)s to %(start)s.",
+                wc=workcenter.display_name,
+                since=at(max(delay.since, 0)),
+                start=at(delay.start),
             )
-        return (
-            "capacity",
-            self.env._(
+        else:
+            reason = self.env._(
                 "%(wc)s is fully loaded from %(since)s to %(start)s with %(count)s "
                 "orders ahead: %(orders)s.",
                 wc=workcenter.display_name,
@@ -306,8 +304,29 @@ class PpsLateCause(models.AbstractModel):
                 start=at(delay.start),
                 count=len(ahead),
                 orders=listed,
-            ),
-            blocker_wo.production_id,
+            )
+        changeover = self._changeover_words(problem, delay)
+        if changeover:
+            reason = f"{reason} {changeover}"
+        return "capacity", reason, blocker_wo.production_id
+
+    @api.model
+    def _changeover_words(self, problem, delay):
+        """The changeover the late work waits for after the work right before
+        it on its work center, when there is one ("" otherwise)."""
+        data = problem.data
+        if not data.sequenced[delay.resource] or delay.blocker is None:
+            return ""
+        minutes = data.changeover(delay.resource, delay.blocker, delay.operation)
+        if not minutes:
+            return ""
+        Family = self.env["pps.setup.family"].sudo()
+        return self.env._(
+            "Before it, the work center changes over from %(before)s to "
+            "%(after)s: %(duration)s.",
+            before=Family.browse(data.operations[delay.blocker].family).display_name,
+            after=Family.browse(data.operations[delay.operation].family).display_name,
+            duration=format_duration(self.env, timedelta(minutes=minutes)),
         )
 
     @api.model

@@ -151,6 +151,29 @@ class TestChangeoverRun(ChangeoverCase):
         welds = productions.workorder_ids - cuts
         self.assertEqual(set(welds.mapped("pps_changeover_minutes")), {0})
 
+    def test_why_late_names_the_changeover(self):
+        """Frame (tubes) and bracket (sheet) both due within the hour: the
+        one cut second is late, and its cause says it also waits for the
+        changeover between the two families."""
+        productions = self._mo(self.product, deadline_days=0.04)
+        productions |= self._mo(self.bracket, deadline_days=0.04)
+        run = self._schedule(productions)
+        self.assertEqual(run.state, "done", run.message)
+        first, second = self._cuts(productions)
+        late = second.production_id
+        self.assertEqual(late.pps_late_cause, "capacity", late.pps_late_reason)
+        self.assertIn(first.production_id.name, late.pps_late_reason)
+        before, after = (
+            wo.product_id._pps_setup_family().name for wo in (first, second)
+        )
+        minutes = second.pps_changeover_minutes
+        self.assertIn(minutes, (60, 90))
+        self.assertIn(
+            f"Before it, the work center changes over from {before} to {after}: "
+            + {60: "1 hour.", 90: "1 hour and 30 minutes."}[minutes],
+            late.pps_late_reason,
+        )
+
     def test_a_matrix_removed_clears_the_changeovers(self):
         productions = self._mo(self.product) | self._mo(self.bracket)
         self._schedule(productions)
@@ -195,6 +218,20 @@ class TestChangeoverRun(ChangeoverCase):
         first = self._cuts(productions)[0]
         if first.id in cards:
             self.assertEqual(cards[first.id]["changeover_minutes"], 0)
+        # the changeover holds the work center: the cell's load counts it
+        cell = next(
+            cell
+            for row in data["workcenters"]
+            for cell in row["cells"]
+            if any(card["id"] == sheet_cut.id for card in cell["cards"])
+        )
+        durations = sum(
+            wo.duration_expected
+            for wo in self._cuts(productions)
+            if wo.id in {card["id"] for card in cell["cards"]}
+        )
+        self.assertEqual(cell["changeover"], 60)
+        self.assertEqual(cell["load"], round(durations + 60))
 
 
 class TestChangeoverRecords(ChangeoverCase):

@@ -469,14 +469,22 @@ export class DispatchBoard extends Component {
     }
 
     cellTitle(cell) {
+        const values = {
+            capacity: formatMinutes(cell.capacity),
+            reserve: formatMinutes(cell.reserve),
+            load: formatMinutes(cell.load),
+            rush: formatMinutes(cell.rush_load),
+            changeover: formatMinutes(cell.changeover || 0),
+        };
+        if (cell.changeover) {
+            return _t(
+                "Capacity %(capacity)s, of which rush reserve %(reserve)s; planned %(load)s (rush %(rush)s), changeovers %(changeover)s included",
+                values
+            );
+        }
         return _t(
             "Capacity %(capacity)s, of which rush reserve %(reserve)s; planned %(load)s (rush %(rush)s)",
-            {
-                capacity: formatMinutes(cell.capacity),
-                reserve: formatMinutes(cell.reserve),
-                load: formatMinutes(cell.load),
-                rush: formatMinutes(cell.rush_load),
-            }
+            values
         );
     }
 
