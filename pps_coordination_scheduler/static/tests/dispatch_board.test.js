@@ -108,6 +108,7 @@ function boardData(cards, {locked = false, extraRows = []} = {}) {
                     reserve: day.weekday < 5 ? 96 : 0,
                     load: day.weekday === 1 ? 360 : 0,
                     rush_load: day.weekday === 1 ? 120 : 0,
+                    changeover: day.weekday === 1 ? 40 : 0,
                     over: false,
                     cards: day.weekday === 1 ? cards : [],
                 })),
@@ -186,6 +187,14 @@ describe("pps_dispatch_board", () => {
         const tuesday = ".o_pps_cell[data-date='2026-11-24']";
         expect(`${tuesday} .o_pps_cell_capacity`).toHaveText("8:00");
         expect(`${tuesday} .o_pps_cell_load`).toHaveText("6:00");
+        expect(`${tuesday} .o_pps_capacity`).toHaveAttribute(
+            "title",
+            /planned 6:00 \(rush 2:00\), changeovers 0:40 included$/
+        );
+        expect(".o_pps_cell[data-date='2026-11-23'] .o_pps_capacity").toHaveAttribute(
+            "title",
+            /planned 0:00 \(rush 0:00\)$/
+        );
         expect(`${tuesday} .o_pps_cell_reserve`).toHaveCount(1);
         expect(`${tuesday} .o_pps_card`).toHaveCount(2);
         expect(`${tuesday} .o_pps_card:first-child`).toHaveClass([
