@@ -36,6 +36,7 @@
         "views/pps_changeover_views.xml",
         "views/pps_secondary_resource_views.xml",
     ],
+    "demo": ["demo/pps_scheduler_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "pps_coordination_scheduler/static/src/dispatch_board/*",

@@ -55,6 +55,22 @@ class ResCompany(models.Model):
         self._pps_load_demo_secondaries()
         return built
 
+    @api.model
+    def _pps_load_demo_scheduler(self):
+        """This add-on's demo data (``demo/pps_scheduler_demo.xml``): its
+        part of the demo plant, when the plant is there and lacks it, then
+        one finite-capacity run over the plant's open manufacturing orders,
+        so the demo starts on this add-on's plan (changeovers, operators and
+        fixtures, why late). A run that fails leaves Odoo's plan and says why
+        on the run. Returns the run, or False when nothing was added."""
+        if not self.env.ref(DEMO_LINE, raise_if_not_found=False):
+            return False
+        added = self._pps_load_demo_changeovers()
+        added = self._pps_load_demo_secondaries() or added
+        if not added:
+            return False
+        return self.env["pps.schedule.run"].schedule(time_limit=10, workers=1)
+
     def _pps_load_demo_changeovers(self):
         line = self.env.ref(DEMO_LINE, raise_if_not_found=False)
         if not line or line.pps_changeover_ids:

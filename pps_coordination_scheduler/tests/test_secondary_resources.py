@@ -15,6 +15,12 @@ import pytz
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.modules.module import get_manifest
+from odoo.tools import file_open
+
+from odoo.addons.pps_coordination.models.res_company import (
+    ResCompany as BaseCompany,
+)
 
 from .common import (
     PpsCoordinationCase,
@@ -440,3 +446,26 @@ class TestSecondaryDemo(SecondaryCase):
         self.assertEqual(
             self.env["pps.fixture"].search_count([("name", "=", "Clamping jig")]), 1
         )
+
+    def test_a_fresh_demo_database_gets_this_addons_part_and_its_plan(self):
+        """pps_coordination's demo builds the plant while it installs, before
+        this add-on's models exist: this add-on's own demo file then adds
+        the matrix, the jig and the crew, and plans the plant with a run."""
+        manifest = get_manifest("pps_coordination_scheduler")
+        self.assertIn("demo/pps_scheduler_demo.xml", manifest["demo"])
+        with file_open("pps_coordination_scheduler/demo/pps_scheduler_demo.xml") as f:
+            self.assertIn('name="_pps_load_demo_scheduler"', f.read())
+        Company = self.env["res.company"]
+        # the plant as pps_coordination alone builds it
+        BaseCompany._pps_load_demo_factory(Company)
+        line = self.env.ref("pps_coordination.demo_workcenter_cutting")
+        self.assertFalse(line.pps_changeover_ids)
+        self.assertFalse(
+            self.env["pps.fixture"].search([("name", "=", "Clamping jig")])
+        )
+        run = Company._pps_load_demo_scheduler()
+        self.assertTrue(line.pps_changeover_ids)
+        self.assertTrue(self.env["pps.fixture"].search([("name", "=", "Clamping jig")]))
+        self.assertEqual(run.state, "done", run.message)
+        self.assertGreater(run.workorder_count, 0)
+        self.assertFalse(Company._pps_load_demo_scheduler(), "loaded once")
