@@ -35,6 +35,7 @@ from odoo.addons.pps_coordination.tools.wording import format_moment
 from ..engine import SecondaryResource
 from ..planning_time import to_minutes
 
+MICROSECOND = timedelta(microseconds=1)
 #: The readiness check each kind of issue fails.
 CHECK_OF_ISSUE = {
     "fixture": "pps_ready_tools",
@@ -104,6 +105,10 @@ class MrpWorkorder(models.Model):
                 ("company_id", "=", company.id),
                 ("date_start", "!=", False),
                 ("date_start", "<", until),
+            ],
+            "search_view_id": [
+                self.env.ref("mrp.view_mrp_production_workorder_form_view_filter").id,
+                "search",
             ],
             "context": {"search_default_pps_not_ready": 1},
             "help": self.env._(
@@ -191,12 +196,13 @@ class MrpWorkorder(models.Model):
                 )
             else:
                 there = SecondaryResource(("fixture", record.id), record.count)
+
+            def at(moment, origin=origin):
+                # exact: work orders that meet inside a minute do not overlap
+                return (moment - origin) // MICROSECOND
+
             spans = [
-                (
-                    to_minutes(origin, wo.date_start),
-                    to_minutes(origin, wo.date_finished, rounding=math.ceil),
-                    need[wo.operation_id.id],
-                )
+                (at(wo.date_start), at(wo.date_finished), need[wo.operation_id.id])
                 for wo in users
             ]
             for workorder in needing:
@@ -204,21 +210,16 @@ class MrpWorkorder(models.Model):
                 if not units:
                     continue
                 short = self._pps_first_shortage(
-                    there,
-                    spans,
-                    to_minutes(origin, workorder.date_start),
-                    to_minutes(origin, workorder.date_finished, rounding=math.ceil),
+                    there, spans, at(workorder.date_start), at(workorder.date_finished)
                 )
                 if short is None:
                     continue
-                minute, booked, available = short
+                moment, booked, available = short
                 values = {
                     "what": record.display_name,
                     "booked": booked,
                     "there": available,
-                    "moment": format_moment(
-                        self.env, fields.Datetime.add(origin, minutes=minute)
-                    ),
+                    "moment": format_moment(self.env, origin + moment * MICROSECOND),
                 }
                 text = (
                     self.env._(
@@ -237,18 +238,20 @@ class MrpWorkorder(models.Model):
 
     @staticmethod
     def _pps_first_shortage(there, spans, start, end):
-        """(minute, booked, available) of the first minute in [start, end)
-        where the spans hold more units than ``there`` has, else None."""
+        """(moment, booked, available) of the first moment in [start, end)
+        where the spans hold more units than ``there`` has, else None; all
+        in microseconds from the origin of ``there``'s minutes."""
+        per_minute = 60_000_000
+        pieces = [
+            (a * per_minute, b * per_minute, units)
+            for a, b, units in there.profile(start // per_minute, -(-end // per_minute))
+        ]
         cuts = {start, end}
-        for a, b, _units in spans:
+        for a, b, _units in (*spans, *pieces):
             cuts.update(m for m in (a, b) if start < m < end)
-        for a, b, _units in there.profile(start, end):
-            cuts.update(m for m in (a, b) if start < m < end)
-        points = sorted(cuts)
-        pieces = there.profile(start, end)
-        for a, b in pairwise(points):
+        for a, b in pairwise(sorted(cuts)):
             booked = sum(u for s, e, u in spans if s < b and e > a)
-            available = min(units for s, e, units in pieces if s < b and e > a)
+            available = min(u for s, e, u in pieces if s < b and e > a)
             if booked > available:
                 return a, booked, available
         return None

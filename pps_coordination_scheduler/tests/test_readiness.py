@@ -55,10 +55,19 @@ class TestReadiness(SecondaryCase):
                 cut.pps_ready_tools = True
             cut.pps_ready_manpower = True
             self.assertTrue(cut.pps_ready_manpower)
-        # the bracket an hour later than the frame's end: free again
-        self._cut_at(bracket, 11)
+        # the bracket right at the frame's end, inside a minute (as a run
+        # writes them, seconds and all): the jig passes on, no overlap
+        end = frame_cut.date_finished + timedelta(seconds=47, microseconds=380725)
+        frame_cut.date_finished = end
+        bracket_cut.write(
+            {"date_start": end, "date_finished": end + timedelta(minutes=75)}
+        )
+        (frame_cut | bracket_cut).invalidate_recordset(["pps_readiness_issue"])
+        self.assertEqual(
+            (frame_cut | bracket_cut).mapped("pps_readiness_issue"), ["", ""]
+        )
         bracket_cut.pps_ready_tools = True
-        self.assertFalse(bracket_cut.pps_readiness_issue)
+        self.assertTrue(bracket_cut.pps_ready_tools)
 
     def test_the_late_shift_has_one_operator(self):
         """A cut needing both operators is planned by the run in the day
