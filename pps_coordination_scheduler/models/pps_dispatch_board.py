@@ -389,7 +389,13 @@ class PpsDispatchBoard(models.AbstractModel):
                 "before": low_wo and order_of(low_wo).display_name,
                 "low": low,
             }
-            if low_wo:
+            if low_wo and high_wo and order_of(low_wo) == order_of(high_wo):
+                message = self.env._(
+                    "The cards of %(before)s share its serial %(low)s: "
+                    "%(order)s goes before or after all of them, not between.",
+                    **values,
+                )
+            elif low_wo:
                 message = self.env._(
                     "No free serial between %(before)s (serial %(low)s) and "
                     "%(after)s (serial %(high)s): moving a card changes only the "

@@ -365,6 +365,28 @@ class TestDispatchBoardSerial(DispatchBoardCase):
                     self._move(self._cut(self.mo_c), target)
                 self.assertEqual(self._serials(), (2, 1, 3))
 
+    def test_no_place_between_the_cards_of_one_order(self):
+        """A's two MOs share A's serial: C cannot go between them, and the
+        message says so instead of asking for a serial between 2 and 2."""
+        second = self.env["mrp.production"].create(
+            {
+                "product_id": self.product.id,
+                "product_qty": 1.0,
+                "bom_id": self.mo_a.bom_id.id,
+                "sale_line_id": self.order_a.order_line.id,
+            }
+        )
+        second.action_confirm()
+        self.assertEqual(second.pps_sale_order_id, self.order_a)
+        self._plan(second, self.tuesday, 11)
+        cell = self._cell_productions(self._board(), self.wc_cut, self.tuesday)
+        self.assertEqual(cell, [self.mo_b.id, self.mo_a.id, second.id, self.mo_c.id])
+        with self.assertRaisesRegex(
+            UserError, f"The cards of {self.order_a.name} share its serial 2"
+        ):
+            self._move(self._cut(self.mo_c), self._cut(second))
+        self.assertEqual(self._serials(), (2, 1, 3))
+
     def test_serials_stay_unique(self):
         """No move nor edit gives an order a serial another open order of the
         company holds; a cancelled order's serial is free again."""
