@@ -30,6 +30,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.pps_coordination.const import OPEN_WORKORDER_STATES
+from odoo.addons.pps_coordination.guards import check_planner
 from odoo.addons.pps_coordination.tools.wording import format_moment
 
 from ..engine import SecondaryResource
@@ -82,7 +83,11 @@ class MrpWorkorder(models.Model):
     @api.model
     def action_pps_readiness(self):
         """Menu: the open work orders starting in the short term (the frozen
-        days, at least the material buffer days), to tick their readiness."""
+        days, at least the material buffer days), to tick their readiness
+        (planners)."""
+        check_planner(
+            self.env, self.env._("Only production planners use the readiness list.")
+        )
         company = self.env.company
         days = max(company.pps_frozen_days, company.pps_material_buffer_days, 1)
         until = fields.Datetime.now() + timedelta(days=days)

@@ -98,6 +98,8 @@ TABLE = {
         ("action_pps_timeline_move", "planner", "_timeline_move"),
         ("action_pps_timeline_move", "sales", "_timeline_move", "AccessError"),
         ("action_pps_timeline_move", "planner", "_timeline_move_frozen", "UserError"),
+        ("action_pps_readiness", "planner", "_no_args"),
+        ("action_pps_readiness", "sales", "_no_args", "AccessError"),
     ],
     "pps.negotiation": [
         ("action_answer", "planner", "_answer_round"),
