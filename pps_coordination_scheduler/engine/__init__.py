@@ -103,9 +103,13 @@ model as without) and minimises them at the weighted tardiness reached,
 before the changeovers' phase; LNS steps weigh the measure of the work
 centers they touch below one minute of tardiness, let the freed work end up
 to a day later than the incumbent's, do not pull work of jobs on time
-earlier, and a ``"level"`` neighbourhood frees a work center's work on the
-day a family has the most minutes and on one it has the fewest; a step is
-kept when the whole schedule's key (levelling included) is not worse. In
+earlier, and a ``"level"`` neighbourhood frees a work center's operations
+of a family on its fullest day there (with the rest of their jobs) and the
+work center's operations on a day the family has the fewest, that day in
+reach; a step is kept when the whole schedule's key (levelling included) is
+not worse. The search is a heuristic: its weighted tardiness with the
+option may differ from without it either way (other steps, other budget
+use; see ``bench/results/engine_levelling.md``). In
 makespan mode the measure ranks after the makespan and only the search's
 comparisons use it.
 

@@ -597,9 +597,11 @@ class _Search:
       operation of the critical path (makespan) or of a late job;
     - ``"jobs"``: whole jobs: those of the critical path (makespan), or a
       late job and the jobs just before it on its work centers.
-    - ``"level"`` (added with ``level_families``): a work center's operations
-      on the day a family has the most minutes and on one it has the fewest
-      (``checker.family_minutes``), the least level first, in turn, for
+    - ``"level"`` (added with ``level_families``): a work center's
+      operations of a family on the day it has the most minutes there, with
+      the rest of their jobs, and the work center's operations on a day the
+      family has the fewest, that day in the step's reach
+      (``checker.family_minutes``; the least level first, in turn), for
       ``_LEVEL_TIME`` steps' time.
 
     In makespan mode up to ``ORDERED_LIMIT`` movable operations, the
@@ -637,6 +639,7 @@ class _Search:
         self.slides = {"time window": 0, "late window": 0}
         self.late_rank = 0
         self.level_rank = 0
+        self.level_day: tuple[int, int] | None = None  # reach of a level step
         self.view = None  # (incumbent, start order, critical flags / path)
         self.base: Model | None = None  # the whole model (ordered steps)
         self.hinted = None
@@ -657,7 +660,10 @@ class _Search:
                     break
                 continue
             idle = 0
-            trial = self._improve(free, _LEVEL_TIME if kind == "level" else 1.0)
+            if kind == "level":
+                trial = self._improve(free, _LEVEL_TIME, self.level_day)
+            else:
+                trial = self._improve(free)
             if trial is None:
                 continue
             key, best_key = self.params.key(trial.evaluation), self.key
@@ -724,35 +730,47 @@ class _Search:
         return self._jobs(focus, size)
 
     def _level(self, size) -> list[int]:
-        """The movable operations of a work center on the day a family has
-        the most minutes and on a day it has the fewest (``family_minutes``),
-        the work center and family least level first, in turn: the step may
-        trade work between the two days."""
-        data, schedule = self.data, self.best.schedule
+        """A work center's operations of a family on the day it has the most
+        minutes there, each with the rest of its job (so its chain can move),
+        and the work center's operations on a day the family has the fewest
+        (``family_minutes``), that day in the step's reach (``level_day``):
+        the work center and family least level first, in turn."""
+        data, schedule, ops = self.data, self.best.schedule, self.data.operations
         table = family_minutes(data, schedule)
         spreads = [
-            (max(days.values()) - min(days.values()), r, days)
+            (max(days.values()) - min(days.values()), r, family, days)
             for r, families in sorted(table.items())
-            for days in families.values()
+            for family, days in families.items()
         ]
         spreads = [item for item in spreads if item[0] > 0]
         if not spreads:
             return []
         spreads.sort(key=lambda item: -item[0])  # stable: by resource after
-        _, r, days = spreads[self.level_rank % len(spreads)]
+        _, r, family, days = spreads[self.level_rank % len(spreads)]
         self.level_rank += 1
-        high = self.rng.choice([d for d, v in days.items() if v == max(days.values())])
-        low = self.rng.choice([d for d, v in days.items() if v == min(days.values())])
-        on = {high: [], low: []}
+        most, fewest = max(days.values()), min(days.values())
+        high = self.rng.choice([d for d, v in days.items() if v == most])
+        low = self.rng.choice([d for d, v in days.items() if v == fewest])
+        peak, other = [], []
         for i in self.movable:
             a = schedule[i]
+            if a.resource != r:
+                continue
             day = data.day_of(a.start)
-            if a.resource == r and day in on:
-                on[day].append((a.start, i))
-        half = max(1, size // 2)
-        free = [i for _, i in sorted(on[high])[:half]]
-        free += [i for _, i in sorted(on[low])[: size - len(free)]]
-        return free if len(free) > 1 else []
+            if day == high and ops[i].family == family:
+                peak.append((a.start, i))
+            elif day == low:
+                other.append((a.start, i))
+        free: list[int] = []
+        for _, i in sorted(peak):
+            own = [k for k in data.job_operations[ops[i].job] if ops[k].fixed is None]
+            own = [k for k in own if k not in free]
+            if free and len(free) + len(own) > max(1, size // 2):
+                break
+            free += own
+        free += [i for _, i in sorted(other) if i not in free][: size - len(free)]
+        self.level_day = data.day_bounds(low)
+        return free
 
     def _focus(self, path) -> list[int]:
         """Movable operations to centre a step on: the critical path in
@@ -814,14 +832,15 @@ class _Search:
         return free
 
     # improvement -----------------------------------------------------------
-    def _improve(self, free: list[int], time: float = 1.0) -> _Candidate | None:
-        """Re-solve ``free`` for ``time`` times ``lns_window_time``."""
+    def _improve(self, free: list[int], time=1.0, reach=None) -> _Candidate | None:
+        """Re-solve ``free`` for ``time`` times ``lns_window_time``, their
+        range widened to the wall minutes ``reach`` when given."""
         if self.ordered:
             return self._improve_ordered(free)
         data, params, clock = self.data, self.params, self.clock
         trial, solver = _improve_window(
             data, params, clock, self.best, free, self.axes, self.days,
-            self.stability, time,
+            self.stability, time, reach,
         )  # fmt: skip
         clock.charge(solver, _STEP_DET_RATE, _STEP_COST + _WINDOW_OP_COST * len(free))
         return trial
@@ -1031,16 +1050,21 @@ def _critical_path(data, best: _Candidate) -> list[int]:
     return path[::-1]
 
 
-def _improve_window(data, params, clock, best, free, axes, days, stability, time=1.0):
+def _improve_window(
+    data, params, clock, best, free, axes, days, stability, time=1.0, reach=None
+):
     """Re-solve the operations ``free`` with all others frozen at ``best``
-    (for ``time`` times ``lns_window_time``); the candidate (None when
-    nothing new) and the solver (None if unused)."""
+    (for ``time`` times ``lns_window_time``, between their earliest start
+    and latest end, widened to ``reach`` when given); the candidate (None
+    when nothing new) and the solver (None if unused)."""
     chosen = set(free)
     frozen = {i: a for i, a in best.schedule.items() if i not in chosen}
     lo = min(best.schedule[i].start for i in free)
     hi = max(best.schedule[i].end for i in free)
     makespan = params.objective == "makespan"
     level = params.level_families
+    if reach is not None:
+        lo, hi = min(lo, reach[0]), max(hi, reach[1])
     if level:  # room to spread work to the next day
         hi = min(data.end_of_calendar(), hi + data.day_length)
     try:
