@@ -100,16 +100,18 @@ It ranks right after the primary objective, before the changeover minutes
 constraints and are still counted, the fewest among schedules as level.
 The one model adds its terms after its first phase (which is then the same
 model as without) and minimises them at the weighted tardiness reached,
-before the changeovers' phase; LNS steps weigh the measure of the work
-centers they touch below one minute of tardiness, let the freed work end up
-to a day later than the incumbent's, do not pull work of jobs on time
-earlier, and a ``"level"`` neighbourhood frees a work center's operations
-of a family on its fullest day there (with the rest of their jobs) and the
-work center's operations on a day the family has the fewest, that day in
-reach; a step is kept when the whole schedule's key (levelling included) is
-not worse. The search is a heuristic: its weighted tardiness with the
-option may differ from without it either way (other steps, other budget
-use; see ``bench/results/engine_levelling.md``). In
+before the changeovers' phase. The search (above ``lns_threshold``) runs
+as without the option for half its budget (or until nothing is late),
+then goes on from there with the levelling in its key: its steps weigh the
+measure of the work centers they touch below one minute of tardiness, and
+a ``"level"`` neighbourhood frees a work center's operations of a family on
+its fullest day there (with the rest of their jobs) and the work center's
+operations on a day the family has the fewest, that day and the next in
+reach, without pulling work of jobs on time earlier; a step is kept when
+the whole schedule's key (levelling included) is not worse. The search is a
+heuristic: its weighted tardiness is that of a search without the option
+on half the budget or better, which may be worse than without the option
+on the whole budget (measured: ``bench/results/engine_levelling.md``). In
 makespan mode the measure ranks after the makespan and only the search's
 comparisons use it.
 

@@ -734,7 +734,7 @@ class _Level:
         default_factory=list
     )
     families: list[object] = field(default_factory=list)
-    own: set = field(default_factory=set)  # pick literals made here (hinted here)
+    own: set = field(default_factory=set)  # ids of the pick literals made here
 
     def hint(self, model, data: ProblemData, schedule) -> None:
         """Hint the terms from a complete schedule."""
@@ -742,7 +742,7 @@ class _Level:
         for i, mode, day, lit in self.picks:
             a = schedule[i]
             chosen = a.mode == mode and data.day_of(a.start) == day
-            if lit in self.own:
+            if id(lit) in self.own:
                 model.add_hint(lit, chosen)
             if chosen:
                 family = data.operations[i].family
@@ -894,7 +894,7 @@ def _day_picks(m: Model, r: int, items):
             model.add(mv.start >= start).only_enforce_if(lit)
             model.add(mv.start < end).only_enforce_if(lit)
             lits.append(lit)
-            own.add(lit)
+            own.add(id(lit))
             picks.append((i, mv.mode, day, lit))
         model.add(sum(lits) == (1 if mv.lit is None else mv.lit))
     return picks, own
