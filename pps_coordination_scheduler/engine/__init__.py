@@ -104,16 +104,16 @@ before the changeovers' phase. The search (above ``lns_threshold``) runs
 as without the option for half its budget (or until nothing is late),
 then goes on from there with the levelling in its key: its steps weigh the
 measure of the work centers they touch below one minute of tardiness, and
-a ``"level"`` neighbourhood frees a work center's operations of a family on
-its fullest day there (with the rest of their jobs) and the work center's
-operations on a day the family has the fewest, that day and the next in
-reach, without pulling work of jobs on time earlier; a step is kept when
-the whole schedule's key (levelling included) is not worse. The search is a
-heuristic: its weighted tardiness is that of a search without the option
-on half the budget or better, which may be worse than without the option
-on the whole budget (measured: ``bench/results/engine_levelling.md``). In
-makespan mode the measure ranks after the makespan and only the search's
-comparisons use it.
+every other step, a ``"level"`` neighbourhood, frees a work center's
+operations of a family on its fullest day there (with the rest of their
+jobs) and the work center's operations on the nearest day the family has
+the fewest, that day and the next in reach, without pulling work of jobs on
+time earlier; a step is kept when the whole schedule's key (levelling
+included) is not worse. The search is a heuristic: its weighted tardiness
+is that of a search without the option on half the budget or better, which
+may be worse than without the option on the whole budget (measured:
+``bench/results/engine_levelling.md``). In makespan mode the measure ranks
+after the makespan and only the search's comparisons use it.
 
 Secondary resources: a ``SecondaryResource`` is a pool of people or a set
 of fixtures, ``capacity`` units at any time except in its ``levels``

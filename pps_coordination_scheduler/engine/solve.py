@@ -620,12 +620,12 @@ class _Search:
       operation of the critical path (makespan) or of a late job;
     - ``"jobs"``: whole jobs: those of the critical path (makespan), or a
       late job and the jobs just before it on its work centers.
-    - ``"level"`` (added with ``level_families``): a work center's
+    - ``"level"`` (with ``level_families``, every other step): a work center's
       operations of a family on the day it has the most minutes there, with
-      the rest of their jobs, and the work center's operations on a day the
-      family has the fewest, that day in the step's reach
-      (``checker.family_minutes``; the least level first, in turn), for
-      ``_LEVEL_TIME`` steps' time.
+      the rest of their jobs, and the work center's operations on the
+      nearest day the family has the fewest, that day and the next in the
+      step's reach (``checker.family_minutes``; the least level first, in
+      turn), for ``_LEVEL_TIME`` steps' time.
 
     In makespan mode up to ``ORDERED_LIMIT`` movable operations, the
     operations a step does not free keep their order on each work center
@@ -651,7 +651,8 @@ class _Search:
         self.makespan = params.objective == "makespan"
         self.kinds = params.neighbourhoods or _DEFAULT_NEIGHBOURHOODS[params.objective]
         if params.level_families and params.neighbourhoods is None:
-            self.kinds = (*self.kinds, "level")
+            # every other step levels (its stage of the search is the levelling)
+            self.kinds = tuple(k for kind in self.kinds for k in (kind, "level"))
         # ordered steps re-solve the whole model: not with its changeover circuits
         self.ordered = (
             self.makespan
@@ -758,8 +759,9 @@ class _Search:
     def _level(self, size) -> list[int]:
         """A work center's operations of a family on the day it has the most
         minutes there, each with the rest of its job (so its chain can move),
-        and the work center's operations on a day the family has the fewest
-        (``family_minutes``), that day in the step's reach (``level_day``):
+        and the work center's operations on the day nearest to it on which
+        the family has the fewest (``family_minutes``), that day in the
+        step's reach (``level_day``):
         the work center and family least level first, in turn."""
         data, schedule, ops = self.data, self.best.schedule, self.data.operations
         table = family_minutes(data, schedule)
@@ -776,7 +778,11 @@ class _Search:
         self.level_rank += 1
         most, fewest = max(days.values()), min(days.values())
         high = self.rng.choice([d for d, v in days.items() if v == most])
-        low = self.rng.choice([d for d, v in days.items() if v == fewest])
+        # the emptiest day nearest to it: the likeliest to take work from it
+        low = min(
+            (d for d, v in days.items() if v == fewest),
+            key=lambda d: (abs(d - high), self.rng.random()),
+        )
         peak, other = [], []
         for i in self.movable:
             a = schedule[i]
