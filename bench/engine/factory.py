@@ -119,11 +119,13 @@ def without_changeovers(data):
     return replace(data, resources=resources)
 
 
-def run_per_size(doc: str, script: str, child, write) -> None:
+def run_per_size(doc: str, script: str, child, write, summary=None) -> None:
     """The command line of a per-size bench (``changeover.py``,
-    ``secondary.py``): each size solved in a child process of its own (its
-    peak memory its own), ``child(size, seed, limit, workers)`` giving the
-    row, ``write(rows, machine_info)`` the results after each size."""
+    ``secondary.py``, ``levelling.py``): each size solved in a child process
+    of its own (its peak memory its own), ``child(size, seed, limit,
+    workers)`` giving the row, ``write(rows, machine_info)`` the results
+    after each size, ``summary(row)`` what is printed of it (default: its
+    engine, blind and best rule entries)."""
     import argparse
     import json
     import subprocess
@@ -154,5 +156,8 @@ def run_per_size(doc: str, script: str, child, write) -> None:
         out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         r = rows[-1]
-        print(size, r["engine"], r["blind"], r["best_rule"], flush=True)
+        if summary is None:
+            print(size, r["engine"], r["blind"], r["best_rule"], flush=True)
+        else:
+            print(size, summary(r), flush=True)
         write(rows, info)

@@ -82,6 +82,39 @@ tardiness it reached before its last phase, LNS steps weigh all of them
 below one minute of tardiness. ``Result.changeover`` and ``Result.setups``
 report them.
 
+Levelled production (heijunka), opt-in (``SolveParams.level_families``, off
+by default; off, every result is as without it): on every work center on
+which movable operations of two or more setup families may run
+(``ProblemData.levelled``), each family's work is spread as evenly as it can
+be over the days. The measure (``checker.levelling``, reported as
+``Result.levelling`` and ``Evaluation.levelling`` either way): per such work
+center and family, the most minutes of that family's movable operations
+started on one day minus the fewest, over the work center's working days
+from the first to the last on which a movable operation with a family
+starts there (a day without that family's work counts 0; an operation
+counts whole, its mode's working minutes, on the day it starts; fixed work
+does not count), summed. A batch (a day of one family, a day of the other)
+scores the day's minutes of each; two families sharing every day equally, 0.
+It ranks right after the primary objective, before the changeover minutes
+(``Evaluation.key``): levelling never trades lateness, changeovers stay hard
+constraints and are still counted, the fewest among schedules as level.
+The one model adds its terms after its first phase (which is then the same
+model as without) and minimises them at the weighted tardiness reached,
+before the changeovers' phase. The search (above ``lns_threshold``) runs
+as without the option for half its budget (or until nothing is late),
+then goes on from there with the levelling in its key: its steps weigh the
+measure of the work centers they touch below one minute of tardiness, and
+every other step, a ``"level"`` neighbourhood, frees a work center's
+operations of a family on its fullest day there (with the rest of their
+jobs) and the work center's operations on the nearest day the family has
+the fewest, that day and the next in reach, without pulling work of jobs on
+time earlier; a step is kept when the whole schedule's key (levelling
+included) is not worse. The search is a heuristic: its weighted tardiness
+is that of a search without the option on half the budget or better, which
+may be worse than without the option on the whole budget (measured:
+``bench/results/engine_levelling.md``). In makespan mode the measure ranks
+after the makespan and only the search's comparisons use it.
+
 Secondary resources: a ``SecondaryResource`` is a pool of people or a set
 of fixtures, ``capacity`` units at any time except in its ``levels``
 segments (a night shift with fewer operators, an absence). An operation
@@ -129,7 +162,7 @@ Inside Odoo, import it as ``odoo.addons.pps_coordination_scheduler.engine``.
 ``assignments`` are empty.
 """
 
-from .checker import changeovers, check, evaluate, span_end
+from .checker import changeovers, check, evaluate, family_minutes, levelling, span_end
 from .data import (
     MAX_HORIZON,
     Assignment,
@@ -169,6 +202,8 @@ __all__ = [
     "dispatch",
     "evaluate",
     "explain",
+    "family_minutes",
+    "levelling",
     "solve",
     "span_end",
 ]

@@ -201,6 +201,56 @@ def changeovers(data: ProblemData, assignments) -> dict[int, int]:
     return found
 
 
+def family_minutes(data: ProblemData, assignments) -> dict[int, dict]:
+    """The levelling measure's table: per levelled resource
+    (``ProblemData.levelled``), per setup family with movable work there,
+    the minutes of that family's movable operations per day, each operation
+    counted whole (the working minutes of its mode) on the day its start
+    falls in. The days are the resource's working days (days with working
+    time in its windows) from the first to the last on which a movable
+    operation with a family starts there; a family without work on one of
+    them has 0 there. ``{resource: {family: {day: minutes}}}``."""
+    ops = data.operations
+    work: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for i, a in assignments.items():
+        if not 0 <= i < len(ops) or not 0 <= a.resource < len(data.resources):
+            continue
+        op = ops[i]
+        if op.fixed is not None or op.family is None or not data.levelled[a.resource]:
+            continue
+        if not 0 <= a.mode < len(op.modes):
+            continue
+        day = data.day_of(a.start)
+        work[a.resource][op.family][day] += op.modes[a.mode].duration
+    table = {}
+    for r, families in work.items():
+        windows = data.resources[r].windows
+        starts = [s for s, _ in windows]
+        used = {day for days in families.values() for day in days}
+        span = [
+            day
+            for day in range(min(used), max(used) + 1)
+            if _working_between(windows, starts, *data.day_bounds(day)) > 0
+        ]
+        table[r] = {
+            family: {day: days.get(day, 0) for day in span}
+            for family, days in families.items()
+        }
+    return table
+
+
+def levelling(data: ProblemData, assignments) -> int:
+    """The levelling measure (``SolveParams.level_families``): over every
+    levelled resource and family of :func:`family_minutes`, the most minutes
+    of that family on one day minus the fewest, summed. 0: every family has
+    as many minutes on each working day of its resource's span."""
+    return sum(
+        max(days.values()) - min(days.values())
+        for families in family_minutes(data, assignments).values()
+        for days in families.values()
+    )
+
+
 def _check_changeovers(data: ProblemData, assignments, starts) -> list[Violation]:
     """Between consecutive operations on a resource, the working time its
     changeover matrix asks for (``Resource.changeover``): the changeover is
@@ -327,8 +377,8 @@ def _check_reserve(data: ProblemData, assignments, starts) -> list[Violation]:
 
 
 def evaluate(data: ProblemData, assignments: dict[int, Assignment]) -> Evaluation:
-    """Weighted tardiness, late jobs, on-time rate, makespan, stability and
-    changeover minutes."""
+    """Weighted tardiness, late jobs, on-time rate, makespan, stability,
+    changeover minutes and the levelling measure."""
     completion: dict[int, int] = {}
     for i, a in assignments.items():
         job = data.operations[i].job
@@ -349,6 +399,7 @@ def evaluate(data: ProblemData, assignments: dict[int, Assignment]) -> Evaluatio
             displacement += abs(a.start - current.start)
     setups = changeovers(data, assignments) if data.has_changeovers else {}
     return Evaluation(
+        levelling=levelling(data, assignments) if data.has_levelling else 0,
         changeover=sum(setups.values()),
         setups=setups,
         weighted_tardiness=weighted,

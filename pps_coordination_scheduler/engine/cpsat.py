@@ -90,6 +90,8 @@ class Model:
     setup_terms: list[tuple[cp_model.IntVar, int]] = field(default_factory=list)
     # per free operation holding a secondary resource: its wall span's length
     spans: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    # per levelled resource with free family work: its levelling terms
+    levels: list[_Level] = field(default_factory=list)
 
     # objective terms ---------------------------------------------------------
     def weighted_tardiness(self) -> cp_model.LinearExprT:
@@ -102,6 +104,15 @@ class Model:
     def changeover_bound(self) -> int:
         """An upper bound of :meth:`changeover`."""
         return sum(minutes for _, minutes in self.setup_terms)
+
+    def levelling(self) -> cp_model.LinearExprT:
+        """The levelling measure of the resources the model levels (built
+        with ``level``): at least the checker's, equal at the optimum."""
+        return sum(most - fewest for lv in self.levels for most, fewest, _ in lv.bounds)
+
+    def levelling_bound(self) -> int:
+        """An upper bound of :meth:`levelling`."""
+        return sum(total for lv in self.levels for _, _, total in lv.bounds)
 
     # hints and solutions ------------------------------------------------------
     def add_hint(self, schedule: dict[int, Assignment]) -> None:
@@ -143,6 +154,8 @@ class Model:
             _hint_circuit(model, nodes, arcs, schedule)
         for i, size in self.spans.items():
             model.add_hint(size, schedule[i].end - schedule[i].start)
+        for lv in self.levels:
+            lv.hint(model, self.data, schedule)
 
     def read_solution(self, solver: cp_model.CpSolver) -> dict[int, Assignment]:
         """Assignments of the free operations in the solver's solution."""
@@ -236,8 +249,10 @@ def build(
     hi: int | None = None,
     stability: bool = True,
     makespan: bool = True,
+    level: bool = False,
 ) -> Model:
-    """Model deciding the operations ``free`` between wall minutes lo and hi."""
+    """Model deciding the operations ``free`` between wall minutes lo and hi
+    (``level``: with the levelling terms, ``Model.levelling``)."""
     hi = data.end_of_calendar() if hi is None else hi
     m = Model(cp_model.CpModel(), data, axes)
     ranges = _add_operations(m, free, frozen, lo, hi)
@@ -258,6 +273,8 @@ def build(
         _add_makespan(m, frozen, hi)
     if stability:
         _add_stability(m)
+    if level:
+        add_levelling(m, frozen)
     return m
 
 
@@ -691,3 +708,230 @@ def _add_stability(m: Model) -> None:
         model.add(ov.start == cur.start).only_enforce_if(~moved)
         m.moved[i] = moved
         m.displacement[i] = disp
+
+
+@dataclass
+class _Level:
+    """The levelling terms of one resource (``checker.family_minutes``).
+
+    ``picks``: (operation, mode, day, literal) per free operation-mode there
+    and day its start may fall in (literal True: always that day);
+    ``fixed``: minutes of frozen movable work per family and day; ``used``,
+    ``before``, ``after``, ``span``: per modelled day, whether family work
+    starts on it, on it or before, on it or after, and whether it is in the
+    span (each a literal or a constant); ``bounds``: per family, the
+    variables of its most and fewest daily minutes and an upper bound."""
+
+    resource: int
+    days: list[int]
+    picks: list[tuple[int, int, int, object]]
+    fixed: dict[object, dict[int, int]]
+    used: dict[int, object] = field(default_factory=dict)
+    before: dict[int, object] = field(default_factory=dict)
+    after: dict[int, object] = field(default_factory=dict)
+    span: dict[int, object] = field(default_factory=dict)
+    bounds: list[tuple[cp_model.IntVar, cp_model.IntVar, int]] = field(
+        default_factory=list
+    )
+    families: list[object] = field(default_factory=list)
+    own: set = field(default_factory=set)  # ids of the pick literals made here
+
+    def hint(self, model, data: ProblemData, schedule) -> None:
+        """Hint the terms from a complete schedule."""
+        minutes = {f: dict(days) for f, days in self.fixed.items()}
+        for i, mode, day, lit in self.picks:
+            a = schedule[i]
+            chosen = a.mode == mode and data.day_of(a.start) == day
+            if id(lit) in self.own:
+                model.add_hint(lit, chosen)
+            if chosen:
+                family = data.operations[i].family
+                per_day = minutes.setdefault(family, {})
+                per_day[day] = (
+                    per_day.get(day, 0) + data.operations[i].modes[mode].duration
+                )
+        used = {day for days in minutes.values() for day, v in days.items() if v}
+        first, last = min(used, default=None), max(used, default=None)
+        values = {}
+        for day in self.days:
+            values[id(self.used[day])] = day in used
+            values[id(self.before[day])] = first is not None and first <= day
+            values[id(self.after[day])] = last is not None and day <= last
+            values[id(self.span[day])] = first is not None and first <= day <= last
+        hinted = {id(lit) for *_, lit in self.picks}  # hinted as picks or modes
+        for table in (self.used, self.before, self.after, self.span):
+            for var in table.values():
+                if not isinstance(var, bool) and id(var) not in hinted:
+                    hinted.add(id(var))
+                    model.add_hint(var, values[id(var)])
+        in_span = [
+            day for day in self.days if first is not None and first <= day <= last
+        ]
+        for family, (most, fewest, _) in zip(self.families, self.bounds, strict=True):
+            per_day = minutes.get(family, {})
+            high = max(per_day.values(), default=0)
+            low = min((per_day.get(day, 0) for day in in_span), default=high)
+            model.add_hint(most, high)
+            model.add_hint(fewest, min(low, high))
+
+
+def _or(model, items, name):
+    """A literal at least the OR of ``items`` (literals or constants): a
+    constant when they decide it."""
+    if any(item is True for item in items):
+        return True
+    lits = [item for item in items if item is not False]
+    if not lits:
+        return False
+    if len(lits) == 1:
+        return lits[0]
+    var = model.new_bool_var(name)
+    for lit in lits:
+        model.add_implication(lit, var)
+    return var
+
+
+def _and(model, a, b, name):
+    """A literal at least the AND of ``a`` and ``b`` (literals or constants)."""
+    if a is False or b is False:
+        return False
+    if a is True:
+        return b
+    if b is True:
+        return a
+    var = model.new_bool_var(name)
+    model.add_bool_or([~a, ~b, var])
+    return var
+
+
+def add_levelling(m: Model, frozen) -> None:
+    """The levelling terms (``checker.family_minutes``), added to a built
+    model: by ``build`` with ``level``, by the one model after its first
+    phase. Per levelled resource with free work of a setup family, the most
+    and the fewest minutes of each family on one day of the span, whose
+    differences ``Model.levelling`` sums.
+
+    Each free operation-mode there gets one literal per day its start may
+    fall in (exactly one when the mode is chosen, its start inside that
+    day); frozen movable work counts as constants. The literals saying
+    that a day is used or in the span are only bounded from below: a
+    solution may set them higher than its schedule makes them, which only
+    overstates the measure, so minimising it makes them exact."""
+    data = m.data
+    if not data.has_levelling or m.levels:
+        return
+    ops = data.operations
+    free: dict[int, list] = {}
+    for i, ov in m.ops.items():
+        if ops[i].family is None:
+            continue
+        for mv in ov.modes:
+            if data.levelled[mv.resource]:
+                free.setdefault(mv.resource, []).append((i, mv))
+    if not free:
+        return
+    fixed: dict[int, dict] = {r: {} for r in free}
+    for i, a in frozen.items():
+        op = ops[i]
+        if a.resource in fixed and op.fixed is None and op.family is not None:
+            per_day = fixed[a.resource].setdefault(op.family, {})
+            day = data.day_of(a.start)
+            per_day[day] = per_day.get(day, 0) + op.modes[a.mode].duration
+    for r, items in sorted(free.items()):
+        _level_resource(m, r, items, fixed[r])
+
+
+def _level_resource(m: Model, r: int, items, fixed) -> None:
+    """The levelling terms of resource ``r``: its free (operation, mode
+    vars) ``items`` and its frozen movable work ``fixed``."""
+    data, model = m.data, m.model
+    picks, own = _day_picks(m, r, items)
+    known = {day for days in fixed.values() for day in days} | {p[2] for p in picks}
+    days = [d for d in range(min(known), max(known) + 1) if data.working_day(r, d)]
+    lv = _Level(r, days, picks, fixed, own=own)
+    by_day: dict[int, list] = {}
+    for _i, _mode, day, lit in picks:
+        by_day.setdefault(day, []).append(lit)
+    worked = {d for per_day in fixed.values() for d, v in per_day.items() if v}
+    for day in days:
+        lits = [day in worked, *by_day.get(day, [])]
+        lv.used[day] = _or(model, lits, f"u{r}_{day}")
+    previous = False
+    for day in days:
+        previous = _or(model, [previous, lv.used[day]], f"ub{r}_{day}")
+        lv.before[day] = previous
+    following = False
+    for day in reversed(days):
+        following = _or(model, [following, lv.used[day]], f"ua{r}_{day}")
+        lv.after[day] = following
+    for day in days:
+        lv.span[day] = _and(model, lv.before[day], lv.after[day], f"us{r}_{day}")
+    ops = data.operations
+    for family in dict.fromkeys([*fixed, *(ops[i].family for i, _ in items)]):
+        lv.families.append(family)
+        lv.bounds.append(_family_bounds(m, lv, family))
+    m.levels.append(lv)
+
+
+def _day_picks(m: Model, r: int, items):
+    """Per free operation-mode on ``r``, a literal per day its start may
+    fall in (the mode's own literal, or True, when only one day can);
+    the picks and the literals made here."""
+    data, model, axis = m.data, m.model, m.axes[r]
+    picks: list[tuple[int, int, int, object]] = []
+    own: set = set()
+    for i, mv in items:
+        first = data.day_of(axis.wall_start(mv.p_lo))
+        last = data.day_of(axis.wall_start(mv.p_hi))
+        days = [d for d in range(first, last + 1) if data.working_day(r, d)]
+        if len(days) == 1:
+            picks.append((i, mv.mode, days[0], True if mv.lit is None else mv.lit))
+            continue
+        lits = []
+        for day in days:
+            lit = model.new_bool_var(f"l{r}_{i}_{mv.mode}_{day}")
+            start, end = data.day_bounds(day)
+            model.add(mv.start >= start).only_enforce_if(lit)
+            model.add(mv.start < end).only_enforce_if(lit)
+            lits.append(lit)
+            own.add(id(lit))
+            picks.append((i, mv.mode, day, lit))
+        model.add(sum(lits) == (1 if mv.lit is None else mv.lit))
+    return picks, own
+
+
+def _family_bounds(m: Model, lv: _Level, family):
+    """The most and the fewest daily minutes of ``family`` on ``lv``'s
+    resource (variables) and an upper bound of both."""
+    ops, model, r = m.data.operations, m.model, lv.resource
+    longest: dict[int, int] = {}
+    terms: dict[int, list] = {}
+    for i, mode, day, lit in lv.picks:
+        if ops[i].family != family:
+            continue
+        d = ops[i].modes[mode].duration
+        longest[i] = max(longest.get(i, 0), d)
+        terms.setdefault(day, []).append(d if lit is True else d * lit)
+    constant = lv.fixed.get(family, {})
+    total = sum(longest.values()) + sum(constant.values())
+    most = model.new_int_var(0, total, f"lmax{r}_{len(lv.bounds)}")
+    fewest = model.new_int_var(0, total, f"lmin{r}_{len(lv.bounds)}")
+    model.add(fewest <= most)
+    floor = total
+    for day in lv.days:
+        varying = any(not isinstance(t, int) for t in terms.get(day, []))
+        expr = constant.get(day, 0) + sum(terms.get(day, []))
+        if varying or expr:
+            model.add(most >= expr)
+        span = lv.span[day]
+        if span is False:
+            continue
+        if span is True and not varying:
+            floor = min(floor, expr)
+            continue
+        constraint = model.add(fewest <= expr)
+        if span is not True:
+            constraint.only_enforce_if(span)
+    if floor < total:
+        model.add(fewest <= floor)
+    return most, fewest, total

@@ -409,6 +409,7 @@ class ProblemData:
     reserve_limits: tuple[float, ...] = field(init=False, repr=False, compare=False)
     releases: tuple[int, ...] = field(init=False, repr=False, compare=False)
     sequenced: tuple[bool, ...] = field(init=False, repr=False, compare=False)
+    levelled: tuple[bool, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("resources", "jobs", "operations", "precedences", "secondaries"):
@@ -420,6 +421,7 @@ class ProblemData:
         object.__setattr__(self, "reserve_limits", self._reserve_limits())
         object.__setattr__(self, "releases", self._releases())
         object.__setattr__(self, "sequenced", self._sequenced())
+        object.__setattr__(self, "levelled", self._levelled())
 
     # validation, one concern per method -------------------------------------
     def _check_keys(self) -> None:
@@ -612,6 +614,29 @@ class ProblemData:
         return tuple(
             families[r] and res.sequenced for r, res in enumerate(self.resources)
         )
+
+    def _levelled(self) -> tuple[bool, ...]:
+        """Per resource, whether the levelling objective
+        (``SolveParams.level_families``) applies there: movable operations
+        of at least two different setup families may run on it."""
+        families: list[set] = [set() for _ in self.resources]
+        for op in self.operations:
+            if op.family is not None and op.fixed is None:
+                for mode in op.modes:
+                    families[mode.resource].add(op.family)
+        return tuple(len(found) > 1 for found in families)
+
+    @property
+    def has_levelling(self) -> bool:
+        """Whether any resource has families to level."""
+        return any(self.levelled)
+
+    def working_day(self, resource: int, day: int) -> bool:
+        """Whether ``resource`` has working time on day ``day``."""
+        windows = self.resources[resource].windows
+        start, end = self.day_bounds(day)
+        k = bisect_left(windows, (end, end)) - 1  # the last window starting before
+        return k >= 0 and windows[k][1] > start
 
     @property
     def has_secondaries(self) -> bool:

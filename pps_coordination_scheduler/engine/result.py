@@ -40,8 +40,11 @@ class Evaluation:
     tardiness: dict[int, int]
     changeover: int = 0  # total changeover minutes of the sequences
     setups: dict[int, int] = field(default_factory=dict)  # op -> minutes before it
+    levelling: int = 0  # the levelling measure (``checker.levelling``)
 
-    def key(self, objective: str = "tardiness", move_cost: int = 0) -> tuple[int, ...]:
+    def key(
+        self, objective: str = "tardiness", move_cost: int = 0, level: bool = False
+    ) -> tuple[int, ...]:
         """Lexicographic objective, smaller is better.
 
         Tardiness: weighted tardiness plus the move cost, changeover minutes,
@@ -54,22 +57,23 @@ class Evaluation:
         primary objective): a re-run changes the plan only where what it saves
         is worth the moves, and a schedule merely equal to the plan in force
         is worse than it, as it moves something.
+
+        ``level`` (``SolveParams.level_families``) puts the levelling measure
+        right after the primary objective, before the changeover minutes:
+        the most level schedule among those as late, then the fewest
+        changeover minutes among those as level.
         """
         if objective == "makespan":
-            return (
-                self.makespan + move_cost * self.moved,
-                self.changeover,
-                self.moved,
-                self.displacement,
-                self.weighted_tardiness,
-            )
-        return (
-            self.weighted_tardiness + move_cost * self.moved,
-            self.changeover,
-            self.moved,
-            self.displacement,
-            self.makespan,
-        )
+            primary = self.makespan + move_cost * self.moved
+            rest = (self.changeover, self.moved, self.displacement)
+            last = self.weighted_tardiness
+        else:
+            primary = self.weighted_tardiness + move_cost * self.moved
+            rest = (self.changeover, self.moved, self.displacement)
+            last = self.makespan
+        if level:
+            return (primary, self.levelling, *rest, last)
+        return (primary, *rest, last)
 
 
 @dataclass
@@ -83,7 +87,9 @@ class Result:
     of the best start schedule and ``start_objective`` its objective.
     ``changeover`` is the schedule's total changeover minutes and ``setups``
     the minutes before each operation that needs one (operation index ->
-    minutes; the others need none).
+    minutes; the others need none). ``levelling`` is the schedule's
+    levelling measure (``checker.levelling``), whether or not the solve
+    levelled (``SolveParams.level_families``).
     """
 
     status: Status
@@ -103,6 +109,7 @@ class Result:
     improved_by: str | None = None
     changeover: int = 0
     setups: dict[int, int] = field(default_factory=dict)
+    levelling: int = 0
 
     @property
     def ok(self) -> bool:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count, pairwise
 
 from ortools.sat.python import cp_model
 
 from .calendar import build_axes, reserve_days
-from .checker import check, evaluate
-from .cpsat import Model, NoRoom, build
+from .checker import check, evaluate, family_minutes
+from .cpsat import Model, NoRoom, add_levelling, build
 from .data import Assignment, ProblemData
 from .dispatch import REPAIR, RULES, Unschedulable, dispatch
 from .result import Evaluation, Result, Status
@@ -25,7 +25,14 @@ from .result import Evaluation, Result, Status
 OBJECTIVES = ("tardiness", "makespan")
 STRATEGIES = ("auto", "model", "lns", "both")
 #: LNS neighbourhoods (``SolveParams.neighbourhoods``), see ``_Search``.
-NEIGHBOURHOODS = ("time window", "late window", "late job", "machines", "jobs")
+NEIGHBOURHOODS = (
+    "time window",
+    "late window",
+    "late job",
+    "machines",
+    "jobs",
+    "level",
+)
 _DEFAULT_NEIGHBOURHOODS = {
     "tardiness": ("time window", "late window", "late job", "machines", "jobs"),
     "makespan": ("machines", "jobs", "time window"),
@@ -59,6 +66,16 @@ ORDERED_LIMIT = 3000
 #: schedules far sooner; they get this many times ``lns_window_time``.
 _ORDERED_PARAMETERS: dict[str, object] = {"cp_model_presolve": False}
 _ORDERED_TIME = 3.0
+#: Levelling steps (``SolveParams.level_families``) free work on two days of
+#: a work center, often far apart: measured on a batched single machine
+#: (tests/engine/test_engine_levelling.py), CP-SAT's presolve of such a
+#: window alone takes about three plain steps' time; they get this many
+#: times ``lns_window_time``.
+_LEVEL_TIME = 4.0
+#: With ``level_families``, the search spends this share of its budget as
+#: without it (lateness first: measured, levelling steps from the start
+#: cost weighted tardiness at 500 operations), then levels from there.
+_LEVEL_SEARCH_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,11 @@ class SolveParams:
     The one model bounds every operation's end by the best start's makespan
     plus ``reach`` times it plus a day (so the model stays small);
     ``tardiness_share`` of its time goes to its first phase.
+    ``level_families`` (off by default) asks for levelled production
+    (heijunka): among schedules as late, the one whose setup families are
+    spread most evenly over the days of each work center (the levelling
+    measure, ``checker.levelling``) wins, before the fewest changeover
+    minutes (``Evaluation.key``); off, the measure is only reported.
     """
 
     time_limit: float = 10.0
@@ -112,6 +134,7 @@ class SolveParams:
     strategy: str = "auto"
     model_share: float = 0.5
     neighbourhoods: tuple[str, ...] | None = None
+    level_families: bool = False
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
@@ -126,6 +149,8 @@ class SolveParams:
             raise ValueError("move_cost must be a non-negative integer")
         if self.strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}")
+        if not isinstance(self.level_families, bool):
+            raise ValueError("level_families must be True or False")  # noqa: TRY004
         if not 0 < self.model_share < 1:
             raise ValueError("model_share must be in (0, 1)")
         if self.neighbourhoods is not None:
@@ -138,7 +163,7 @@ class SolveParams:
 
     def key(self, evaluation: Evaluation) -> tuple[int, ...]:
         """The objective of these parameters (smaller is better)."""
-        return evaluation.key(self.objective, self.move_cost)
+        return evaluation.key(self.objective, self.move_cost, self.level_families)
 
     @property
     def is_deterministic(self) -> bool:
@@ -335,7 +360,7 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
             if bound is not None and params.key(best.evaluation)[0] <= bound:
                 outcome = Status.OPTIMAL
     else:
-        best = _Search(data, params, clock, best, None).run()
+        best = _search(data, params, clock, best)
     if in_force is not None and not (
         params.key(best.evaluation) < params.key(in_force.evaluation)
     ):
@@ -350,7 +375,7 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
     start = starts[0] if starts else None
     return Result(
         status=outcome,
-        message=_message(best, start, outcome),
+        message=_message(best, start, outcome, params.level_families),
         assignments=dict(sorted(best.schedule.items())),
         objective=primary,
         bound=bound,
@@ -363,19 +388,43 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
         on_time_rate=ev.on_time_rate,
         changeover=ev.changeover,
         setups=ev.setups,
+        levelling=ev.levelling,
         start_rule=start.name if start else None,
         start_objective=(None if start is None else start.evaluation.key(objective)[0]),
         improved_by=best.name,
     )
 
 
-def _message(best: _Candidate, start: _Candidate | None, status: Status) -> str:
+def _search(data, params, clock, best: _Candidate) -> _Candidate:
+    """The search from ``best``; levelling (``level_families``), first
+    without it for ``_LEVEL_SEARCH_SHARE`` of the budget (or until nothing
+    is late), then with it from there: its weighted tardiness is at least
+    as good as a search without levelling on that share of the budget."""
+    if not params.level_families:
+        return _Search(data, params, clock, best, None).run()
+    reserve = clock.remaining() * (1 - _LEVEL_SEARCH_SHARE)
+    plain = replace(params, level_families=False)
+    first = _Search(data, plain, clock, best, None, reserve).run()
+    found = _Search(data, params, clock, first, None).run()
+    if found is first:
+        return first
+    if first is best:
+        return found
+    return _Candidate(f"{first.name}, then {found.name}", found.schedule,
+                      found.evaluation)  # fmt: skip
+
+
+def _message(
+    best: _Candidate, start: _Candidate | None, status: Status, level: bool = False
+) -> str:
     ev = best.evaluation
     text = (
         f"{status.value} schedule from {best.name}: weighted tardiness "
         f"{ev.weighted_tardiness}, {ev.late_jobs} late job(s), makespan "
         f"{ev.makespan}, {ev.moved} operation(s) moved"
     )
+    if level:
+        text += f", levelling {ev.levelling}"
     if start is not None and start is not best:
         text += f" (best dispatching start: {start.name}, "
         text += f"weighted tardiness {start.evaluation.weighted_tardiness})"
@@ -448,13 +497,12 @@ def _monolithic(data, params, clock, starts, budget: float):
     optimal = status == cp_model.OPTIMAL
     if not tardiness or clock.remaining() - reserve <= 0.05:
         return found, Status.OPTIMAL if optimal else Status.FEASIBLE, bound, ""
-    # phase 2: keep the weighted tardiness, then fewest moves, then makespan
-    level = int(solver.objective_value)
-    model.add(primary <= level)
-    if m.setup_terms:  # first the fewest changeover minutes at that tardiness
-        found, optimal = _fewest_changeovers(
-            data, params, clock, m, starts, found, frozen, reserve, optimal
-        )
+    # keep the weighted tardiness found in the phases that follow
+    model.add(primary <= int(solver.objective_value))
+    found, optimal = _middle_phases(
+        data, params, clock, m, starts, found, frozen, reserve, optimal
+    )
+    # phase 2: fewest moves, then displacement, then makespan
     weight = data.end_of_calendar() + 1
     model.minimize(
         weight * sum(m.moved.values()) + sum(m.displacement.values()) + m.makespan
@@ -476,6 +524,49 @@ def _monolithic(data, params, clock, starts, budget: float):
     else:
         optimal = False
     return found, Status.OPTIMAL if optimal else Status.FEASIBLE, bound, ""
+
+
+def _middle_phases(data, params, clock, m, starts, found, frozen, reserve, ok):
+    """The phases between the first and the last, at the weighted tardiness
+    found: the most level schedule (``level_families``; its terms added
+    now, so the first phase is the same as without), then the fewest
+    changeover minutes."""
+    if params.level_families:
+        add_levelling(m, frozen)
+    if m.levels:
+        found, ok = _most_level(data, params, clock, m, starts, found, frozen,
+                                reserve, ok)  # fmt: skip
+    if m.setup_terms:
+        found, ok = _fewest_changeovers(data, params, clock, m, starts, found,
+                                        frozen, reserve, ok)  # fmt: skip
+    return found, ok
+
+
+def _most_level(data, params, clock, m, starts, found, frozen, reserve, ok):
+    """Phase after the first (``SolveParams.level_families``): at the
+    weighted tardiness found, the most level schedule (a third of what is
+    left), its measure kept in the model after it; then the changeovers'
+    phase and the last one share the rest.
+
+    Returns the candidate (``found`` or better) and whether every phase so
+    far was proven optimal."""
+    model = m.model
+    measure = m.levelling()
+    model.minimize(measure)
+    reached = params.key(found.evaluation)[0]
+    pool = [c for c in [*starts, found] if params.key(c.evaluation)[0] <= reached]
+    pool.sort(key=lambda c: params.key(c.evaluation))
+    m.add_hint(pool[0].schedule)
+    solver = clock.solver(max(0.01, (clock.remaining() - reserve) / 3))
+    status = solver.solve(model)
+    clock.charge(solver)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return found, False  # the next phases go on without a levelling bound
+    model.add(measure <= int(solver.objective_value))
+    better = _candidate(data, m, solver, frozen, "cp-sat")
+    if params.key(better.evaluation) <= params.key(found.evaluation):
+        found = better
+    return found, ok and status == cp_model.OPTIMAL
 
 
 def _fewest_changeovers(data, params, clock, m, starts, found, frozen, reserve, ok):
@@ -529,6 +620,12 @@ class _Search:
       operation of the critical path (makespan) or of a late job;
     - ``"jobs"``: whole jobs: those of the critical path (makespan), or a
       late job and the jobs just before it on its work centers.
+    - ``"level"`` (with ``level_families``, every other step): a work center's
+      operations of a family on the day it has the most minutes there, with
+      the rest of their jobs, and the work center's operations on the
+      nearest day the family has the fewest, that day and the next in the
+      step's reach (``checker.family_minutes``; the least level first, in
+      turn), for ``_LEVEL_TIME`` steps' time.
 
     In makespan mode up to ``ORDERED_LIMIT`` movable operations, the
     operations a step does not free keep their order on each work center
@@ -541,8 +638,9 @@ class _Search:
     steps that made it strictly better.
     """
 
-    def __init__(self, data, params, clock, best: _Candidate, bound) -> None:
+    def __init__(self, data, params, clock, best: _Candidate, bound, reserve=0.0):
         self.data, self.params, self.clock = data, params, clock
+        self.reserve = reserve  # budget seconds left to what follows
         self.origin = self.best = best
         self.bound = None if params.objective == "tardiness" else bound
         self.axes = build_axes(data)
@@ -552,6 +650,9 @@ class _Search:
         self.all_current = all(data.operations[i].current for i in self.movable)
         self.makespan = params.objective == "makespan"
         self.kinds = params.neighbourhoods or _DEFAULT_NEIGHBOURHOODS[params.objective]
+        if params.level_families and params.neighbourhoods is None:
+            # every other step levels (its stage of the search is the levelling)
+            self.kinds = tuple(k for kind in self.kinds for k in (kind, "level"))
         # ordered steps re-solve the whole model: not with its changeover circuits
         self.ordered = (
             self.makespan
@@ -562,6 +663,8 @@ class _Search:
         self.size = float(min(params.lns_window_ops, len(self.movable)))
         self.slides = {"time window": 0, "late window": 0}
         self.late_rank = 0
+        self.level_rank = 0
+        self.level_day: tuple[int, int] | None = None  # reach of a level step
         self.view = None  # (incumbent, start order, critical flags / path)
         self.base: Model | None = None  # the whole model (ordered steps)
         self.hinted = None
@@ -571,7 +674,9 @@ class _Search:
     def run(self) -> _Candidate:
         idle = 0
         for step in count():
-            if self.clock.remaining() <= 0.1 or self._proven():
+            if self.clock.remaining() - self.reserve <= 0.1 or self._proven():
+                break
+            if self.reserve and self.key[0] == 0:  # a first stage: nothing late
                 break
             kind = self.kinds[step % len(self.kinds)]
             free = self._select(kind)
@@ -582,7 +687,10 @@ class _Search:
                     break
                 continue
             idle = 0
-            trial = self._improve(free)
+            if kind == "level":
+                trial = self._improve(free, _LEVEL_TIME, self.level_day)
+            else:
+                trial = self._improve(free)
             if trial is None:
                 continue
             key, best_key = self.params.key(trial.evaluation), self.key
@@ -609,7 +717,7 @@ class _Search:
         if self.bound is not None and not self.stability:
             return key[0] <= self.bound
         # every other schedule moves something: worse than the plan in force
-        return self.stability and self.all_current and key[:4] == (0, 0, 0, 0)
+        return self.stability and self.all_current and not any(key[:-1])
 
     # neighbourhoods --------------------------------------------------------
     def _view(self):
@@ -637,6 +745,8 @@ class _Search:
                 self.data, self.best, size, self.late_rank
             )
             return free
+        if kind == "level":
+            return self._level(size)
         focus = self._focus(path)
         if not focus:
             return []
@@ -645,6 +755,54 @@ class _Search:
         if kind == "machines":
             return self._machines(focus, size)
         return self._jobs(focus, size)
+
+    def _level(self, size) -> list[int]:
+        """A work center's operations of a family on the day it has the most
+        minutes there, each with the rest of its job (so its chain can move),
+        and the work center's operations on the day nearest to it on which
+        the family has the fewest (``family_minutes``), that day in the
+        step's reach (``level_day``):
+        the work center and family least level first, in turn."""
+        data, schedule, ops = self.data, self.best.schedule, self.data.operations
+        table = family_minutes(data, schedule)
+        spreads = [
+            (max(days.values()) - min(days.values()), r, family, days)
+            for r, families in sorted(table.items())
+            for family, days in families.items()
+        ]
+        spreads = [item for item in spreads if item[0] > 0]
+        if not spreads:
+            return []
+        spreads.sort(key=lambda item: -item[0])  # stable: by resource after
+        _, r, family, days = spreads[self.level_rank % len(spreads)]
+        self.level_rank += 1
+        most, fewest = max(days.values()), min(days.values())
+        high = self.rng.choice([d for d, v in days.items() if v == most])
+        # the emptiest day nearest to it: the likeliest to take work from it
+        low = min(
+            (d for d, v in days.items() if v == fewest),
+            key=lambda d: (abs(d - high), self.rng.random()),
+        )
+        peak, other = [], []
+        for i in self.movable:
+            a = schedule[i]
+            if a.resource != r:
+                continue
+            day = data.day_of(a.start)
+            if day == high and ops[i].family == family:
+                peak.append((a.start, i))
+            elif day == low:
+                other.append((a.start, i))
+        free: list[int] = []
+        for _, i in sorted(peak):
+            own = [k for k in data.job_operations[ops[i].job] if ops[k].fixed is None]
+            own = [k for k in own if k not in free]
+            if free and len(free) + len(own) > max(1, size // 2):
+                break
+            free += own
+        free += [i for _, i in sorted(other) if i not in free][: size - len(free)]
+        self.level_day = data.day_bounds(low)
+        return free
 
     def _focus(self, path) -> list[int]:
         """Movable operations to centre a step on: the critical path in
@@ -706,13 +864,16 @@ class _Search:
         return free
 
     # improvement -----------------------------------------------------------
-    def _improve(self, free: list[int]) -> _Candidate | None:
+    def _improve(self, free: list[int], time=1.0, reach=None) -> _Candidate | None:
+        """Re-solve ``free`` for ``time`` times ``lns_window_time``, their
+        range widened to the wall minutes ``reach`` when given."""
         if self.ordered:
             return self._improve_ordered(free)
         data, params, clock = self.data, self.params, self.clock
         trial, solver = _improve_window(
-            data, params, clock, self.best, free, self.axes, self.days, self.stability
-        )
+            data, params, clock, self.best, free, self.axes, self.days,
+            self.stability, time, reach,
+        )  # fmt: skip
         clock.charge(solver, _STEP_DET_RATE, _STEP_COST + _WINDOW_OP_COST * len(free))
         return trial
 
@@ -921,16 +1082,26 @@ def _critical_path(data, best: _Candidate) -> list[int]:
     return path[::-1]
 
 
-def _improve_window(data, params, clock, best, free, axes, days, stability):
-    """Re-solve the operations ``free`` with all others frozen at ``best``;
-    the candidate (None when nothing new) and the solver (None if unused)."""
+def _improve_window(
+    data, params, clock, best, free, axes, days, stability, time=1.0, reach=None
+):
+    """Re-solve the operations ``free`` with all others frozen at ``best``
+    (for ``time`` times ``lns_window_time``, between their earliest start
+    and latest end, widened to ``reach`` when given); the candidate (None
+    when nothing new) and the solver (None if unused)."""
     chosen = set(free)
     frozen = {i: a for i, a in best.schedule.items() if i not in chosen}
     lo = min(best.schedule[i].start for i in free)
     hi = max(best.schedule[i].end for i in free)
     makespan = params.objective == "makespan"
+    level = params.level_families
+    if reach is not None:  # a level step: that day too, and the next one
+        lo, hi = min(lo, reach[0]), max(hi, reach[1])
+        hi = min(data.end_of_calendar(), hi + data.day_length)
     try:
-        m = build(data, axes, days, free, frozen, lo, hi, stability, makespan=makespan)
+        m = build(
+            data, axes, days, free, frozen, lo, hi, stability, makespan, level=level
+        )
     except NoRoom:
         return None, None
     span = hi - lo + 1
@@ -939,18 +1110,26 @@ def _improve_window(data, params, clock, best, free, axes, days, stability):
     if stability and params.move_cost:
         primary += params.move_cost * sum(m.moved.values())
     terms = primary * scale
-    if m.setup_terms:  # after the primary: all changeovers cost less than a minute
-        terms += m.changeover() * max(1, scale // (4 * m.changeover_bound() + 1))
+    below = scale  # the weight of one unit of the term before the next one
+    if m.levels:  # after the primary: all the levelling costs less than a minute
+        below = max(1, scale // (4 * m.levelling_bound() + 1))
+        terms += m.levelling() * below
+    if m.setup_terms:  # after those: all changeovers cost less than one unit
+        terms += m.changeover() * max(1, below // (4 * m.changeover_bound() + 1))
     if stability:
         terms += span * sum(m.moved.values()) + sum(m.displacement.values())
-    # push work of late jobs earlier first: it makes room for their next steps
+    # push work of late jobs earlier first: it makes room for their next steps;
+    # a level step, only theirs (work on time may go later to level the days)
     late = best.evaluation.tardiness
+    early = 0 if reach is not None else 1
     for i, ov in m.ops.items():
         job = data.operations[i].job
-        terms += (1 + (data.jobs[job].weight if late.get(job) else 0)) * ov.end
+        weight = early + (data.jobs[job].weight if late.get(job) else 0)
+        if weight:
+            terms += weight * ov.end
     m.model.minimize(terms)
     m.add_hint(best.schedule)
-    budget = min(params.lns_window_time, clock.remaining())
+    budget = min(params.lns_window_time * time, clock.remaining())
     solver = clock.solver(budget, _STEP_DET_RATE)
     status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -49,6 +49,7 @@ same preview; applying a preview writes exactly its moves.
 import logging
 import time
 from collections import defaultdict
+from dataclasses import replace
 from datetime import timedelta
 
 import psycopg2
@@ -162,6 +163,27 @@ class PpsScheduleRun(models.Model):
         readonly=True,
         help="A planner released the frozen zone for this run: work planned to "
         "start within the frozen days could move. Every other run keeps it.",
+    )
+    level_families = fields.Boolean(
+        string="Level Setup Families",
+        readonly=True,
+        help="Levelled production (heijunka): the run spread the work of each "
+        "setup family as evenly as it could over the days of each work center, "
+        "instead of batching it to save changeovers. It never makes an order "
+        "later for it; changeovers are still planned and counted. Such a run "
+        "moves planned work orders freely (no move cost), so a plan in force "
+        "can be levelled. Off by default; Run again, setup families levelled "
+        "turns it on for a run.",
+    )
+    levelling_minutes = fields.Integer(
+        string="Levelling Spread",
+        readonly=True,
+        help="How unevenly the setup families are spread: per work center with "
+        "work of two or more families and per family, the minutes of that "
+        "family's work orders starting on its fullest day minus those on its "
+        "emptiest working day, summed (0: every family has as much work every "
+        "day). Recorded for every run; a run that levels makes it as small as "
+        "it can.",
     )
     applied = fields.Boolean(readonly=True)
     production_ids = fields.Many2many(
@@ -338,10 +360,17 @@ class PpsScheduleRun(models.Model):
         )
         return self._action_open()
 
-    def action_rerun(self, release_frozen=None):
+    def action_rerun(self, release_frozen=None, level_families=None):
         """Run again on the same scope (a preview if this was a preview; the
-        frozen zone released if it was, or if ``release_frozen`` says so)."""
+        frozen zone released if it was, or if ``release_frozen`` says so;
+        the setup families levelled if they were, unless ``level_families``
+        or the context's ``pps_level_families`` (the form's buttons) says
+        otherwise)."""
         self.ensure_one()
+        if level_families is None:
+            level_families = self.env.context.get(
+                "pps_level_families", self.level_families
+            )
         run = self.schedule(
             productions=self.production_ids or None,
             time_limit=self.time_limit or None,
@@ -351,6 +380,7 @@ class PpsScheduleRun(models.Model):
             release_frozen=(
                 self.release_frozen if release_frozen is None else release_frozen
             ),
+            level_families=bool(level_families),
         )
         return run._action_open()
 
@@ -385,6 +415,7 @@ class PpsScheduleRun(models.Model):
         release_frozen=False,
         background=None,
         followup=None,
+        level_families=False,
     ):
         """Reschedule ``productions`` (default: every open MO of the company).
 
@@ -402,6 +433,11 @@ class PpsScheduleRun(models.Model):
         :param followup: records whose ``_pps_after_schedule_run(run)`` the
             job calls once the run has ended (done or failed), inside the
             job's transaction; only for a run sent to a job
+        :param level_families: levelled production: spread each setup
+            family's work evenly over the days of each work center instead
+            of batching it (``SolveParams.level_families``), at no lateness;
+            such a run re-plans the days freely (no move cost), or a plan in
+            force would never be levelled
         :return: the ``pps.schedule.run``
 
         A dry run solves with one worker on the deterministic budget and the
@@ -433,6 +469,8 @@ class PpsScheduleRun(models.Model):
         # a preview is reproducible: one worker, the engine's deterministic
         # budget (``SolveParams.is_deterministic``) and a fixed seed
         params = self._prepare_params(time_limit, 1 if dry_run else workers, seed)
+        if level_families:  # asked to re-plan the days: moves are not priced
+            params = replace(params, move_cost=0)
         run = self.sudo().create(
             {
                 "company_id": company.id,
@@ -441,6 +479,7 @@ class PpsScheduleRun(models.Model):
                 "dry_run": dry_run,
                 "rush_insertion": rush_insertion,
                 "release_frozen": bool(release_frozen),
+                "level_families": bool(level_families),
                 "production_ids": [fields.Command.set(productions.ids)],
                 "time_limit": params.time_limit,
                 "workers": params.workers,
@@ -792,6 +831,7 @@ class PpsScheduleRun(models.Model):
             workers=self.workers,
             seed=self.seed,
             move_cost=self.move_cost,
+            level_families=self.level_families,
         )
         result = solve(problem.data, params)
         _logger.info(
@@ -806,9 +846,20 @@ class PpsScheduleRun(models.Model):
             {
                 "solver_status": result.status.value,
                 "solve_time": result.wall_time,
+                "levelling_minutes": result.levelling,
                 "progress": 70,
             }
         )
+        if self.level_families and result.ok:
+            self._report_step(
+                70,
+                self.env._(
+                    "Setup families levelled: %(minutes)s minutes between each "
+                    "family's fullest and emptiest day, summed over the work "
+                    "centers.",
+                    minutes=result.levelling,
+                ),
+            )
         if not result.ok:
             raise ScheduleFailure(
                 self.env._(
@@ -1235,6 +1286,7 @@ class PpsScheduleRun(models.Model):
                 "dry_run",
                 "rush_insertion",
                 "release_frozen",
+                "level_families",
                 "time_limit",
                 "workers",
                 "seed",

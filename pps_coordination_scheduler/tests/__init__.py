@@ -21,6 +21,7 @@ from . import test_secondary_resources
 from . import test_scheduler_exact
 from . import test_scheduler_negotiation
 from . import test_late_cause
+from . import test_levelling
 from . import test_material_preparation
 from . import test_negotiation_answer_ui
 from . import test_timeline
