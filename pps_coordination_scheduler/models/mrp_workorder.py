@@ -19,6 +19,21 @@ WEEK_LOCK_FIELDS = ("date_start", "date_finished", "workcenter_id")
 class MrpWorkorder(models.Model):
     _inherit = "mrp.workorder"
 
+    def _calculate_date_finished(self, date_start=False, new_workcenter=False):
+        """The end a schedule run planned, when its write-back moves the work
+        order onto another work center (``pps_planned_ends``: {work order id:
+        end}, set by ``pps.schedule.run._apply_workorders``): Odoo's own
+        ``write`` would otherwise walk the new center's calendar and every
+        planned leave on it only to have the run's end overwrite the result.
+        (The keys are integer ids and the values datetimes: no RPC context,
+        which is JSON, can take this path.)"""
+        ends = self.env.context.get("pps_planned_ends")
+        if ends and len(self) == 1 and self.id in ends:
+            return ends[self.id]
+        return super()._calculate_date_finished(
+            date_start=date_start, new_workcenter=new_workcenter
+        )
+
     pps_changeover_minutes = fields.Integer(
         string="Changeover (min)",
         readonly=True,

@@ -1073,7 +1073,12 @@ class PpsScheduleRun(models.Model):
             workorders - same_center,
             key=lambda wo: (wo.production_id.id, wo.sequence, wo.id),
         )
-        for workorder in others:
+        # the ends planned: Odoo's write takes them instead of walking the
+        # new center's calendar (``mrp.workorder._calculate_date_finished``)
+        ends = {workorder.id: values[workorder.id][2] for workorder in others}
+        for workorder in Workorder.with_context(pps_planned_ends=ends).browse(
+            [workorder.id for workorder in others]
+        ):
             workcenter, start, end = values[workorder.id]
             vals = {
                 "date_start": start,

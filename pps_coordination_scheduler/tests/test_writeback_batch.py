@@ -101,6 +101,25 @@ class TestBatchedWriteBack(SchedulerCase):
         )
         self.assertEqual(weld.leave_id.resource_id, self.wc_weld_2.resource_id)
 
+    def test_a_move_onto_another_center_does_not_walk_its_calendar(self):
+        """Onto another work center, the run's planned end is written as it is:
+        Odoo's write does not walk the new center's calendar and its planned
+        leaves to compute an end the run overwrites anyway."""
+        run = self._schedule(self.productions)
+        self.assertEqual(run.state, "done", run.message)
+        welds = self.productions.workorder_ids.filtered(
+            lambda wo: wo.workcenter_id == self.wc_weld
+        )
+        moves = self._moves(self.productions, onto=dict.fromkeys(welds, self.wc_weld_2))
+        Calendar = type(self.env["resource.calendar"])
+        with patch.object(
+            Calendar, "plan_hours", autospec=True, side_effect=Calendar.plan_hours
+        ) as plan_hours:
+            self._apply(moves)
+        self.assertEqual(plan_hours.call_count, 0)
+        self._assert_consistent(moves)
+        self.assertEqual(set(welds.mapped("workcenter_id")), {self.wc_weld_2})
+
     def test_unplanned_work_orders_get_their_leaves_in_one_batch(self):
         """MOs never planned: the write-back creates their leaves, named after
         the work order, and the MOs become planned."""
