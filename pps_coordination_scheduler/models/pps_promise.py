@@ -884,7 +884,8 @@ class PpsPromise(models.AbstractModel):
         query = Workorder._search(
             Problem._prepare_obstacles_domain(
                 centers, state["own_productions"], state["now"]
-            )
+            ),
+            order=Workorder._order,  # as search(): _search orders nothing
         )
         names = (
             "workcenter_id",
