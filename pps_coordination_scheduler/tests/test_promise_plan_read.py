@@ -174,6 +174,7 @@ class TestPromiseBuildsAsTheScheduler(PromisePlanReadCase):
         first = self._planned_obstacle(qty=3)
         second = self._planned_obstacle(qty=2)
         third = self._planned_obstacle(qty=1)
+        fourth = self._planned_obstacle(qty=1)
         now = fields.Datetime.now()
         first.workorder_ids.write(
             {
@@ -194,6 +195,14 @@ class TestPromiseBuildsAsTheScheduler(PromisePlanReadCase):
                 "date_finished": datetime(2026, 12, 4, 10, 0),
             }
         )
+        # written last, planned between the first and the second: the order
+        # of the plan (the work orders' _order), not the order of the rows
+        fourth.workorder_ids.write(
+            {
+                "date_start": now + timedelta(hours=3),
+                "date_finished": now + timedelta(hours=4),
+            }
+        )
         order = self._create_sale_order(qty=1)
         Promise = self.env["pps.promise"].with_user(self.sales_user)
         Problem = self.env["pps.schedule.problem"].sudo()
@@ -206,6 +215,11 @@ class TestPromiseBuildsAsTheScheduler(PromisePlanReadCase):
         )
         self.assertEqual([row.id for row in rows], records.ids)
         self.assertNotIn(third.workorder_ids.id, records.ids, "its plan is over")
+        self.assertEqual(
+            records.ids,
+            (first | fourth | second).workorder_ids.ids,
+            "in the order of their plan",
+        )
         expected = [
             (work.workorder.id, work.modes, work.current, work.fixed, work.family)
             for work in Problem._prepare_fixed_work(records, wc_index, state["now"])
