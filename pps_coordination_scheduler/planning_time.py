@@ -44,6 +44,12 @@ def to_minutes(origin, moment, rounding=math.floor):
     minute then shares that minute (:meth:`~PpsScheduleProblem._prepare_fixed_bounds`).
     """
     microseconds = (moment - origin) // timedelta(microseconds=1)
+    # integer division is exact and much faster than a Fraction (the promise
+    # converts every planned work order of the plant on each answer)
+    if rounding is math.floor:
+        return microseconds // 60_000_000
+    if rounding is math.ceil:
+        return -(-microseconds // 60_000_000)
     return int(rounding(Fraction(microseconds, 60_000_000)))
 
 

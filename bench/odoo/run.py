@@ -2,8 +2,9 @@
 """Benchmarks of the scheduler inside Odoo (measured, never asserted).
 
 For each size N (manufacturing orders) it builds a synthetic plant in its own
-database ``pps_bench_<N>`` (created with both add-ons, no demo data, kept
-between runs so a second run skips the build), then measures:
+database ``<prefix>_<N>`` (``--db-prefix``, ``pps_bench`` unless told;
+created with both add-ons, no demo data, kept between runs so a second run
+skips the build), then measures:
 
 * Odoo's own planning: ``button_plan()`` on each MO in deadline order (in a
   savepoint that is rolled back): wall time, weighted tardiness, on-time rate,
@@ -426,6 +427,12 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--db-prefix",
+        default="pps_bench",
+        help="database of size N: <prefix>_<N> (default pps_bench), so that "
+        "two people's benches on one PostgreSQL do not share a database",
+    )
+    parser.add_argument(
         "--writeback",
         action="store_true",
         help="only the write-back, a full re-plan and the promise "
@@ -437,7 +444,7 @@ def main():
     sys.path.insert(0, str(ROOT))
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        name = f"pps_bench_{size}"
+        name = f"{args.db_prefix}_{size}"
         ensure_database(name)
         env = open_env(name)
         try:
@@ -462,7 +469,7 @@ def main_writeback(args):
     sys.path.insert(0, str(ROOT))
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        name = f"pps_bench_{size}"
+        name = f"{args.db_prefix}_{size}"
         ensure_database(name)
         env = open_env(name)
         try:

@@ -13,7 +13,6 @@ end when it finishes exactly there), spanning any non-working time between.
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -113,6 +112,9 @@ def build_axes(data: ProblemData) -> list[WorkAxis]:
 def minutes_by_day(data: ProblemData, windows, intervals) -> dict[int, int]:
     """Working minutes of ``intervals`` (inside ``windows``), per day."""
     starts = [start for start, _ in windows]
+    # ProblemData.day_of and day_bounds, inlined: the promise counts every
+    # window of every problem it builds
+    offset, length = data.day_offset, data.day_length
     found: dict[int, int] = {}
     for start, end in intervals:
         k = max(0, bisect_right(starts, start) - 1)
@@ -120,8 +122,8 @@ def minutes_by_day(data: ProblemData, windows, intervals) -> dict[int, int]:
             lo, hi = max(start, windows[k][0]), min(end, windows[k][1])
             k += 1
             while lo < hi:
-                day = data.day_of(lo)
-                cut = min(hi, data.day_bounds(day)[1])
+                day = (lo - offset) // length
+                cut = min(hi, offset + (day + 1) * length)
                 found[day] = found.get(day, 0) + cut - lo
                 lo = cut
     return found
@@ -144,6 +146,8 @@ def reserve_days(data: ProblemData, axes: list[WorkAxis]) -> list[list[ReserveDa
     result: list[list[ReserveDay]] = [[] for _ in data.resources]
     if share == 0:
         return result
+    # floor((1 - share) * W) in integers: exact, and no Fraction per day
+    kept, whole = share.denominator - share.numerator, share.denominator
     fixed: list[list[tuple[int, int]]] = [[] for _ in data.resources]
     for op in data.operations:
         if op.fixed is not None and not data.jobs[op.job].rush:
@@ -152,7 +156,7 @@ def reserve_days(data: ProblemData, axes: list[WorkAxis]) -> list[list[ReserveDa
         work = minutes_by_day(data, res.windows, res.windows)
         taken = minutes_by_day(data, res.windows, fixed[r])
         for day in sorted(work):
-            allowance = max(0, math.floor((1 - share) * work[day]) - taken.get(day, 0))
+            allowance = max(0, kept * work[day] // whole - taken.get(day, 0))
             day_start, day_end = data.day_bounds(day)
             seg_start, seg_end = axes[r].pos(day_start), axes[r].pos(day_end)
             block = seg_end - seg_start - allowance

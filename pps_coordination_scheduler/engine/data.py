@@ -543,6 +543,9 @@ class ProblemData:
         """Per resource, the most non-rush minutes any of its days offers
         (``floor((1 - share) * W)``; infinite without a reserve)."""
         share = self.share
+        # int((1 - share) * w) in integers (w >= 0): exact, no Fraction per day
+        kept, whole = share.denominator - share.numerator, share.denominator
+        offset, length = self.day_offset, self.day_length
         limits: list[float] = []
         for res in self.resources:
             if share == 0:
@@ -551,11 +554,11 @@ class ProblemData:
             work: dict[int, int] = {}
             for start, end in res.windows:
                 while start < end:
-                    day = self.day_of(start)
-                    stop = min(end, self.day_bounds(day)[1])
+                    day = (start - offset) // length  # day_of, day_bounds inlined
+                    stop = min(end, offset + (day + 1) * length)
                     work[day] = work.get(day, 0) + stop - start
                     start = stop
-            limits.append(max((int((1 - share) * w) for w in work.values()), default=0))
+            limits.append(max((kept * w // whole for w in work.values()), default=0))
         return tuple(limits)
 
     def _releases(self) -> tuple[int, ...]:

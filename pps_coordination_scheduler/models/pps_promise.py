@@ -40,11 +40,12 @@ How it works
 
 import math
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_round
+from odoo.tools import SQL, float_round
 
 from odoo.addons.pps_coordination.const import OPEN_WORKORDER_STATES
 from odoo.addons.pps_coordination.tools.wording import (
@@ -54,6 +55,7 @@ from odoo.addons.pps_coordination.tools.wording import (
 )
 
 from ..engine import (
+    Assignment,
     Job,
     Mode,
     Operation,
@@ -80,6 +82,20 @@ PROMISE_MARGIN_DAYS = 120
 MAX_BOM_DEPTH = 30
 #: Weight that puts the quoted order before everything movable (options).
 QUOTE_WEIGHT = 10_000
+
+
+class _Planned(NamedTuple):
+    """A planned work order of another order, as the promise reads it."""
+
+    id: int
+    workcenter_id: int
+    production_id: int
+    production_name: str
+    operation_id: int | None
+    duration: float  # expected minutes (``duration_expected``)
+    date_start: datetime
+    date_finished: datetime
+    label: str  # "<manufacturing order> - <work order>"
 
 
 class PpsPromise(models.AbstractModel):
@@ -844,19 +860,83 @@ class PpsPromise(models.AbstractModel):
     # the engine problem
     # ------------------------------------------------------------------
     @api.model
-    def _obstacles(self, state, centers):
-        """Planned work orders of other orders on ``centers`` (read once)."""
+    def _planned_rows(self, state, centers):
+        """Planned work orders of other orders on ``centers`` (read once).
+
+        The work orders of ``pps.schedule.problem._prepare_obstacles``, in the
+        same order, read in one query as plain rows (:class:`_Planned`): a
+        plant's thousands of planned work orders cost the ORM far more as
+        records than as values.
+        """
         cache = state.setdefault("obstacles", {})
         key = tuple(sorted(centers.ids))
         if key not in cache:
-            cache[key] = (
-                self.env["pps.schedule.problem"]
-                .sudo()
-                ._prepare_obstacles(centers, state["own_productions"], state["now"])
-                if centers
-                else self.env["mrp.workorder"]
-            )
+            cache[key] = self._read_planned(state, centers) if centers else ()
         return cache[key]
+
+    @api.model
+    def _read_planned(self, state, centers):
+        """The rows of :meth:`_planned_rows`: the fields the promise uses, as
+        the ORM would hold them (``execute_query`` flushes pending writes of
+        the fields read and searched first)."""
+        Problem = self.env["pps.schedule.problem"].sudo()
+        Workorder = self.env["mrp.workorder"].sudo()
+        query = Workorder._search(
+            Problem._prepare_obstacles_domain(
+                centers, state["own_productions"], state["now"]
+            ),
+            order=Workorder._order,  # as search(): _search orders nothing
+        )
+        names = (
+            "workcenter_id",
+            "production_id",
+            "operation_id",
+            "name",
+            "duration_expected",
+            "date_start",
+            "date_finished",
+        )
+        fetched = self.env.execute_query(
+            query.select(
+                SQL.identifier(query.table, "id"),
+                *[Workorder._field_to_sql(query.table, name, query) for name in names],
+            )
+        )
+        if not fetched:
+            return ()
+        Production = self.env["mrp.production"].sudo()
+        production_query = Production._search(
+            [("id", "in", sorted({row[2] for row in fetched}))]
+        )
+        production_names = dict(
+            self.env.execute_query(
+                production_query.select(
+                    SQL.identifier(production_query.table, "id"),
+                    Production._field_to_sql(
+                        production_query.table, "name", production_query
+                    ),
+                )
+            )
+        )
+        duration = Workorder._fields["duration_expected"]
+        rows = []
+        for wo_id, center, production, operation, name, minutes, start, end in fetched:
+            mo_name = production_names[production]
+            rows.append(
+                _Planned(
+                    id=wo_id,
+                    workcenter_id=center,
+                    production_id=production,
+                    production_name=mo_name,
+                    operation_id=operation,
+                    duration=duration.convert_to_cache(minutes, Workorder),
+                    date_start=start,
+                    date_finished=end,
+                    # the work order's display name, without its compute
+                    label=f"{mo_name} - {name}",
+                )
+            )
+        return tuple(rows)
 
     @api.model
     def _sharing_centers(self, state, routings):
@@ -895,19 +975,32 @@ class PpsPromise(models.AbstractModel):
         """
         cache = state.setdefault("windows", {})
         key = (workcenter.id, horizon_end)
-        Problem = self.env["pps.schedule.problem"].sudo()
         if key not in cache:
-            calendar = Problem._prepare_windows(
-                workcenter, state["now"], horizon_end, raw=True
-            )
-            reduced = Problem._reduce_for_abnormalities(
-                workcenter, list(calendar), state["now"]
-            )
-            cache[key] = (tuple(calendar), tuple(reduced))
+            self._read_windows(state, workcenter, horizon_end)
         windows = cache[key][0] if raw else cache[key][1]
         return self._windows_outside_locked_weeks(
             state, workcenter, horizon_end, raw, windows
         )
+
+    @api.model
+    def _read_windows(self, state, workcenters, horizon_end):
+        """Read the windows of :meth:`_windows` for the ``workcenters`` not
+        read yet: the calendars of the centers sharing one together, the
+        abnormalities of all in one search."""
+        cache = state.setdefault("windows", {})
+        missing = workcenters.filtered(lambda wc: (wc.id, horizon_end) not in cache)
+        if not missing:
+            return
+        Problem = self.env["pps.schedule.problem"].sudo()
+        now = state["now"]
+        calendars = Problem._prepare_calendar_windows(missing, now, horizon_end)
+        abnormalities = Problem._abnormalities_by_workcenter(missing, now)
+        for workcenter in missing:
+            calendar = calendars[workcenter.id]
+            reduced = Problem._reduce_for_abnormalities(
+                workcenter, list(calendar), now, abnormalities
+            )
+            cache[workcenter.id, horizon_end] = (tuple(calendar), tuple(reduced))
 
     @api.model
     def _windows_outside_locked_weeks(
@@ -967,15 +1060,15 @@ class PpsPromise(models.AbstractModel):
                     centers |= workcenter
         if secondaries:  # planned work holding the same people or fixtures
             centers |= self._sharing_centers(state, routings)
-        all_obstacles = self._obstacles(state, centers)
-        workorders = all_obstacles if obstacles else self.env["mrp.workorder"]
+        all_obstacles = self._planned_rows(state, centers)
+        planned = all_obstacles if obstacles else ()
         held = self._held(state, centers)
         movable = movable or self.env["mrp.production"]
         release_max = max((job["release"] for job in plan["jobs"]), default=0)
         latest = max(
             [
                 now,
-                *[d for d in all_obstacles.mapped("date_finished") if d],
+                *[row.date_finished for row in all_obstacles],
                 *held.mapped("date_end"),
             ]
         )
@@ -991,6 +1084,7 @@ class PpsPromise(models.AbstractModel):
             if tuple(centers.ids) not in cache:
                 cache[tuple(centers.ids)] = Problem._prepare_changeovers(centers)
             matrices = cache[tuple(centers.ids)]
+        self._read_windows(state, centers, horizon_end)
         resources = [
             Resource(
                 key=wc.id,
@@ -1036,7 +1130,7 @@ class PpsPromise(models.AbstractModel):
                 Precedence(keys[j, len(job["ops"]) - 1], keys[parent, 0])
             )
         production_jobs, movable_ops = self._build_plan(
-            state, workorders, movable, wc_index, jobs, operations, precedences
+            state, planned, movable, wc_index, jobs, operations, precedences
         )
         if obstacles:
             Problem._add_hold_blocks(
@@ -1050,7 +1144,7 @@ class PpsPromise(models.AbstractModel):
         needed = ()
         if secondaries:
             needed, operations = Problem._prepare_secondaries(
-                self._routings(plan, operations),
+                self._routings(state, plan, operations),
                 resources,
                 operations,
                 now,
@@ -1078,58 +1172,100 @@ class PpsPromise(models.AbstractModel):
         }
 
     @api.model
-    def _routings(self, plan, operations):
+    def _routings(self, state, plan, operations):
         """Per operation of the problem, its routing operation: the quote's
-        own, a planned work order's, none for a held slot."""
-        ids = [op.key for op in operations if isinstance(op.key, int)]
-        workorders = self.env["mrp.workorder"].sudo().browse(ids)
-        by_id = {wo.id: wo.operation_id for wo in workorders}
+        own, a planned work order's when it needs operators or fixtures
+        (``pps.operation.requirement``), else none (a held slot, a routing
+        needing nothing: ``_prepare_secondaries`` reads nothing from it)."""
+        of_workorder = {
+            row.id: row.operation_id
+            for rows in state.get("obstacles", {}).values()
+            for row in rows
+        }
+        keys = [op.key for op in operations if isinstance(op.key, int)]
+        candidates = {of_workorder[key] for key in keys} - {None}
+        needing = set(
+            self.env["pps.operation.requirement"]
+            .sudo()
+            .search([("operation_id", "in", sorted(candidates))])
+            .operation_id.ids
+            if candidates
+            else ()
+        )
+        Routing = self.env["mrp.routing.workcenter"].sudo()
         routings = []
         for op in operations:
             key = op.key
             if isinstance(key, tuple) and len(key) == 3 and key[0] == "quote":
                 routings.append(plan["jobs"][key[1]]["ops"][key[2]]["operation"])
+            elif isinstance(key, int) and of_workorder[key] in needing:
+                routings.append(Routing.browse(of_workorder[key]))
             else:
-                routings.append(by_id.get(key) if isinstance(key, int) else None)
+                routings.append(None)
         return routings
 
     @api.model
     def _build_plan(
-        self, state, workorders, movable, wc_index, jobs, operations, precedences
+        self, state, planned, movable, wc_index, jobs, operations, precedences
     ):
-        """Planned work orders: fixed obstacles, or movable (with their
-        production's due date) for productions in ``movable``. The engine work
-        comes from the scheduler's own builder,
-        ``pps.schedule.problem._prepare_fixed_work``."""
+        """Planned work orders (``planned``: :meth:`_planned_rows`): fixed
+        obstacles, or movable (with their production's due date) for
+        productions in ``movable``. Each work order is the engine work of the
+        scheduler's builder, ``pps.schedule.problem._prepare_fixed_work``
+        (:meth:`_fixed_work`).
+
+        Without ``movable`` the engine jobs and operations are built once per
+        answer and shared by its problems (they are immutable).
+        """
+        works = self._fixed_work(state, planned, wc_index)
+        movable_ids = set(movable.ids)
+        if not movable_ids:
+            cache = state.setdefault("fixed_operations", {})
+            key = (
+                tuple(row.id for row in planned),
+                tuple(sorted(wc_index.items())),
+                len(jobs),
+            )
+            if key not in cache:
+                cache[key] = self._fixed_operations(state, works, len(jobs))
+            fixed_jobs, fixed_ops, production_jobs = cache[key]
+            jobs.extend(fixed_jobs)
+            operations.extend(fixed_ops)
+            return dict(production_jobs), {}
         now = state["now"]
         production_jobs = {}
         movable_ops = {}
-        movable_ids = set(movable.ids)
-        for work, production, label in self._fixed_work(state, workorders, wc_index):
-            workorder = work.workorder
-            moving = production.id in movable_ids
-            if production.id not in production_jobs:
-                production_jobs[production.id] = len(jobs)
+        Workorder = self.env["mrp.workorder"].sudo()
+        Production = self.env["mrp.production"].sudo()
+        for row, modes, current, fixed, family in works:
+            moving = row.production_id in movable_ids
+            if row.production_id not in production_jobs:
+                production_jobs[row.production_id] = len(jobs)
                 due = None
                 if moving:
+                    production = Production.browse(row.production_id)
                     due = max(0, to_minutes(now, self._due(state, production)))
                 jobs.append(
-                    Job(key=("plan", production.id), due=due, label=production.name)
+                    Job(
+                        key=("plan", row.production_id),
+                        due=due,
+                        label=row.production_name,
+                    )
                 )
             index = len(operations)
             operations.append(
                 Operation(
-                    key=workorder.id,
-                    label=label,
-                    family=work.family,
-                    job=production_jobs[production.id],
-                    modes=work.modes,
-                    fixed=None if moving else work.fixed,
-                    current=work.current if moving else None,
+                    key=row.id,
+                    label=row.label,
+                    family=family,
+                    job=production_jobs[row.production_id],
+                    modes=modes,
+                    fixed=None if moving else fixed,
+                    current=current if moving else None,
                 )
             )
             if moving:
-                movable_ops[workorder] = index
+                movable_ops[Workorder.browse(row.id)] = index
         for workorder, index in movable_ops.items():
             for before in workorder.blocked_by_workorder_ids:
                 if before in movable_ops:
@@ -1137,25 +1273,89 @@ class PpsPromise(models.AbstractModel):
         return production_jobs, movable_ops
 
     @api.model
-    def _fixed_work(self, state, workorders, wc_index):
-        """The planned work of ``workorders`` with each one's production and
-        label, built once per answer: the quote builds its problem several
-        times over the same plan (as it is, without material releases, with
-        movable orders for the options)."""
+    def _fixed_operations(self, state, works, first_job):
+        """Every planned work of ``works`` as a fixed engine operation, one
+        job per production from index ``first_job``: (jobs, operations,
+        {production id: job index})."""
+        jobs, operations, production_jobs = [], [], {}
+        for row, modes, _current, fixed, family in works:
+            if row.production_id not in production_jobs:
+                production_jobs[row.production_id] = first_job + len(jobs)
+                jobs.append(
+                    Job(key=("plan", row.production_id), label=row.production_name)
+                )
+            operations.append(
+                Operation(
+                    key=row.id,
+                    label=row.label,
+                    family=family,
+                    job=production_jobs[row.production_id],
+                    modes=modes,
+                    fixed=fixed,
+                )
+            )
+        return jobs, operations, production_jobs
+
+    @api.model
+    def _fixed_work(self, state, planned, wc_index):
+        """The planned work of ``planned`` (:meth:`_planned_rows`) as the
+        engine sees it, built once per answer: the quote builds its problem
+        several times over the same plan (as it is, without material
+        releases, with movable orders for the options).
+
+        The same work as ``pps.schedule.problem._prepare_fixed_work`` builds
+        from the work orders (one builder's rules, from values: its expected
+        duration on its own work center, its plan rounded outward, fixed at
+        least until now, the setup family where a changeover matrix uses it;
+        a plan already over is left out), in their order.
+
+        :return: a list of ``(row, modes, current, fixed, family)``
+        """
         cache = state.setdefault("fixed_work", {})
-        key = (tuple(workorders.ids), tuple(sorted(wc_index.items())))
+        key = (tuple(row.id for row in planned), tuple(sorted(wc_index.items())))
         if key not in cache:
             Problem = self.env["pps.schedule.problem"].sudo()
-            works = Problem._prepare_fixed_work(workorders, wc_index, state["now"])
-            # the work order's display name, without its compute's overhead
-            cache[key] = [
-                (
-                    work,
-                    work.workorder.production_id,
-                    f"{work.workorder.production_id.name} - {work.workorder.name}",
+            now = state["now"]
+            centers = sorted({row.workcenter_id for row in planned})
+            with_matrix = set(
+                self.env["pps.changeover"]
+                .sudo()
+                .search([("workcenter_id", "in", centers)])
+                .workcenter_id.ids
+                if planned
+                else ()
+            )
+            families = (
+                Problem._prepare_families(
+                    self.env["mrp.workorder"]
+                    .sudo()
+                    .browse([r.id for r in planned if r.workcenter_id in with_matrix])
                 )
-                for work in works
-            ]
+                if with_matrix
+                else {}
+            )
+            works = []
+            for row in planned:
+                resource = wc_index[row.workcenter_id]
+                modes = (
+                    Mode(resource, Problem._minutes_at_yield(row.duration or 0.0)),
+                )
+                # Problem._prepare_assignment: outward, at least a minute
+                start = to_minutes(now, row.date_start)
+                end = max(to_minutes(now, row.date_finished, math.ceil), start + 1)
+                if end <= 0:
+                    continue
+                current = Assignment(resource=resource, mode=0, start=start, end=end)
+                works.append(
+                    (
+                        row,
+                        modes,
+                        current,
+                        Problem._clip_fixed(current),
+                        families.get(row.id),
+                    )
+                )
+            cache[key] = works
         return cache[key]
 
     @api.model
@@ -1384,23 +1584,40 @@ class PpsPromise(models.AbstractModel):
         # the work orders planned before the quote's operations on their
         # centers, in the order met (one browse: their productions, once each)
         before = {}
-        fixed = [op for op in data.operations if op.fixed is not None]
+        fixed = defaultdict(list)  # resource -> its fixed work orders, in order
+        for op in data.operations:
+            # a held slot of another quotation (not an int key): no work order
+            if op.fixed is not None and isinstance(op.key, int):
+                fixed[op.fixed.resource].append(op)
         for index in problem["keys"].values():
             a = assignments[index]
-            for op in fixed:
-                if op.fixed.resource != a.resource:
-                    continue
-                if not isinstance(op.key, int):
-                    continue  # a held slot of another quotation: no work order
+            for op in fixed[a.resource]:
                 if op.fixed.end <= 0 or op.fixed.start >= a.start:
                     continue
                 before[op.key] = True
+        # their productions, once each in the order met (from the rows read)
+        production_of = {
+            row.id: row.production_id
+            for rows in state.get("obstacles", {}).values()
+            for row in rows
+        }
+        production_ids = list(dict.fromkeys(production_of[key] for key in before))
         # the plant's facts, whoever quotes: a salesperson may not read the
         # other salespeople's orders (Odoo's "own documents" rule)
-        productions = (
-            self.env["mrp.workorder"].sudo().browse(list(before)).production_id
+        Production = self.env["mrp.production"].sudo()
+        # only an order agreed later can give capacity (_can_give_capacity):
+        # one search leaves out the others before any of them is read
+        agreed_later = set(
+            Production.search(
+                [
+                    ("id", "in", production_ids),
+                    ("pps_sale_order_id.commitment_date", ">", completion),
+                ]
+            ).ids
         )
-        candidates = productions.filtered(
+        candidates = Production.browse(
+            [pid for pid in production_ids if pid in agreed_later]
+        ).filtered(
             lambda p: self._can_give_capacity(state, p, completion, problem["centers"])
         )
         if not candidates:

@@ -731,14 +731,20 @@ class PpsScheduleProblem(models.AbstractModel):
     def _prepare_obstacles(self, workcenters, productions, origin):
         """Planned, unfinished work orders of other productions on these centers."""
         return self.env["mrp.workorder"].search(
-            [
-                ("workcenter_id", "in", workcenters.ids),
-                ("production_id", "not in", productions.ids),
-                ("state", "in", OPEN_WORKORDER_STATES),
-                ("date_start", "!=", False),
-                ("date_finished", ">", origin),
-            ]
+            self._prepare_obstacles_domain(workcenters, productions, origin)
         )
+
+    @api.model
+    def _prepare_obstacles_domain(self, workcenters, productions, origin):
+        """The domain of :meth:`_prepare_obstacles` (the promise reads the
+        same work orders in one query, ``pps.promise._planned_rows``)."""
+        return [
+            ("workcenter_id", "in", workcenters.ids),
+            ("production_id", "not in", productions.ids),
+            ("state", "in", OPEN_WORKORDER_STATES),
+            ("date_start", "!=", False),
+            ("date_finished", ">", origin),
+        ]
 
     @api.model
     def _prepare_changeovers(self, workcenters):
@@ -864,13 +870,46 @@ class PpsScheduleProblem(models.AbstractModel):
         :param raw: the calendar alone, nothing taken away (the promise
             measures what abnormalities take, :meth:`_reduce_for_abnormalities`)
         """
-        calendar = workcenter.resource_calendar_id
-        tz = pytz.timezone(planning_tz(self.env, workcenter))
+        windows = self._prepare_calendar_windows(workcenter, origin, horizon_end)[
+            workcenter.id
+        ]
+        if raw:
+            return windows
+        return tuple(
+            self._reduce_for_abnormalities(workcenter, windows, origin, abnormalities)
+        )
+
+    @api.model
+    def _prepare_calendar_windows(self, workcenters, origin, horizon_end):
+        """{work center id: the working intervals of its calendar (attendances
+        minus leaves), in minutes}: :meth:`_prepare_windows` with ``raw``, for
+        several centers at once -- the centers sharing a calendar and a time
+        zone are read together (Odoo's ``_work_intervals_batch`` over their
+        resources gives each the intervals it gives it alone)."""
+        groups = {}
+        for workcenter in workcenters:
+            key = (workcenter.resource_calendar_id, planning_tz(self.env, workcenter))
+            groups.setdefault(key, []).append(workcenter)
         start = pytz.utc.localize(origin)
         stop = pytz.utc.localize(horizon_end)
-        intervals = calendar._work_intervals_batch(
-            start, stop, resources=workcenter.resource_id, tz=tz
-        )[workcenter.resource_id.id]
+        found = {}
+        for (calendar, tz_name), centers in groups.items():
+            resources = self.env["resource.resource"].concat(
+                *[center.resource_id for center in centers]
+            )
+            intervals = calendar._work_intervals_batch(
+                start, stop, resources=resources, tz=pytz.timezone(tz_name)
+            )
+            for center in centers:
+                found[center.id] = self._windows_of_intervals(
+                    intervals[center.resource_id.id], origin
+                )
+        return found
+
+    @api.model
+    def _windows_of_intervals(self, intervals, origin):
+        """Odoo's work intervals as sorted, disjoint windows in whole minutes
+        from ``origin`` (both ends rounded down, cut at ``origin``)."""
         windows = []
         for interval_start, interval_stop, _records in intervals:
             begin = to_minutes(
@@ -888,11 +927,7 @@ class PpsScheduleProblem(models.AbstractModel):
                 windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
             else:
                 windows.append((begin, end))
-        if raw:
-            return tuple(windows)
-        return tuple(
-            self._reduce_for_abnormalities(workcenter, windows, origin, abnormalities)
-        )
+        return tuple(windows)
 
     @api.model
     def _abnormalities_by_workcenter(self, workcenters, origin):

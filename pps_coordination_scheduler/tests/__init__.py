@@ -10,6 +10,7 @@ from . import test_horizons
 from . import test_one_plan
 from . import test_one_plan_rpc
 from . import test_promise
+from . import test_promise_plan_read
 from . import test_reliability_audit
 from . import test_reliability_concurrency
 from . import test_reliability_faults
