@@ -18,6 +18,7 @@ planned work of other orders, so both see the plant the same way.
 import dataclasses
 import math
 from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -565,7 +566,21 @@ class PpsScheduleProblem(models.AbstractModel):
         if not precedences:
             return precedences
         releasable = {"frozen", "week locked", "pinned"}
-        starts = [[w[0] for w in resource.windows] for resource in resources]
+        # the working time fixed work leaves free on each work center: no
+        # schedule runs other work in it (what this pass releases frees time,
+        # so the reach is a bound; releasing more is safe, keeping too much
+        # is not -- a center left without free time before a fixed successor)
+        busy = defaultdict(list)
+        for operation in operations:
+            if operation.fixed is not None:
+                busy[operation.fixed.resource].append(
+                    (operation.fixed.start, operation.fixed.end)
+                )
+        windows = [
+            _without_spans(resource.windows, busy.get(r, ()))
+            for r, resource in enumerate(resources)
+        ]
+        starts = [[w[0] for w in free] for free in windows]
         predecessors = {}
         successors = {}
         for precedence in precedences:
@@ -615,7 +630,7 @@ class PpsScheduleProblem(models.AbstractModel):
                 finish[i] = min(
                     (
                         self._earliest_end(
-                            resources[mode.resource].windows,
+                            windows[mode.resource],
                             starts[mode.resource],
                             ready,
                             mode.duration,
@@ -1580,6 +1595,37 @@ class HoldSeeds(dict):
     """{work order id: (work center, start, end)}: the held slots new work
     orders start from (:meth:`PpsScheduleProblem._prepare_seed`), passed in
     the context as this class only, which no RPC client can build."""
+
+
+def _without_spans(windows, spans):
+    """Sorted disjoint ``windows`` without the ``spans`` (any order, may
+    overlap): a linear sweep."""
+    if not spans:
+        return list(windows)
+    merged = []
+    for lo, hi in sorted(spans):
+        if hi <= lo:
+            continue
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    result = []
+    k = 0
+    for start, end in windows:
+        while k < len(merged) and merged[k][1] <= start:
+            k += 1
+        cursor = start
+        j = k
+        while j < len(merged) and merged[j][0] < end:
+            lo, hi = merged[j]
+            if lo > cursor:
+                result.append((cursor, lo))
+            cursor = max(cursor, hi)
+            j += 1
+        if cursor < end:
+            result.append((cursor, end))
+    return result
 
 
 def _free_gaps(start, end, spans):

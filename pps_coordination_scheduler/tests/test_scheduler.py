@@ -33,6 +33,7 @@ from .common import (
     SchedulerCase,
     create_calendar,
     create_routing,
+    create_workcenter,
     plan_in_sequence,
 )
 
@@ -611,6 +612,91 @@ class TestSchedulerFixedBehindMovingWork(SchedulerCase):
         self.assertGreaterEqual(cut.date_start, now - timedelta(minutes=1))
         # Paint waits for Weld, which runs: it keeps its frozen place
         self.assertEqual(paint.date_start, now + timedelta(hours=2))
+
+    def test_equipment_failure_behind_a_full_evening_replans(self):
+        """The demo's case, end to end: Cutting's time before a breakdown is
+        taken by frozen work of another order; an order's frozen cut inside
+        the breakdown moves after it, so its frozen weld (on a center that
+        works) cannot stay before it: the run releases the weld instead of
+        failing as infeasible."""
+        clock = create_calendar(self.env, "Round the clock", 0.0, 24.0, days=range(7))
+        cutting = create_workcenter(self.env, "Sched 24h Cutting", clock)
+        welding = create_workcenter(self.env, "Sched 24h Welding", clock)
+        frame = self.env["product.product"].create(
+            {"name": "Sched 24h Frame", "is_storable": True}
+        )
+        blank = self.env["product.product"].create(
+            {"name": "Sched 24h Blank", "is_storable": True}
+        )
+        boms = {
+            frame: create_routing(
+                self.env, frame, [("Cut", cutting, 240.0), ("Weld", welding, 60.0)]
+            ),
+            blank: create_routing(self.env, blank, [("Cut", cutting, 240.0)]),
+        }
+        productions = {}
+        for product, bom in boms.items():
+            production = self.env["mrp.production"].create(
+                {
+                    "product_id": product.id,
+                    "bom_id": bom.id,
+                    "date_deadline": fields.Datetime.now() + timedelta(days=10),
+                }
+            )
+            production.action_confirm()
+            production.button_plan()
+            productions[product] = production
+        now = fields.Datetime.now().replace(second=0, microsecond=0)
+        (blank_cut,) = productions[blank].workorder_ids
+        cut, weld = productions[frame].workorder_ids.sorted("sequence")
+        self._replan(blank_cut, now, 240)
+        self._replan(cut, now + timedelta(minutes=240), 240)
+        self._replan(weld, now + timedelta(minutes=480), 60)
+        breakdown = self.env["pps.abnormality"].create(
+            {
+                "abnormality_type": "equipment_failure",
+                "workcenter_id": cutting.id,
+                "capacity_factor": 0.0,
+                "date_start": now + timedelta(minutes=240),
+                "date_end": now + timedelta(days=2),
+            }
+        )
+        breakdown.action_confirm()
+        run = self._schedule(productions[frame] | productions[blank])
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(blank_cut.date_start, now, "frozen, not hit: stays")
+        self.assertGreaterEqual(cut.date_start, breakdown.date_end)
+        self.assertGreaterEqual(weld.date_start, cut.date_finished)
+
+    def test_reach_counts_the_time_fixed_work_takes(self):
+        """The field case of an equipment failure: the predecessor's plan
+        (minutes 50-150) is consistent with its frozen successor (from 150)
+        but its work center has no free time before minute 300, all taken by
+        other frozen work (the evening before the failure): it cannot finish
+        before 400, so the successor is released instead of making the run
+        infeasible."""
+        plan = [
+            Assignment(0, 0, 0, 300),  # other frozen work fills the center
+            Assignment(0, 0, 50, 150),  # its plan no longer holds
+            Assignment(1, 0, 150, 200),  # frozen behind it
+        ]
+        operations = [
+            Operation(key=1, job=0, modes=(Mode(0, 300),), fixed=plan[0]),
+            Operation(key=2, job=1, modes=(Mode(0, 100),), current=plan[1]),
+            Operation(key=3, job=1, modes=(Mode(1, 50),), fixed=plan[2]),
+        ]
+        problem = ProblemMap(origin=fields.Datetime.now(), data=None)
+        problem.movable = {1}
+        problem.fixed_reasons = {0: "frozen", 2: "frozen"}
+        resources = [Resource(key=k, windows=((0, 100000),)) for k in range(2)]
+        jobs = [Job(key=1), Job(key=2)]
+        precedences = [Precedence(1, 2)]
+        self.env["pps.schedule.problem"]._release_unreachable_fixed(
+            problem, operations, precedences, resources, jobs
+        )
+        self.assertEqual(problem.fixed_reasons, {0: "frozen"})
+        self.assertIsNone(operations[2].fixed)
+        self.assertEqual(operations[0].fixed, plan[0], "nothing holds it back")
 
     def test_frozen_work_behind_a_chain_that_moves_is_released(self):
         """Through the chain, not only by reach: a first operation planned
