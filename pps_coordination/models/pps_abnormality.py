@@ -137,7 +137,7 @@ class PpsAbnormality(models.Model):
                 )
             if not 0.0 <= abnormality.capacity_factor <= 1.0:
                 raise ValidationError(
-                    self.env._("The capacity left must be between 0 and 1.")
+                    self.env._("The capacity left must be between 0% and 100%.")
                 )
 
     @api.model_create_multi

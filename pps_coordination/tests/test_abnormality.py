@@ -125,7 +125,7 @@ class TestAbnormality(PpsCoordinationCase):
         capacity left, is meaningless."""
         with self.assertRaisesRegex(Exception, "must end after it starts"):
             self._abnormality(date_end=self.workorder.date_start - timedelta(hours=2))
-        with self.assertRaisesRegex(Exception, "between 0 and 1"):
+        with self.assertRaisesRegex(Exception, "between 0% and 100%"):
             self._abnormality(capacity_factor=1.5)
 
 
