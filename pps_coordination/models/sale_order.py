@@ -438,6 +438,20 @@ class SaleOrder(models.Model):
             "context": context,
         }
 
+    def action_pps_open_decide_wizard(self):
+        """Sales: agree or reject production's answer from the order itself
+        (the decision dialog of its answered round)."""
+        self.ensure_one()
+        answered = self.pps_negotiation_ids.filtered(lambda n: n.state == "answered")
+        if not answered:
+            raise UserError(
+                self.env._(
+                    "%(order)s has no answered date to decide on.",
+                    order=self.display_name,
+                )
+            )
+        return answered.sorted("id")[-1].action_open_decide_wizard()
+
     def action_pps_open_propose_wizard(self):
         self.ensure_one()
         return {

@@ -154,6 +154,28 @@ class TestNegotiationRefusals(PpsCoordinationCase):
             negotiation.with_user(self.sales_user).action_answer(self._in_days(12))
         self.assertEqual(negotiation.state, "requested")
 
+    def test_sales_decide_from_the_order(self):
+        """The order's Decide Date button opens the decision of its answered
+        round; agreeing there makes the answer the delivery date. Without an
+        answered round it says so."""
+        order, negotiation = self._answered_round()
+        action = order.with_user(self.sales_user).action_pps_open_decide_wizard()
+        self.assertEqual(action["res_model"], "pps.negotiation.decide")
+        decide = (
+            self.env[action["res_model"]]
+            .with_user(self.sales_user)
+            .with_context(**action["context"])
+            .create({"decision": "agree"})
+        )
+        self.assertEqual(decide.negotiation_id, negotiation)
+        decide.action_confirm()
+        self.assertEqual(negotiation.state, "agreed")
+        self.assertEqual(order.commitment_date, negotiation.scheduled_date)
+        with self.assertRaisesRegex(UserError, "no answered date to decide on"):
+            order.with_user(self.sales_user).action_pps_open_decide_wizard()
+        arch = order.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="action_pps_open_decide_wizard"', arch)
+
     def test_planner_cannot_decide(self):
         """Only sales decide: a planner agreeing or rejecting is an access error."""
         order, negotiation = self._answered_round()

@@ -53,6 +53,8 @@ TABLE = {
         ("action_pps_unlock", "sales", "_unlock_quotation", "AccessError"),
         ("action_pps_open_request_wizard", "sales", "_quotation_ids"),
         ("action_pps_open_propose_wizard", "planner", "_quotation_ids"),
+        ("action_pps_open_decide_wizard", "sales", "_answered_order_ids"),
+        ("action_pps_open_decide_wizard", "sales", "_quotation_ids", "UserError"),
         ("action_pps_open_unlock_wizard", "unlock", "_locked_quotation_ids"),
         ("action_pps_request_date", "sales", "_request_date"),
         ("action_pps_propose_date", "planner", "_propose_date"),
@@ -555,6 +557,9 @@ class TestRpcPublicMethods(OnePlanCase, HttpCase):
         negotiation = self._answered_round()
         negotiation.with_user(self.sales_user).action_agree()
         return negotiation.ids, {}
+
+    def _answered_order_ids(self):
+        return self._answered_round().sale_order_id.ids, {}
 
     def _agreed_order_ids(self):
         negotiation = self._answered_round()
