@@ -25,7 +25,6 @@ and ``engine_changeover.md``.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -104,18 +103,7 @@ def child(size: int, seed: int, limit: float, workers: int) -> dict:
 
 
 def write(rows: list[dict], info: dict) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "engine_changeover.json"
-
-    def key(r):
-        return f"{r['size']}|{r['seed']}|{r['limit']}|{r['workers']}"
-
-    merged = {}
-    if path.exists():
-        merged = {key(r): r for r in json.loads(path.read_text())["runs"]}
-    merged.update({key(r): r for r in rows})
-    runs = sorted(merged.values(), key=lambda r: (r["size"], r["seed"], r["limit"]))
-    path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
+    runs = factory.merge_runs(RESULTS / "engine_changeover.json", rows, info)
     lines = [
         "# Engine benchmark: sequence-dependent changeovers",
         "",

@@ -9,6 +9,7 @@ component orders feeding a consuming order (multi-level precedence); about
 
 from __future__ import annotations
 
+import json
 import random
 
 DAY = 1440
@@ -161,3 +162,21 @@ def run_per_size(doc: str, script: str, child, write, summary=None) -> None:
         else:
             print(size, summary(r), flush=True)
         write(rows, info)
+
+
+def merge_runs(path, rows: list[dict], info: dict) -> list[dict]:
+    """The bench's JSON results at ``path`` with ``rows`` merged in (a row
+    replaces the earlier one of the same size, seed, limit and workers):
+    written back with the machine ``info``; returns the runs, sorted."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def key(r):
+        return f"{r['size']}|{r['seed']}|{r['limit']}|{r['workers']}"
+
+    merged = {}
+    if path.exists():
+        merged = {key(r): r for r in json.loads(path.read_text())["runs"]}
+    merged.update({key(r): r for r in rows})
+    runs = sorted(merged.values(), key=lambda r: (r["size"], r["seed"], r["limit"]))
+    path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
+    return runs

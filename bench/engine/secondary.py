@@ -28,7 +28,6 @@ and ``engine_secondary.md``.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sys
@@ -138,18 +137,7 @@ def child(size: int, seed: int, limit: float, workers: int) -> dict:
 
 
 def write(rows: list[dict], info: dict) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "engine_secondary.json"
-
-    def key(r):
-        return f"{r['size']}|{r['seed']}|{r['limit']}|{r['workers']}"
-
-    merged = {}
-    if path.exists():
-        merged = {key(r): r for r in json.loads(path.read_text())["runs"]}
-    merged.update({key(r): r for r in rows})
-    runs = sorted(merged.values(), key=lambda r: (r["size"], r["seed"], r["limit"]))
-    path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
+    runs = factory.merge_runs(RESULTS / "engine_secondary.json", rows, info)
     lines = [
         "# Engine benchmark: operator pools and fixtures",
         "",

@@ -529,65 +529,46 @@ def _monolithic(data, params, clock, starts, budget: float):
 def _middle_phases(data, params, clock, m, starts, found, frozen, reserve, ok):
     """The phases between the first and the last, at the weighted tardiness
     found: the most level schedule (``level_families``; its terms added
-    now, so the first phase is the same as without), then the fewest
-    changeover minutes."""
-    if params.level_families:
-        add_levelling(m, frozen)
-    if m.levels:
-        found, ok = _most_level(data, params, clock, m, starts, found, frozen,
-                                reserve, ok)  # fmt: skip
-    if m.setup_terms:
-        found, ok = _fewest_changeovers(data, params, clock, m, starts, found,
-                                        frozen, reserve, ok)  # fmt: skip
-    return found, ok
-
-
-def _most_level(data, params, clock, m, starts, found, frozen, reserve, ok):
-    """Phase after the first (``SolveParams.level_families``): at the
-    weighted tardiness found, the most level schedule (a third of what is
-    left), its measure kept in the model after it; then the changeovers'
-    phase and the last one share the rest.
+    now, so the first phase is the same as without; a third of what is
+    left), then the fewest changeover minutes (half of what is left). Each
+    keeps its measure in the model after it.
 
     Returns the candidate (``found`` or better) and whether every phase so
     far was proven optimal."""
+    if params.level_families:
+        add_levelling(m, frozen)
+    phases = []
+    if m.levels:
+        phases.append((m.levelling(), 3))
+    if m.setup_terms:
+        phases.append((m.changeover(), 2))
+    for measure, share in phases:
+        found, ok = _at_tardiness_found(
+            data, params, clock, m, starts, found, frozen, reserve, ok,
+            measure, share,
+        )  # fmt: skip
+    return found, ok
+
+
+def _at_tardiness_found(
+    data, params, clock, m, starts, found, frozen, reserve, ok, measure, share
+):
+    """One middle phase: minimise ``measure`` at the weighted tardiness
+    found, in ``1 / share`` of the time left, hinted with the best start;
+    the measure reached is kept in the model (none when the phase finds
+    nothing: the next phases go on without that bound)."""
     model = m.model
-    measure = m.levelling()
     model.minimize(measure)
     reached = params.key(found.evaluation)[0]
     pool = [c for c in [*starts, found] if params.key(c.evaluation)[0] <= reached]
     pool.sort(key=lambda c: params.key(c.evaluation))
     m.add_hint(pool[0].schedule)
-    solver = clock.solver(max(0.01, (clock.remaining() - reserve) / 3))
+    solver = clock.solver(max(0.01, (clock.remaining() - reserve) / share))
     status = solver.solve(model)
     clock.charge(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return found, False  # the next phases go on without a levelling bound
+        return found, False
     model.add(measure <= int(solver.objective_value))
-    better = _candidate(data, m, solver, frozen, "cp-sat")
-    if params.key(better.evaluation) <= params.key(found.evaluation):
-        found = better
-    return found, ok and status == cp_model.OPTIMAL
-
-
-def _fewest_changeovers(data, params, clock, m, starts, found, frozen, reserve, ok):
-    """Phase between the two: at the weighted tardiness found, the fewest
-    changeover minutes (half of what is left), kept in the model after it.
-
-    Returns the candidate (``found`` or better) and whether both phases so
-    far were proven optimal."""
-    model = m.model
-    changeover = m.changeover()
-    model.minimize(changeover)
-    reached = params.key(found.evaluation)[0]
-    pool = [c for c in [*starts, found] if params.key(c.evaluation)[0] <= reached]
-    pool.sort(key=lambda c: params.key(c.evaluation))
-    m.add_hint(pool[0].schedule)
-    solver = clock.solver(max(0.01, (clock.remaining() - reserve) / 2))
-    status = solver.solve(model)
-    clock.charge(solver)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return found, False  # phase 2 goes on without a changeover level
-    model.add(changeover <= int(solver.objective_value))
     better = _candidate(data, m, solver, frozen, "cp-sat")
     if params.key(better.evaluation) <= params.key(found.evaluation):
         found = better
