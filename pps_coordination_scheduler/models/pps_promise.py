@@ -129,6 +129,17 @@ class PpsPromise(models.AbstractModel):
                 and line.product_uom_qty > 0
             )
         )
+        if not lines and order.order_line.filtered(
+            lambda line: not line.display_type and line.product_id.type == "consu"
+        ):
+            raise UserError(
+                self.env._(
+                    "%(order)s has nothing to deliver: the quantity of every "
+                    "product line is zero or less. Enter the quantities the "
+                    "customer orders, then quote a date.",
+                    order=order.display_name,
+                )
+            )
         result = {
             "date": None,
             "explanation": "",

@@ -78,6 +78,14 @@ class TestPromise(PromiseCase):
         self.assertAlmostEqual(promise["date"], expected, delta=timedelta(minutes=2))
         self.assertFalse(promise["clamped"])
 
+    def test_nothing_to_deliver_is_refused(self):
+        """A quotation whose only line has a negative quantity is not
+        "covered by free stock": the quote is refused with the reason."""
+        self._stock(self.resale, 10)
+        order = self._create_sale_order(product=self.resale, qty=-3)
+        with self.assertRaisesRegex(UserError, "nothing to deliver"):
+            self._quote(order)
+
     def test_stock_reallocation_option(self):
         """Stock reserved for an order agreed much later, replenishable before it
         needs it, is offered as an option naming that order; nothing moves."""
