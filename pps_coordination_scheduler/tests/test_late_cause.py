@@ -95,7 +95,12 @@ class TestLateCause(HttpCase):
         cls.env["stock.quant"]._update_available_quantity(
             bolt, warehouse.lot_stock_id, 100.0
         )
-        cls.now = fields.Datetime.now().replace(second=0, microsecond=0)
+
+    def setUp(self):
+        super().setUp()
+        # read per test, not once per class: the plan starts from the real
+        # clock, and the scenarios are counted in hours from it
+        self.now = fields.Datetime.now().replace(second=0, microsecond=0)
 
     # helpers -----------------------------------------------------------------
     def _production(self, hours, product=None, bom=None):
@@ -155,10 +160,14 @@ class TestLateCause(HttpCase):
     # causes ------------------------------------------------------------------
     def test_capacity_names_the_work_center_and_the_orders_ahead(self):
         """Three orders for one saw: the third waits behind the other two,
-        which stay on time and carry no cause; with more time, no cause."""
+        which stay on time and carry no cause; with more time, no cause.
+
+        The first two get half an hour of slack (their work ends at 3 h and
+        5 h), so that the minute the plan starts after ``now`` does not make
+        them late; the third ends at 7 h, an hour after its due time."""
         first, second, third = (
-            self._production(3),
-            self._production(5),
+            self._production(3.5),
+            self._production(5.5),
             self._production(6),
         )
         self._run(first | second | third)
