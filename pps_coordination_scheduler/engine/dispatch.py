@@ -18,6 +18,16 @@ Rules:
 - ``"edd"``: non-delay, earliest start first, ties by that due date.
 - ``"odoo"``: like Odoo's own planning: job after job in the given order,
   each operation at the first free slot of its work center.
+- ``"atc"``: apparent tardiness cost (Vepsalainen and Morton), non-delay:
+  among the operations that can start first on one resource, the highest
+  ``w / p * exp(-max(0, d - p - t) / (k * p_mean))`` goes first (``w`` the
+  job's weight, ``p`` the operation's shortest duration, ``d`` its latest
+  finish as above, ``t`` the moment, ``p_mean`` the mean duration, look-ahead
+  ``k`` = 2).
+- ``"atc_active"``: the same index over the Giffler-Thompson conflict set
+  (the operations that could start on the resource before the earliest
+  possible end there), look-ahead 1; it may leave a resource idle for a
+  more urgent operation.
 - ``"current"``: repair of the plan in force: operations in the order of
   their current start, each at the first feasible slot from its current
   start on its current work center (operations without a current plan:
@@ -27,12 +37,14 @@ Rules:
 from __future__ import annotations
 
 import heapq
+import math
 from bisect import bisect_right, insort
 
 from .calendar import ReserveDay, WorkAxis, build_axes, reserve_days
 from .data import Assignment, ProblemData
 
-RULES = ("priority", "edd", "odoo")
+RULES = ("priority", "edd", "odoo", "atc", "atc_active")
+ATC_LOOK_AHEAD = {"atc": 2.0, "atc_active": 1.0}
 REPAIR = "current"
 _INF = float("inf")
 
@@ -401,6 +413,11 @@ class _Dispatcher:
             for j in self._release(i, waiting):
                 push(j)
 
+    def run_atc(self, look_ahead: float, active: bool) -> None:
+        """ATC generation (apparent tardiness cost, see the module doc and
+        ``_Atc``)."""
+        _Atc(self, look_ahead, active).run()
+
     def fail(self, i: int) -> Unschedulable:
         op = self.data.operations[i]
         earliest, latest = self.window(i)
@@ -409,6 +426,119 @@ class _Dispatcher:
             f"{latest}: its resources' calendars run out before the horizon "
             "or a fixed successor starts too early"
         )
+
+
+class _Atc:
+    """ATC generation on a ``_Dispatcher``.
+
+    Non-delay: the ready operation that can start first fixes the resource
+    and the moment ``t``; the ready operations that can start there at ``t``
+    compete. Active (Giffler-Thompson): the one that can end first fixes the
+    resource and the moment ``e``; those placed there starting before ``e``
+    compete. The highest index goes next, at its earliest placement.
+    Placements are cached and refreshed lazily, as in ``run_non_delay``: a
+    cached start or end only gets later, so a cached value bounds the true
+    one from below (``first``: every ready operation by its cached start or
+    end; ``queues``: per resource, the ready operations with a mode there by
+    their cached start).
+    """
+
+    def __init__(self, board: _Dispatcher, look_ahead: float, active: bool):
+        data = board.data
+        ops = data.operations
+        self.board, self.ops, self.active = board, ops, active
+        self.lf = latest_finish(data)
+        self.shortest = [min(m.duration for m in op.modes) for op in ops]
+        movable = [i for i, op in enumerate(ops) if op.fixed is None]
+        mean = sum(self.shortest[i] for i in movable) / max(1, len(movable))
+        self.scale = look_ahead * max(1.0, mean)
+        self.rate = [
+            math.log(data.jobs[op.job].weight / max(self.shortest[i], 1))
+            for i, op in enumerate(ops)
+        ]
+        self.version = [0] * len(data.resources)
+        self.held = [0] * len(data.secondaries)
+        self.cache: dict[int, tuple[int, Assignment]] = {}
+        self.first: list[tuple] = []  # (start or end, stamp, operation)
+        self.queues: list[list[tuple]] = [[] for _ in data.resources]
+        self.step = 0
+
+    def push(self, i: int) -> None:
+        a = self.board.best_placement(i)
+        if a is None:
+            raise self.board.fail(i)
+        self.cache[i] = (self.step, a)
+        heapq.heappush(self.first, (a.end if self.active else a.start, self.step, i))
+        for m in self.ops[i].modes:
+            heapq.heappush(self.queues[m.resource], (a.start, self.step, i))
+
+    def stale(self, i: int) -> bool:
+        stamp = self.cache[i][0]
+        return any(self.version[m.resource] > stamp for m in self.ops[i].modes) or any(
+            self.held[s] > stamp for s in self.ops[i].requires
+        )
+
+    def current(self, i: int, stamp: int) -> bool:
+        """Whether a heap entry of ``i`` with ``stamp`` is its latest."""
+        return i in self.cache and self.cache[i][0] == stamp
+
+    def index(self, i: int, t: int) -> float:
+        """The log of operation ``i``'s ATC index at moment ``t``."""
+        if self.lf[i] == _INF:
+            return -_INF
+        slack = max(0.0, self.lf[i] - self.shortest[i] - t)
+        return self.rate[i] - slack / self.scale
+
+    def candidates(self, r: int, bound: int) -> list[int]:
+        """The ready operations placed on resource ``r`` that compete under
+        ``bound`` (taken out of its queue; refreshed where stale)."""
+        queue, found = self.queues[r], []
+        while queue and (
+            queue[0][0] < bound or (not self.active and queue[0][0] == bound)
+        ):
+            _start, stamp, j = heapq.heappop(queue)
+            if not self.current(j, stamp):
+                continue
+            if self.stale(j):
+                self.push(j)  # back in this queue with its new start
+            elif self.cache[j][1].resource == r:
+                found.append(j)
+        return found
+
+    def run(self) -> None:
+        board, cache = self.board, self.cache
+        ready, waiting = board._ready()
+        for i in ready:
+            self.push(i)
+        while self.first:
+            bound, stamp, i = heapq.heappop(self.first)
+            if not self.current(i, stamp):
+                continue  # placed, or refreshed since
+            if self.stale(i):
+                self.push(i)
+                continue
+            r = cache[i][1].resource
+            candidates = self.candidates(r, bound)
+            if i not in candidates:  # active: i itself ends at ``bound``
+                candidates.append(i)
+            t = min(cache[j][1].start for j in candidates)
+            chosen = min(
+                candidates,
+                key=lambda j: (-self.index(j, t), cache[j][1].start, self.lf[j], j),
+            )
+            for j in candidates:
+                if j != chosen:
+                    heapq.heappush(self.queues[r], (cache[j][1].start, cache[j][0], j))
+            if chosen != i:
+                heapq.heappush(self.first, (bound, stamp, i))
+            a = cache.pop(chosen)[1]
+            self.step += 1
+            board.place(chosen, a)
+            self.version[a.resource] = self.step
+            for s in self.ops[chosen].requires:
+                self.held[s] = self.step
+            for j in board._release(chosen, waiting):
+                self.push(j)
 
 
 def _rule_key(data: ProblemData, rule: str):
@@ -451,7 +581,9 @@ def dispatch(data: ProblemData, rule: str = "priority") -> dict[int, Assignment]
             f"unknown dispatching rule {rule!r}; use one of {(*RULES, REPAIR)}"
         )
     board = _Dispatcher(data)
-    if rule == "edd":
+    if rule in ATC_LOOK_AHEAD:
+        board.run_atc(ATC_LOOK_AHEAD[rule], active=rule == "atc_active")
+    elif rule == "edd":
         board.run_non_delay(_rule_key(data, rule))
     else:
         board.run_serial(_rule_key(data, rule), keep=rule == REPAIR)

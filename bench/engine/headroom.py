@@ -1,0 +1,250 @@
+"""Factory benchmark: the engine against ATC and its own headroom (measured,
+not asserted).
+
+Seeded factory instances (``factory.generate``, weighted tardiness). For each
+size, two runs, each in a process of its own (its peak memory its own):
+
+- *base*: the dispatching rules — the engine's (``engine.RULES``: priority,
+  EDD, Odoo-like, ATC non-delay with look-ahead 2 and active with 1) and
+  ATC, apparent tardiness cost, non-delay and active, with five look-ahead
+  values each (the engine's ``run_atc``) — then the engine with the time
+  limit of that size;
+- *headroom*: the same engine, same instance and workers, with ten times
+  that limit.
+
+What it shows: how far the engine ends below the best rule, and how far its
+result at the normal limit is from what ten times the time reaches
+(``gap to headroom`` = base / headroom - 1). Every schedule passes the
+engine's checker. The load average is recorded before and after each run.
+
+    python3 bench/engine/headroom.py --sizes 2000:60                # base + 600 s
+    python3 bench/engine/headroom.py --sizes 10000:120 --no-headroom
+
+Two invocations may run side by side (one per core, ``--workers 1``): the
+results are merged under a lock into ``bench/results/engine_factory.json``
+(a run replaces the earlier one of the same size, seed, limit and workers)
+and ``engine_factory.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+RESULTS = ROOT / "bench" / "results"
+sys.path[:0] = [str(ROOT / "pps_coordination_scheduler"), str(HERE), str(HERE.parent)]
+
+import engine
+import factory
+from engine.dispatch import _Dispatcher
+from machine import machine
+from run import peak_rss_mb
+
+HEADROOM = 10
+LOOKAHEADS = (0.5, 1.0, 2.0, 3.0, 5.0)
+
+
+def atc(data, look_ahead: float, active: bool) -> dict:
+    """The ATC schedule with ``look_ahead`` (the engine's dispatcher, a
+    private helper the bench may use: the rules keep one look-ahead each)."""
+    board = _Dispatcher(data)
+    board.run_atc(look_ahead, active=active)
+    return board.assignments
+
+
+def _measure(data, schedule, started) -> dict:
+    assert engine.check(data, schedule) == [], "invalid schedule"
+    ev = engine.evaluate(data, schedule)
+    return {
+        "weighted_tardiness": ev.weighted_tardiness,
+        "on_time": ev.on_time_rate,
+        "time": time.perf_counter() - started,
+    }
+
+
+def child(size: int, seed: int, limit: float, workers: int, rules: bool) -> dict:
+    """One run, in its own process: the rules (``rules``), then the engine."""
+    load_before = os.getloadavg()
+    data = factory.generate(size, seed)
+    row = {
+        "size": size,
+        "operations": len(data.operations),
+        "seed": seed,
+        "limit": limit,
+        "workers": workers,
+        "rules": {},
+    }
+    if rules:
+        for rule in engine.RULES:
+            t0 = time.perf_counter()
+            row["rules"][rule] = _measure(data, engine.dispatch(data, rule), t0)
+        for active in (False, True):
+            for k in LOOKAHEADS:
+                t0 = time.perf_counter()
+                schedule = atc(data, k, active)
+                name = f"atc-{'active' if active else 'nd'} k={k:g}"
+                row["rules"][name] = _measure(data, schedule, t0)
+    t0 = time.perf_counter()
+    result = engine.solve(
+        data, engine.SolveParams(time_limit=limit, workers=workers, deterministic=False)
+    )
+    row["engine"] = {
+        **_measure(data, result.assignments, t0),
+        "status": result.status.value,
+        "solve": result.wall_time,
+        "improved_by": result.improved_by,
+    }
+    row["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    row["load_before"] = [round(x, 2) for x in load_before]
+    row["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    return row
+
+
+def _key(r: dict) -> str:
+    return f"{r['size']}|{r['seed']}|{r['limit']:g}|{r['workers']}"
+
+
+def write(rows: list[dict], info: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / "engine_factory.json"
+    with (RESULTS / ".engine_factory.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        merged = {}
+        if path.exists():
+            merged = {_key(r): r for r in json.loads(path.read_text())["runs"]}
+        merged.update({_key(r): r for r in rows})
+        runs = sorted(
+            merged.values(),
+            key=lambda r: (r["size"], r["seed"], r["workers"], r["limit"]),
+        )
+        path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
+        _write_md(runs, info)
+
+
+def _load(values) -> str:
+    return "/".join(map(str, values))
+
+
+def _write_md(runs: list[dict], info: dict) -> None:
+    lines = [
+        "# Engine benchmark: factory, against ATC and ten times the time",
+        "",
+        "Generated by `bench/engine/headroom.py`; measured, not asserted.",
+        "",
+        (
+            f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, "
+            f"Python {info['python']}, OR-Tools {info['ortools']}. The load "
+            "average (1, 5, 15 min) is given per run."
+        ),
+        "",
+        (
+            "Factory instances of `factory.generate` (20 work centers on two "
+            "shifts, 3-8 operations per order, alternatives, multi-level orders, "
+            "rush orders; load 0.85). WT = weighted tardiness (minutes x weight). "
+            "*Best rule* is the best of the engine's rules and ATC "
+            "(non-delay and active, look-ahead k = "
+            f"{', '.join(f'{k:g}' for k in LOOKAHEADS)}); *best ATC* the best "
+            "of the ten ATC runs. *Headroom*: the same engine with ten times "
+            "the limit; *gap to headroom* = engine WT / headroom WT - 1. Peak "
+            "memory is the process's (instance, rules and solve)."
+        ),
+        "",
+        (
+            "| ops | seed | workers | limit s | EDD WT | best ATC (k) | best rule "
+            "| engine WT | vs best rule | engine s | peak MB | headroom limit s "
+            "| headroom WT | gap to headroom | headroom peak MB | load before → after |"
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    by_key = {_key(r): r for r in runs}
+    for r in runs:
+        if not r["rules"]:
+            continue  # a headroom run: shown on its base run's line
+        rules = r["rules"]
+        atcs = {n: v for n, v in rules.items() if n.startswith("atc")}
+        best_atc = min(atcs, key=lambda n: atcs[n]["weighted_tardiness"])
+        best = min(rules, key=lambda n: rules[n]["weighted_tardiness"])
+        e = r["engine"]["weighted_tardiness"]
+        b = rules[best]["weighted_tardiness"]
+        head = by_key.get(_key({**r, "limit": r["limit"] * HEADROOM}))
+        cells = ["–", "–", "–", "–"]
+        load = f"{_load(r['load_before'])} → {_load(r['load_after'])}"
+        if head is not None:
+            h = head["engine"]["weighted_tardiness"]
+            cells = [
+                f"{head['limit']:g}",
+                f"{h}",
+                f"{e / h - 1:+.1%}" if h else ("0.0%" if e == 0 else "∞"),
+                f"{head['peak_rss_mb']}",
+            ]
+            load += f"; {_load(head['load_before'])} → {_load(head['load_after'])}"
+        lines.append(
+            f"| {r['operations']} | {r['seed']} | {r['workers']} | {r['limit']:g} "
+            f"| {rules['edd']['weighted_tardiness']} "
+            f"| {atcs[best_atc]['weighted_tardiness']} ({best_atc[4:]}) "
+            f"| {best}: {b} | {e} | {e / b - 1:+.1%} | {r['engine']['time']:.1f} "
+            f"| {r['peak_rss_mb']} | {' | '.join(cells)} | {load} |"
+        )
+    lines += [
+        "",
+        "Every rule, weighted tardiness (seconds to build the schedule):",
+        "",
+    ]
+    for r in runs:
+        if r["rules"]:
+            cells = ", ".join(
+                f"{n} {v['weighted_tardiness']} ({v['time']:.1f})"
+                for n, v in r["rules"].items()
+            )
+            lines.append(f"- {r['operations']} ops, seed {r['seed']}: {cells}")
+    (RESULTS / "engine_factory.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", default="500:10,2000:60", help="size:limit pairs, e.g. 2000:60"
+    )
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-headroom", action="store_true", help="the base runs only")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        size, seed, limit, workers, rules = args.child.split(",")
+        row = child(int(size), int(seed), float(limit), int(workers), rules == "1")
+        print(json.dumps(row))
+        return
+    info = machine()
+    rows = []
+    for item in args.sizes.split(","):
+        size, limit = item.split(":")
+        runs = [(float(limit), 1)]
+        if not args.no_headroom:
+            runs.append((float(limit) * HEADROOM, 0))
+        for run_limit, rules in runs:
+            argv = [
+                sys.executable,
+                __file__,
+                "--child",
+                f"{size},{args.seed},{run_limit},{args.workers},{rules}",
+            ]
+            out = subprocess.run(
+                argv, check=True, capture_output=True, text=True
+            ).stdout
+            rows.append(json.loads(out.strip().splitlines()[-1]))
+            r = rows[-1]
+            print(size, run_limit, r["engine"], r["peak_rss_mb"], flush=True)
+            write(rows, info)
+
+
+if __name__ == "__main__":
+    main()
