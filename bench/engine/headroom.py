@@ -29,7 +29,6 @@ and ``engine_factory.md``.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
 import subprocess
@@ -113,20 +112,8 @@ def _key(r: dict) -> str:
 
 
 def write(rows: list[dict], info: dict) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "engine_factory.json"
-    with (RESULTS / ".engine_factory.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        merged = {}
-        if path.exists():
-            merged = {_key(r): r for r in json.loads(path.read_text())["runs"]}
-        merged.update({_key(r): r for r in rows})
-        runs = sorted(
-            merged.values(),
-            key=lambda r: (r["size"], r["seed"], r["workers"], r["limit"]),
-        )
-        path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
-        _write_md(runs, info)
+    runs = factory.merge_runs(RESULTS / "engine_factory.json", rows, info, locked=True)
+    _write_md(runs, info)
 
 
 def _load(values) -> str:
