@@ -57,3 +57,21 @@ def test_atc_rules_are_valid_and_the_engine_is_never_worse():
         assert result.ok, result.message
         for rule in ("atc", "atc_active"):
             assert result.weighted_tardiness <= _tardiness(data, rule)
+
+
+def test_the_engine_starts_from_atc_where_it_is_the_best_rule():
+    """A (weight 1, due 100), B (weight 10, due 150), C (weight 20, due
+    far), 100 minutes each: EDD and the Odoo-like rule run A, B, C (B late
+    x 10: 500), the priority rule C, B, A (700); ATC runs B, A, C (A late:
+    100). The solve's start is ATC's."""
+    data = single_machine([100, 100, 100], dues=[100, 150, 10_000], weights=[1, 10, 20])
+    assert [_tardiness(data, rule) for rule in ("edd", "odoo", "priority")] == [
+        500,
+        500,
+        700,
+    ]
+    assert _tardiness(data, "atc") == 100
+    result = solve(data, QUICK)
+    assert result.ok, result.message
+    assert result.start_rule in ("atc", "atc_active")
+    assert result.start_objective == 100
