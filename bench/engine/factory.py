@@ -164,26 +164,39 @@ def run_per_size(doc: str, script: str, child, write, summary=None) -> None:
         write(rows, info)
 
 
-def merge_runs(path, rows: list[dict], info: dict, locked: bool = False) -> list[dict]:
+def _size_key(r: dict) -> str:
+    return f"{r['size']}|{r['seed']}|{r['limit']}|{r['workers']}"
+
+
+def _size_order(r: dict) -> tuple:
+    return (r["size"], r["seed"], r["limit"])
+
+
+def merge_runs(
+    path,
+    rows: list[dict],
+    info: dict,
+    locked: bool = False,
+    key=_size_key,
+    order=_size_order,
+) -> list[dict]:
     """The bench's JSON results at ``path`` with ``rows`` merged in (a row
-    replaces the earlier one of the same size, seed, limit and workers):
-    written back with the machine ``info``; returns the runs, sorted. With
-    ``locked``, under a lock beside ``path`` (two runs side by side, one per
-    core, share the file)."""
+    replaces the earlier one of the same ``key``: size, seed, limit and
+    workers unless told): written back with the machine ``info``; returns
+    the runs, sorted by ``order``. With ``locked``, under a lock beside
+    ``path`` (two runs side by side, one per core, share the file)."""
+    import contextlib
     import fcntl
 
     path.parent.mkdir(parents=True, exist_ok=True)
-
-    def key(r):
-        return f"{r['size']}|{r['seed']}|{r['limit']}|{r['workers']}"
-
-    with path.with_name(f".{path.stem}.lock").open("w") as lock:
+    with contextlib.ExitStack() as stack:
         if locked:
+            lock = stack.enter_context(path.with_name(f".{path.stem}.lock").open("w"))
             fcntl.flock(lock, fcntl.LOCK_EX)
         merged = {}
         if path.exists():
             merged = {key(r): r for r in json.loads(path.read_text())["runs"]}
         merged.update({key(r): r for r in rows})
-        runs = sorted(merged.values(), key=lambda r: (r["size"], r["seed"], r["limit"]))
+        runs = sorted(merged.values(), key=order)
         path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
     return runs

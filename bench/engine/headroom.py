@@ -116,6 +116,14 @@ def write(rows: list[dict], info: dict) -> None:
     _write_md(runs, info)
 
 
+def _gap(value: int, reference: int) -> str:
+    """``value`` against ``reference`` in percent (a reference of 0: no
+    ratio, equal or not)."""
+    if reference == 0:
+        return "+0.0%" if value == 0 else "– (reference 0)"
+    return f"{value / reference - 1:+.1%}"
+
+
 def _load(values) -> str:
     return "/".join(map(str, values))
 
@@ -169,7 +177,7 @@ def _write_md(runs: list[dict], info: dict) -> None:
             cells = [
                 f"{head['limit']:g}",
                 f"{h}",
-                f"{e / h - 1:+.1%}" if h else ("0.0%" if e == 0 else "∞"),
+                _gap(e, h),
                 f"{head['peak_rss_mb']}",
             ]
             load += f"; {_load(head['load_before'])} → {_load(head['load_after'])}"
@@ -177,7 +185,7 @@ def _write_md(runs: list[dict], info: dict) -> None:
             f"| {r['operations']} | {r['seed']} | {r['workers']} | {r['limit']:g} "
             f"| {rules['edd']['weighted_tardiness']} "
             f"| {atcs[best_atc]['weighted_tardiness']} ({best_atc[4:]}) "
-            f"| {best}: {b} | {e} | {e / b - 1:+.1%} | {r['engine']['time']:.1f} "
+            f"| {best}: {b} | {e} | {_gap(e, b)} | {r['engine']['time']:.1f} "
             f"| {r['peak_rss_mb']} | {' | '.join(cells)} | {load} |"
         )
     lines += [

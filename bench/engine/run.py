@@ -24,7 +24,6 @@ and writes ``engine_jobshop.md/json`` instead.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import importlib.util
 import json
 import os
@@ -215,18 +214,18 @@ def run_side_by_side(name: str, limit: float, workers: int) -> dict:
 
 
 def write_side_by_side(rows: list[dict], info: dict, note: str) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "engine_jobshop.json"
-    # two runs side by side (one per core) share the file: merge under a lock
-    with (RESULTS / ".engine_jobshop.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        merged = {}
-        if path.exists():
-            merged = {_sbs_key(r): r for r in json.loads(path.read_text())["runs"]}
-        merged.update({_sbs_key(r): r for r in rows})
-        runs = sorted(merged.values(), key=_sbs_key)
-        path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
-        _write_side_by_side_md(runs, info, note)
+    import factory
+
+    # two runs side by side (one per core) share the file: merged under a lock
+    runs = factory.merge_runs(
+        RESULTS / "engine_jobshop.json",
+        rows,
+        info,
+        locked=True,
+        key=_sbs_key,
+        order=_sbs_key,
+    )
+    _write_side_by_side_md(runs, info, note)
 
 
 def _write_side_by_side_md(runs: list[dict], info: dict, note: str) -> None:
