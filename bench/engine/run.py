@@ -360,14 +360,9 @@ def _fmt(value, pattern="{:.1f}") -> str:
 
 
 def write(rows: list[dict], info: dict) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "engine.json"
-    merged = {}
-    if path.exists():
-        merged = {key(r): r for r in json.loads(path.read_text())["runs"]}
-    merged.update({key(r): r for r in rows})
-    runs = sorted(merged.values(), key=key)
-    path.write_text(json.dumps({"machine": info, "runs": runs}, indent=1) + "\n")
+    import factory
+
+    runs = factory.merge_runs(RESULTS / "engine.json", rows, info, key=key, order=key)
     lines = [
         "# Engine benchmarks",
         "",
