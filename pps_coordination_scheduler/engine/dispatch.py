@@ -39,6 +39,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_right, insort
+from typing import NamedTuple
 
 from .calendar import ReserveDay, WorkAxis, build_axes, reserve_days
 from .data import Assignment, ProblemData
@@ -51,6 +52,11 @@ _INF = float("inf")
 
 class Unschedulable(ValueError):
     """The greedy could not place an operation; the message says which and why."""
+
+
+class OverBudget(Exception):
+    """A capped dispatch (``dispatch(..., cap=N)``) needed more than ``N``
+    placements: its schedule is dropped."""
 
 
 def latest_finish(data: ProblemData) -> list[float]:
@@ -184,6 +190,16 @@ class _Resource:
         return None
 
 
+class _Slot(NamedTuple):
+    """A placement found, before it is made (an ``Assignment`` once placed;
+    a plain tuple is cheaper for the many the non-delay rules find again)."""
+
+    resource: int
+    mode: int
+    start: int
+    end: int
+
+
 class _Secondary:
     """The units of a secondary resource held by the work placed, over wall time."""
 
@@ -220,8 +236,15 @@ class _Secondary:
 
 
 class _Dispatcher:
-    def __init__(self, data: ProblemData) -> None:
+    def __init__(self, data: ProblemData, cap: int | None = None) -> None:
         self.data = data
+        # placements asked so far (a deterministic measure of the work; the
+        # non-delay rules ask again for every stale placement), and the cap
+        self.placements = 0
+        self.cap = cap
+        # an operation's window is asked only once it is ready: its
+        # predecessors are placed for good by then
+        self._windows: dict[int, tuple[int, float]] = {}
         self.secondaries = [_Secondary(s) for s in data.secondaries]
         axes = build_axes(data)
         days = reserve_days(data, axes)
@@ -252,6 +275,12 @@ class _Dispatcher:
 
     def window(self, i: int) -> tuple[int, float]:
         """Earliest wall start and latest wall end allowed for operation ``i``."""
+        found = self._windows.get(i)
+        if found is None:
+            found = self._windows[i] = self._window(i)
+        return found
+
+    def _window(self, i: int) -> tuple[int, float]:
         data = self.data
         op = data.operations[i]
         earliest = max(0, data.releases[op.job])
@@ -264,11 +293,14 @@ class _Dispatcher:
                 latest = min(latest, fixed.start - data.lag(i, j))
         return earliest, latest
 
-    def best_placement(self, i: int, keep: bool = False) -> Assignment | None:
+    def best_placement(self, i: int, keep: bool = False) -> _Slot | None:
         """The mode and start giving operation ``i`` its earliest end.
 
         With ``keep``, the current mode from the current start comes first.
         """
+        self.placements += 1
+        if self.cap is not None and self.placements > self.cap:
+            raise OverBudget(self.placements)
         op = self.data.operations[i]
         earliest, latest = self.window(i)
         if keep and op.current is not None:
@@ -277,7 +309,7 @@ class _Dispatcher:
                 current.mode, max(earliest, current.start), latest, i
             )
             if kept is not None:
-                return Assignment(op.modes[current.mode].resource, current.mode, *kept)
+                return _Slot(op.modes[current.mode].resource, current.mode, *kept)
         best = None
         for m in range(len(op.modes)):
             fit = self._first_fit(m, earliest, latest, i)
@@ -286,7 +318,7 @@ class _Dispatcher:
         if best is None:
             return None
         (end, start), m = best
-        return Assignment(op.modes[m].resource, m, start, end)
+        return _Slot(op.modes[m].resource, m, start, end)
 
     def _first_fit(self, m, earliest, latest, i) -> tuple[int, int] | None:
         """Earliest (wall start, wall end) of operation ``i`` in mode ``m``."""
@@ -321,7 +353,7 @@ class _Dispatcher:
                 later = found if later is None else max(later, found)
         return later
 
-    def place(self, i: int, a: Assignment) -> None:
+    def place(self, i: int, a: _Slot) -> None:
         op = self.data.operations[i]
         res = self.res[a.resource]
         p = res.axis.pos(a.start)
@@ -333,7 +365,7 @@ class _Dispatcher:
         )
         for s, units in op.requires.items():
             self.secondaries[s].add(a.start, a.end, units)
-        self.assignments[i] = a
+        self.assignments[i] = Assignment(*a)
 
     def _ready(self) -> tuple[list[int], list[int]]:
         """Movable operations without unplaced predecessors, and waiting counts."""
@@ -576,11 +608,25 @@ def dispatch(data: ProblemData, rule: str = "priority") -> dict[int, Assignment]
 
     Raises ``Unschedulable`` (a ``ValueError``) when an operation cannot be placed.
     """
+    return dispatch_counted(data, rule)[0]
+
+
+def dispatch_counted(
+    data: ProblemData, rule: str = "priority", cap: int | None = None
+) -> tuple[dict[int, Assignment], int]:
+    """:func:`dispatch`, and the placements it asked for (one per operation
+    for the serial rules; the non-delay rules ask again for every placement
+    made stale, which grows faster than the operations on a crowded plant).
+
+    With ``cap``, raises ``OverBudget`` as soon as more than ``cap``
+    placements are asked: a deterministic bound on the work, whatever the
+    machine's speed or load.
+    """
     if rule not in (*RULES, REPAIR):
         raise ValueError(
             f"unknown dispatching rule {rule!r}; use one of {(*RULES, REPAIR)}"
         )
-    board = _Dispatcher(data)
+    board = _Dispatcher(data, cap)
     if rule in ATC_LOOK_AHEAD:
         board.run_atc(ATC_LOOK_AHEAD[rule], active=rule == "atc_active")
     elif rule == "edd":
@@ -589,4 +635,4 @@ def dispatch(data: ProblemData, rule: str = "priority") -> dict[int, Assignment]
         board.run_serial(_rule_key(data, rule), keep=rule == REPAIR)
     if len(board.assignments) != len(data.operations):
         raise Unschedulable("some operations wait on predecessors never placed")
-    return board.assignments
+    return board.assignments, board.placements
