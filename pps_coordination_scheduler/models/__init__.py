@@ -33,3 +33,4 @@ from . import product_product
 from . import res_company
 from . import res_config_settings
 from . import queue_job
+from . import stock_move

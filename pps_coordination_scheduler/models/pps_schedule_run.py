@@ -70,6 +70,7 @@ from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
 from ..engine import SolveParams, check, solve
 from ..planning_time import to_datetime
 from .pps_schedule_problem import HoldSeeds
+from .stock_move import DEFERRED_ORDERPOINTS, DeferredOrderpoints
 
 _logger = logging.getLogger(__name__)
 
@@ -933,7 +934,21 @@ class PpsScheduleRun(models.Model):
         return moves
 
     def _step_apply(self, problem, result, moves):
-        """Write the schedule through the ORM, the way work orders plan themselves."""
+        """Write the schedule through the ORM, the way work orders plan themselves.
+
+        The orderpoints of the stock moves it moves (each MO date write moves
+        its component and finished moves, two or three writes per MO, each
+        searching the orderpoints of its products) are marked for
+        recomputation once, at the end: ``stock.move._update_orderpoints`` only
+        notes the moves meanwhile."""
+        deferred = DeferredOrderpoints()
+        self.with_context(**{DEFERRED_ORDERPOINTS: deferred})._apply_plan(
+            problem, result, moves
+        )
+        if deferred:
+            self.env["stock.move"].browse(deferred).exists()._update_orderpoints()
+
+    def _apply_plan(self, problem, result, moves):
         productions = self.env["mrp.production"]
         for workorder in moves:
             productions |= workorder.production_id

@@ -173,3 +173,39 @@ class TestBatchedWriteBack(SchedulerCase):
         ]
         self.assertEqual(len(mo_dates), len(self.productions), "once per MO")
         self._assert_consistent(moves)
+
+    def test_orderpoints_are_marked_once_for_all_the_moves(self):
+        """Each MO date write moves its stock moves, and each such write
+        searches the orderpoints of its products (``_update_orderpoints``);
+        the write-back notes the moves and marks their orderpoints for
+        recomputation once, at the end: one search, the orderpoint of the
+        finished product marked."""
+        run = self._schedule(self.productions)
+        self.assertEqual(run.state, "done", run.message)
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        orderpoint = self.env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": self.product.id,
+                "warehouse_id": warehouse.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "product_min_qty": 1,
+                "product_max_qty": 5,
+            }
+        )
+        self.env.flush_all()
+        Orderpoint = type(orderpoint)
+        field = orderpoint._fields["qty_to_order_computed"]
+        self.assertNotIn(orderpoint, self.env.records_to_compute(field))
+        moves = self._moves(self.productions)
+        run = self.env["pps.schedule.run"].create({})
+        with patch.object(
+            Orderpoint, "search", autospec=True, side_effect=Orderpoint.search
+        ) as search:
+            run._step_apply(None, None, moves)
+            self.assertEqual(search.call_count, 1, "one search for all the moves")
+            self.assertIn(orderpoint, self.env.records_to_compute(field))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self._assert_consistent(moves)
