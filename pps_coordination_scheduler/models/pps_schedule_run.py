@@ -1079,8 +1079,7 @@ class PpsScheduleRun(models.Model):
                     }
                 )
             leaves = self.env["resource.calendar.leaves"].sudo().create(leave_vals)
-            for workorder, leave in zip(unplanned, leaves, strict=True):
-                workorder.leave_id = leave
+            self._link_leaves(unplanned, leaves)
         # the dates follow the leaves written above (the unplanned ones
         # already did, through leave_id)
         planned.modified(["leave_id"])
@@ -1115,6 +1114,24 @@ class PpsScheduleRun(models.Model):
                     }
                 )
             workorder.write(vals)
+
+    def _link_leaves(self, workorders, leaves):
+        """``workorder.leave_id = leave`` for each pair, as one write would do
+        it for all: ``mrp.workorder.write`` with only ``leave_id`` does nothing
+        of its own (nor do this project's overrides, which check dates, work
+        centers and readiness ticks), and ``BaseModel.write`` is the access
+        check, the field's own write (cache, inverse fields, flushed as one
+        UPDATE) between two ``modified`` calls, and the constraints. Written
+        one by one, the two ``modified`` calls walked the dependency tree of
+        ``leave_id`` (the work order dates and all that follows them) for
+        every work order: about 1.4 ms each, 16 s for 11,300 work orders."""
+        workorders.check_access("write")
+        field = workorders._fields["leave_id"]
+        workorders.modified(["leave_id"], before=True)
+        for workorder, leave in zip(workorders, leaves, strict=True):
+            field.write(workorder, leave)
+        workorders.modified(["leave_id"])
+        workorders._validate_fields(["leave_id"])
 
     def _apply_productions(self, productions):
         """MO dates span their open work orders, written once per MO (only
