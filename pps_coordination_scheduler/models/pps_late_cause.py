@@ -272,23 +272,28 @@ class PpsLateCause(models.AbstractModel):
         abnormality = self._abnormality(problem, workcenter, since, start)
         if abnormality:
             return self._abnormality_cause(abnormality, workcenter, start, at, problem)
-        ahead = [self._ahead_words(p) for p in self._orders_ahead(problem, delay)]
+        orders = self._orders_ahead(problem, delay)
         # slots held for open quotations count as work ahead, by their quote
-        ahead += sorted(
+        quotes = sorted(
             {
                 problem.data.jobs[problem.data.operations[k].job].ref
                 for k in delay.ahead
                 if problem.fixed_reasons.get(k) == "held quote"
             }
         )
-        listed = ", ".join(ahead[:AHEAD_LISTED])
-        if len(ahead) > AHEAD_LISTED:
+        count = len(orders) + len(quotes)
+        # words for the ones listed only (a late order on a crowded plant
+        # may have hundreds ahead)
+        ahead = [self._ahead_words(p) for p in orders[:AHEAD_LISTED]]
+        ahead += quotes[: AHEAD_LISTED - len(ahead)]
+        listed = ", ".join(ahead)
+        if count > AHEAD_LISTED:
             listed = self.env._(
                 "%(listed)s and %(count)s more",
                 listed=listed,
-                count=len(ahead) - AHEAD_LISTED,
+                count=count - AHEAD_LISTED,
             )
-        if not ahead:
+        if not count:
             reason = self.env._(
                 "%(wc)s is fully loaded from %(since)s to %(start)s.",
                 wc=workcenter.display_name,
@@ -302,7 +307,7 @@ class PpsLateCause(models.AbstractModel):
                 wc=workcenter.display_name,
                 since=at(max(delay.since, 0)),
                 start=at(delay.start),
-                count=len(ahead),
+                count=count,
                 orders=listed,
             )
         changeover = self._changeover_words(problem, delay)
@@ -436,11 +441,12 @@ class PpsLateCause(models.AbstractModel):
     @api.model
     def _orders_ahead(self, problem, delay):
         """MOs of the work ahead, in dispatch order: red flag, serial, due."""
-        productions = self.env["mrp.production"]
+        ids = {}  # in order, without repeats (one union, not one per operation)
         for k in delay.ahead:
             workorder = problem.workorders[k]
-            if workorder:
-                productions |= workorder.production_id
+            if workorder and workorder.production_id:
+                ids[workorder.production_id.id] = None
+        productions = self.env["mrp.production"].browse(ids)
         return productions.sorted(
             lambda p: (
                 not p.pps_rush,

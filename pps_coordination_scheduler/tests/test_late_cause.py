@@ -158,6 +158,22 @@ class TestLateCause(HttpCase):
                 yield from self._cards(item)
 
     # causes ------------------------------------------------------------------
+    def test_a_long_queue_lists_five_orders_ahead_and_counts_the_rest(self):
+        """Seven orders for one saw, two hours each, the first six due half an
+        hour after their work ends: the seventh waits behind six, of which
+        the cause names five and counts one more (no rush reserve, so the
+        saw works the whole day whatever the clock)."""
+        self.company.pps_rush_capacity_share = 0.0
+        ahead = self.env["mrp.production"]
+        for k in range(1, 7):
+            ahead |= self._production(2 * k + 1.5)
+        last = self._production(14)
+        self._run(ahead | last)
+        row = self._assert_cause(last, "capacity", "Late Cutting", "6 orders ahead")
+        listed = [p.name for p in ahead if p.name in row["pps_late_reason"]]
+        self.assertEqual(len(listed), 5, row["pps_late_reason"])
+        self.assertIn("and 1 more", row["pps_late_reason"])
+
     def test_capacity_names_the_work_center_and_the_orders_ahead(self):
         """Three orders for one saw: the third waits behind the other two,
         which stay on time and carry no cause; with more time, no cause.
