@@ -21,7 +21,22 @@ Odoo configuration)::
 
     python3 bench/odoo/run.py --sizes 100,500,2000 --time-limit 60
 
-Results: ``bench/results/odoo.md`` and ``bench/results/odoo.json``.
+Results: ``bench/results/odoo.md`` (its first table; the sections below it
+are kept) and ``bench/results/odoo.json``.
+
+Other modes, each with results of its own:
+
+* ``--writeback``: the write-back alone, a full re-plan and the promise
+  (``odoo_writeback.json``);
+* ``--stability``: on the plan in force, a re-run on unchanged data and a rush
+  insertion, once per ``--stability-runs`` entry (time limit:workers), every
+  run rolled back (``odoo_stability.json`` / ``.md``);
+* ``--background``: the whole plan of every MO as the user interface sends it,
+  a queue_job job performed through queue_job's ``Job`` API; seconds and
+  queries of each step, peak memory (``odoo_background.json`` / ``.md``)::
+
+    python3 bench/odoo/run.py --stability --sizes 100,500,2000
+    python3 bench/odoo/run.py --background --sizes 10000 --time-limit 120
 """
 
 import argparse
@@ -240,10 +255,21 @@ def bench_scheduler(env, productions, time_limit, workers):
 
 
 def bench_stability(env, productions, time_limit, workers):
+    """A re-run on unchanged data, then one rush MO inserted; rolled back.
+
+    :return: the work orders the re-run moved; for the insertion, the work
+        orders of other MOs it moved, how many MOs they belong to, how many
+        run on a work center of the rush MO's routing, and the largest shift
+    """
+    in_force = measures(productions)["weighted_tardiness"]
     run = env["pps.schedule.run"].schedule(
         productions=productions, time_limit=time_limit, workers=workers
     )
     unchanged = run.moved_count
+    unchanged_state = run.state
+    productions.invalidate_recordset()
+    productions.workorder_ids.invalidate_recordset()
+    rerun = measures(productions)["weighted_tardiness"]
     extra = productions[:1].copy({"origin": "pps-bench-rush"})
     extra.action_confirm()
     extra.pps_sale_order_id = env["sale.order"].search(
@@ -255,9 +281,33 @@ def bench_stability(env, productions, time_limit, workers):
         workers=workers,
         rush_insertion=True,
     )
-    others = run.line_ids.filtered(lambda line: line.production_id != extra)
+    others = run.line_ids.filtered(
+        lambda line: line.workorder_id and line.production_id != extra
+    )
+    centers = extra.workorder_ids.workcenter_id
+    shifts = [
+        abs((line.new_date_start - line.old_date_start).total_seconds()) / 3600
+        for line in others
+        if line.new_date_start and line.old_date_start
+    ]
+    result = {
+        "time_limit": time_limit,
+        "workers": workers,
+        "state_unchanged": unchanged_state,
+        "moved_unchanged": unchanged,
+        "wtard_in_force": in_force,
+        "wtard_rerun": rerun,
+        "state_rush": run.state,
+        "moved_after_rush_insert": len(others),
+        "rush_moved_mos": len(others.production_id),
+        "rush_moved_on_rush_centers": len(
+            others.filtered(lambda line: line.workorder_id.workcenter_id in centers)
+        ),
+        "rush_max_shift_h": round(max(shifts, default=0.0), 1),
+    }
     env.cr.rollback()
-    return {"moved_unchanged": unchanged, "moved_after_rush_insert": len(others)}
+    env.invalidate_all()
+    return result
 
 
 def _timed_apply(env):
@@ -438,9 +488,28 @@ def main():
         help="only the write-back, a full re-plan and the promise "
         "(results in odoo_writeback.json, odoo.md untouched)",
     )
+    parser.add_argument(
+        "--stability",
+        action="store_true",
+        help="only the stability runs (results in odoo_stability.json/.md)",
+    )
+    parser.add_argument(
+        "--stability-runs",
+        default="20:2,20:2,20:2,5:1,60:2",
+        help="with --stability: one repeat per entry, time limit:workers",
+    )
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="the whole plan in a queue_job job (results in odoo_background.json/.md)",
+    )
     args = parser.parse_args()
     if args.writeback:
         return main_writeback(args)
+    if args.stability:
+        return main_stability(args)
+    if args.background:
+        return main_background(args)
     sys.path.insert(0, str(ROOT))
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -474,13 +543,7 @@ def main_writeback(args):
         env = open_env(name)
         try:
             productions = build_plant(env, size, args.seed)
-            if not productions.workorder_ids.filtered("date_start"):
-                env["pps.schedule.run"].schedule(
-                    productions=productions,
-                    time_limit=args.time_limit,
-                    workers=args.workers,
-                )
-                env.cr.commit()
+            _ensure_plan(env, productions, args)
             row = {"mos": size, "load": os.getloadavg()[0]}
             row["writeback"] = bench_writeback(env, productions, args.seed)
             row["replan_all"] = bench_replan_all(
@@ -492,13 +555,289 @@ def main_writeback(args):
             print(json.dumps(row), flush=True)
         finally:
             env.cr.close()
+    _append_json("odoo_writeback.json", args, rows)
+
+
+def _ensure_plan(env, productions, args):
+    """A plan in force to measure against: one run when nothing is planned."""
+    if not productions.workorder_ids.filtered("date_start"):
+        env["pps.schedule.run"].schedule(
+            productions=productions,
+            time_limit=args.time_limit,
+            workers=args.workers,
+        )
+        env.cr.commit()
+
+
+def _append_json(name, args, rows):
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "odoo_writeback.json"
+    sys.path.insert(0, str(ROOT / "bench"))
+    from machine import machine as describe
+
+    out = RESULTS / name
     previous = json.loads(out.read_text()) if out.exists() else []
     previous.append(
-        {"date": time.strftime("%Y-%m-%d %H:%M"), "args": vars(args), "rows": rows}
+        {
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+            "machine": describe(),
+            "args": vars(args),
+            "rows": rows,
+        }
     )
-    out.write_text(json.dumps(previous, indent=2))
+    out.write_text(json.dumps(previous, indent=2) + "\n")
+    return previous
+
+
+def main_stability(args):
+    """Stability: the plan in force, then per ``--stability-runs`` entry a
+    re-run on unchanged data and a rush insertion (each rolled back)."""
+    sys.path.insert(0, str(ROOT))
+    runs = [
+        (float(limit), int(workers))
+        for limit, workers in (
+            entry.split(":") for entry in args.stability_runs.split(",")
+        )
+    ]
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        name = f"{args.db_prefix}_{size}"
+        ensure_database(name)
+        env = open_env(name)
+        try:
+            productions = build_plant(env, size, args.seed)
+            _ensure_plan(env, productions, args)
+            for repeat, (limit, workers) in enumerate(runs, 1):
+                row = {
+                    "mos": size,
+                    "operations": len(productions.workorder_ids),
+                    "repeat": repeat,
+                    "clock": time.strftime("%H:%M:%S"),
+                    "load": round(os.getloadavg()[0], 1),
+                }
+                row.update(bench_stability(env, productions, limit, workers))
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+        finally:
+            env.cr.close()
+    entries = _append_json("odoo_stability.json", args, rows)
+    write_stability_md(entries[-1])
+
+
+def write_stability_md(entry):
+    machine = entry["machine"]
+    lines = [
+        "# Stability inside Odoo",
+        "",
+        (
+            f"`python3 bench/odoo/run.py --stability --sizes "
+            f"{entry['args']['sizes']} --stability-runs "
+            f"{entry['args']['stability_runs']}` ({entry['date']} UTC; "
+            f"{machine['cpu']}, {machine['cores']} cores, OR-Tools "
+            f"{machine['ortools']}). On the plan in force of each bench "
+            "database, each repeat is a re-run on unchanged data, then the "
+            "same with one rush MO inserted (a copy of the first bench MO, on "
+            "the rush order); both rolled back, so every repeat starts from the "
+            "same plan. *Moved* counts work orders of other MOs; *on its "
+            "centers*: of those, the ones on a work center of the rush MO's "
+            "routing; *max shift*: the largest start shift of those, hours. "
+            "*WT*: weighted tardiness (minutes x weight) of the plan in force "
+            "and of the re-run's plan: a re-run may only move work for a "
+            "strictly better plan."
+        ),
+        "",
+        (
+            "| MOs | WOs | repeat | clock | load | limit s | workers | re-run "
+            "moved | WT in force → re-run | rush: others moved | their MOs "
+            "| on its centers | max shift h |"
+        ),
+        "|" + "---|" * 13,
+    ]
+    for row in entry["rows"]:
+        lines.append(
+            f"| {row['mos']} | {row['operations']} | {row['repeat']} "
+            f"| {row['clock']} | {row['load']} | {row['time_limit']:g} "
+            f"| {row['workers']} | {row['moved_unchanged']} "
+            f"| {row['wtard_in_force']} → {row['wtard_rerun']} "
+            f"| {row['moved_after_rush_insert']} | {row['rush_moved_mos']} "
+            f"| {row['rush_moved_on_rush_centers']} | {row['rush_max_shift_h']} |"
+        )
+    (RESULTS / "odoo_stability.md").write_text("\n".join(lines) + "\n")
+
+
+def _timed_steps(env, record):
+    """Wrap the run's steps to record seconds and queries of each in ``record``.
+
+    :return: a function that puts the original methods back
+    """
+    Run = type(env["pps.schedule.run"])
+    originals = {}
+    for step in ("extract", "solve", "check", "diff", "apply"):
+        name = f"_step_{step}"
+        original = getattr(Run, name)
+        originals[name] = original
+
+        def timed(self, *args, _original=original, _step=step):
+            queries = self.env.cr.sql_log_count
+            started = time.perf_counter()
+            value = _original(self, *args)
+            if _step == "apply":
+                self.env.flush_all()
+            record[f"{_step}_s"] = round(time.perf_counter() - started, 2)
+            record[f"{_step}_queries"] = self.env.cr.sql_log_count - queries
+            return value
+
+        setattr(Run, name, timed)
+
+    def restore():
+        for name, original in originals.items():
+            setattr(Run, name, original)
+
+    return restore
+
+
+def _peak_rss_reset():
+    """Reset the process's peak resident memory (Linux: clear_refs 5)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _rss_mib(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024)
+    return None
+
+
+def bench_background(env, productions, time_limit, workers):
+    """The whole plan of every MO, sent to a queue_job job as the user
+    interface sends it (``schedule(interactive=True)``: ``_enqueue`` and
+    ``with_delay``), then the job performed through queue_job's ``Job`` API
+    the way its runner's controller does; every MO unplanned first; all
+    rolled back.
+    """
+    from odoo.addons.queue_job.job import Job
+
+    record = {}
+    with env.cr.savepoint(flush=True) as savepoint:
+        productions.with_context(pps_lock_bypass=_lock_bypass()).button_unplan()
+        env.flush_all()
+        env.invalidate_all()
+        queries = env.cr.sql_log_count
+        started = time.perf_counter()
+        run = env["pps.schedule.run"].schedule(
+            productions=productions,
+            time_limit=time_limit,
+            workers=workers,
+            interactive=True,
+            background=True,
+        )
+        env.flush_all()
+        record["enqueue_s"] = round(time.perf_counter() - started, 2)
+        record["enqueue_queries"] = env.cr.sql_log_count - queries
+        record["job_uuid"] = run.job_uuid
+        record["state_after_enqueue"] = run.state
+        job = Job.load(env, run.job_uuid)
+        restore = _timed_steps(env, record)
+        env.invalidate_all()
+        _peak_rss_reset()
+        record["rss_before_mib"] = _rss_mib("VmRSS")
+        queries = env.cr.sql_log_count
+        started = time.perf_counter()
+        try:
+            job.set_started()
+            job.store()
+            with env.cr.savepoint():
+                job.perform()
+            job.set_done()
+            job.store()
+            env.flush_all()
+        finally:
+            restore()
+        record["job_s"] = round(time.perf_counter() - started, 1)
+        record["job_queries"] = env.cr.sql_log_count - queries
+        record["peak_rss_mib"] = _rss_mib("VmHWM")
+        run.invalidate_recordset()
+        record["run_state"] = run.state
+        record["job_state"] = job.state
+        record["run_message"] = run.message or ""
+        record["solver_status"] = run.solver_status
+        record["workorders"] = run.workorder_count
+        record["moved"] = run.moved_count
+        if run.state == "done":
+            record.update(measures(productions))
+        savepoint.rollback()
+    env.invalidate_all()
+    env.cr.rollback()
+    return record
+
+
+def main_background(args):
+    sys.path.insert(0, str(ROOT))
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        name = f"{args.db_prefix}_{size}"
+        ensure_database(name)
+        env = open_env(name)
+        try:
+            productions = build_plant(env, size, args.seed)
+            row = {
+                "mos": size,
+                "operations": len(productions.workorder_ids),
+                "time_limit": args.time_limit,
+                "workers": args.workers,
+                "load": round(os.getloadavg()[0], 1),
+            }
+            row.update(
+                bench_background(env, productions, args.time_limit, args.workers)
+            )
+            row["load_after"] = round(os.getloadavg()[0], 1)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        finally:
+            env.cr.close()
+    entries = _append_json("odoo_background.json", args, rows)
+    write_background_md(entries[-1])
+
+
+def write_background_md(entry):
+    machine = entry["machine"]
+    lines = [
+        "# The whole plan in a queue_job job",
+        "",
+        (
+            f"`python3 bench/odoo/run.py --background --sizes "
+            f"{entry['args']['sizes']} --time-limit {entry['args']['time_limit']:g}"
+            f" --workers {entry['args']['workers']}` ({entry['date']} UTC; "
+            f"{machine['cpu']}, {machine['cores']} cores, {machine['ram']}, "
+            f"OR-Tools {machine['ortools']}). Every MO unplanned, then "
+            "`schedule(interactive=True)` as a solving button sends it: the run "
+            "is handed to a queue_job job (`with_delay`), which the bench then "
+            "performs through queue_job's `Job` API as its runner's controller "
+            "does (set started, perform in a savepoint, set done), in one "
+            "process; rolled back after. Peak memory is the process's peak "
+            "resident set during the job (reset before it)."
+        ),
+        "",
+        (
+            "| MOs | WOs | load | enqueue s | job s | extract s | solve s "
+            "| check s | diff s | apply s | apply queries | job queries "
+            "| RSS before MiB | peak RSS MiB | run | moved | on time |"
+        ),
+        "|" + "---|" * 17,
+    ]
+    for row in entry["rows"]:
+        lines.append(
+            f"| {row['mos']} | {row['operations']} | {row['load']} "
+            f"| {row['enqueue_s']} | {row['job_s']} | {row.get('extract_s')} "
+            f"| {row.get('solve_s')} | {row.get('check_s')} | {row.get('diff_s')} "
+            f"| {row.get('apply_s')} | {row.get('apply_queries')} "
+            f"| {row['job_queries']} | {row['rss_before_mib']} "
+            f"| {row['peak_rss_mib']} | {row['run_state']} | {row['moved']} "
+            f"| {row.get('on_time_rate', 0):.1%} |"
+        )
+    (RESULTS / "odoo_background.md").write_text("\n".join(lines) + "\n")
 
 
 def write_results(rows, args):
@@ -552,7 +891,13 @@ def write_results(rows, args):
             f"| {stab['moved_unchanged']} | {stab['moved_after_rush_insert']} "
             f"| {latency} |"
         )
-    (RESULTS / "odoo.md").write_text("\n".join(lines) + "\n")
+    out = RESULTS / "odoo.md"
+    kept = ""
+    if out.exists():  # the sections below the first table are kept
+        text = out.read_text()
+        if "\n## " in text:
+            kept = "\n" + text[text.index("\n## ") + 1 :]
+    out.write_text("\n".join(lines) + "\n" + kept)
 
 
 if __name__ == "__main__":
