@@ -32,6 +32,14 @@ Rules:
   their current start, each at the first feasible slot from its current
   start on its current work center (operations without a current plan:
   at their earliest slot). A still-valid plan comes back unchanged.
+- ``"insert"``: the plan in force kept exactly (every operation that has
+  one), the operations without one (a new order) placed around it. The
+  repair re-checks each kept slot with this module's reserve rule, which is
+  stricter than the checker's budget (a block kept free, per day, whose size
+  follows the work frozen that day): as time passes it may refuse a slot
+  the plan in force still holds validly and move the work after it. The
+  insertion moves nothing that has a plan; the checker says whether what it
+  built is valid.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ from .data import Assignment, ProblemData
 RULES = ("priority", "edd", "odoo", "atc", "atc_active")
 ATC_LOOK_AHEAD = {"atc": 2.0, "atc_active": 1.0}
 REPAIR = "current"
+INSERT = "insert"
 _INF = float("inf")
 
 
@@ -368,17 +377,18 @@ class _Dispatcher:
         self.assignments[i] = Assignment(*a)
 
     def _ready(self) -> tuple[list[int], list[int]]:
-        """Movable operations without unplaced predecessors, and waiting counts."""
+        """Operations not placed yet (the fixed ones are, and the kept ones of
+        an insertion) without unplaced predecessors, and waiting counts."""
         data = self.data
+        placed = self.assignments
         waiting = [len(p) for p in data.predecessors]
-        for i, op in enumerate(data.operations):
-            if op.fixed is not None:
-                for j in data.successors[i]:
-                    waiting[j] -= 1
+        for i in placed:
+            for j in data.successors[i]:
+                waiting[j] -= 1
         ready = [
             i
-            for i, op in enumerate(data.operations)
-            if op.fixed is None and waiting[i] == 0
+            for i in range(len(data.operations))
+            if i not in placed and waiting[i] == 0
         ]
         return ready, waiting
 
@@ -387,9 +397,19 @@ class _Dispatcher:
         found = []
         for j in self.data.successors[i]:
             waiting[j] -= 1
-            if waiting[j] == 0 and self.data.operations[j].fixed is None:
+            if waiting[j] == 0 and j not in self.assignments:
                 found.append(j)
         return found
+
+    def run_insert(self) -> None:
+        """The plan in force kept as it is (every movable operation that has
+        one, at its current slot, as the checker accepts it), the others
+        placed around it, serially, by their latest finish."""
+        for i, op in enumerate(self.data.operations):
+            if op.fixed is None and op.current is not None:
+                a = op.current
+                self.place(i, _Slot(a.resource, a.mode, a.start, a.end))
+        self.run_serial(_rule_key(self.data, REPAIR))
 
     def run_serial(self, key, keep: bool = False) -> None:
         """Serial generation: best-key ready operation, at its earliest slot."""
@@ -622,12 +642,14 @@ def dispatch_counted(
     placements are asked: a deterministic bound on the work, whatever the
     machine's speed or load.
     """
-    if rule not in (*RULES, REPAIR):
+    if rule not in (*RULES, REPAIR, INSERT):
         raise ValueError(
-            f"unknown dispatching rule {rule!r}; use one of {(*RULES, REPAIR)}"
+            f"unknown dispatching rule {rule!r}; use one of {(*RULES, REPAIR, INSERT)}"
         )
     board = _Dispatcher(data, cap)
-    if rule in ATC_LOOK_AHEAD:
+    if rule == INSERT:
+        board.run_insert()
+    elif rule in ATC_LOOK_AHEAD:
         board.run_atc(ATC_LOOK_AHEAD[rule], active=rule == "atc_active")
     elif rule == "edd":
         board.run_non_delay(_rule_key(data, rule))

@@ -19,7 +19,14 @@ from .calendar import build_axes, reserve_days
 from .checker import check, evaluate, family_minutes
 from .cpsat import Model, NoRoom, add_levelling, build
 from .data import Assignment, ProblemData
-from .dispatch import REPAIR, RULES, OverBudget, Unschedulable, dispatch_counted
+from .dispatch import (
+    INSERT,
+    REPAIR,
+    RULES,
+    OverBudget,
+    Unschedulable,
+    dispatch_counted,
+)
 from .result import Evaluation, Result, Status
 
 OBJECTIVES = ("tardiness", "makespan")
@@ -275,7 +282,7 @@ _SERIAL_WEIGHT = 5
 #: starts on crowded plants, but each asks again for every placement made
 #: stale), then Odoo's own order.
 _CAPPED_RULES = ("atc", "edd", "atc_active", "odoo")
-_SERIAL_RULES = ("priority", "odoo", REPAIR)
+_SERIAL_RULES = ("priority", "odoo", REPAIR, INSERT)
 
 
 def _starts(
@@ -285,7 +292,8 @@ def _starts(
     (best first; equals in the order of ``RULES``), the rules' failures, and
     the plan in force when it is complete and valid.
 
-    The repair and the priority rule always run; the others while
+    The insertion (a plan in force with new work), the repair and the
+    priority rule always run; the others while
     ``_START_SHARE`` of the time limit lasts, counted in placements: a rule
     that would need more is stopped there and dropped, and so is every
     non-delay rule after it, or after one that needed more than what is
@@ -295,12 +303,18 @@ def _starts(
     """
     found, failures = [], []
     repair = any(op.current is not None for op in data.operations)
-    order = list(RULES) + ([REPAIR] if repair else [])
+    # a plan in force with new work: first among equals, the insertion around
+    # the plan as it is (see ``dispatch``'s "insert")
+    insert = repair and any(
+        op.fixed is None and op.current is None for op in data.operations
+    )
+    first = [INSERT] if insert else []
+    order = first + list(RULES) + ([REPAIR] if repair else [])
     allowance = int(_START_SHARE * params.time_limit / _PLACEMENT_COST)
     used = 0
     stopped = False  # a non-delay rule was stopped: no other is tried
     last = 0  # placements of the last non-delay rule that ran to its end
-    for rule in ([REPAIR] if repair else []) + ["priority", *_CAPPED_RULES]:
+    for rule in first + ([REPAIR] if repair else []) + ["priority", *_CAPPED_RULES]:
         weight = _SERIAL_WEIGHT if rule in _SERIAL_RULES else 1
         cap = None
         if rule in _CAPPED_RULES:
