@@ -32,14 +32,15 @@ Rules:
   their current start, each at the first feasible slot from its current
   start on its current work center (operations without a current plan:
   at their earliest slot). A still-valid plan comes back unchanged.
-- ``"insert"``: the plan in force kept exactly (every operation that has
-  one), the operations without one (a new order) placed around it. The
-  repair re-checks each kept slot with this module's reserve rule, which is
-  stricter than the checker's budget (a block kept free, per day, whose size
-  follows the work frozen that day): as time passes it may refuse a slot
-  the plan in force still holds validly and move the work after it. The
-  insertion moves nothing that has a plan; the checker says whether what it
-  built is valid.
+- ``"insert"``: the plan in force kept exactly where it still holds (see
+  ``_Dispatcher.run_insert``), the rest (a new order; work whose planned
+  start has passed, and what follows it) placed around it. The repair
+  re-checks each kept slot with this module's reserve rule, which is
+  stricter than the checker's budget (a block kept free, per day, whose
+  size follows the work frozen that day): as time passes it may refuse a
+  slot the plan in force still holds validly and move the work after it.
+  The insertion keeps every slot that still holds; the checker says
+  whether what it built is valid.
 """
 
 from __future__ import annotations
@@ -402,14 +403,30 @@ class _Dispatcher:
         return found
 
     def run_insert(self) -> None:
-        """The plan in force kept as it is (every movable operation that has
-        one, at its current slot, as the checker accepts it), the others
-        placed around it, serially, by their latest finish."""
-        for i, op in enumerate(self.data.operations):
-            if op.fixed is None and op.current is not None:
-                a = op.current
-                self.place(i, _Slot(a.resource, a.mode, a.start, a.end))
-        self.run_serial(_rule_key(self.data, REPAIR))
+        """The plan in force kept as it is where it still holds, the rest
+        placed around it: an operation keeps its current slot when that
+        starts at or after its release (time passes: a slot planned for an
+        hour ago does not hold) and each predecessor is fixed or kept and
+        ends in time for it; the others (new work, and what the slots that no
+        longer hold carry along) are placed serially in the repair's order,
+        each from its current slot where it has one."""
+        data = self.data
+        ops = data.operations
+        kept: set[int] = set()
+        for i in data.topological_order:
+            op, a = ops[i], ops[i].current
+            if op.fixed is not None or a is None or a.start < data.releases[op.job]:
+                continue
+            if all(
+                (ops[j].fixed is not None or j in kept)
+                and (ops[j].fixed or ops[j].current).end + data.lag(j, i) <= a.start
+                for j in data.predecessors[i]
+            ):
+                kept.add(i)
+        for i in sorted(kept):
+            a = ops[i].current
+            self.place(i, _Slot(a.resource, a.mode, a.start, a.end))
+        self.run_serial(_rule_key(data, REPAIR), keep=True)
 
     def run_serial(self, key, keep: bool = False) -> None:
         """Serial generation: best-key ready operation, at its earliest slot."""

@@ -292,8 +292,8 @@ def _starts(
     (best first; equals in the order of ``RULES``), the rules' failures, and
     the plan in force when it is complete and valid.
 
-    The insertion (a plan in force with new work), the repair and the
-    priority rule always run; the others while
+    The insertion (a plan in force that no longer holds as a whole), the
+    repair and the priority rule always run; the others while
     ``_START_SHARE`` of the time limit lasts, counted in placements: a rule
     that would need more is stopped there and dropped, and so is every
     non-delay rule after it, or after one that needed more than what is
@@ -303,12 +303,14 @@ def _starts(
     """
     found, failures = [], []
     repair = any(op.current is not None for op in data.operations)
-    # a plan in force with new work: first among equals, the insertion around
-    # the plan as it is (see ``dispatch``'s "insert")
-    insert = repair and any(
-        op.fixed is None and op.current is None for op in data.operations
-    )
-    first = [INSERT] if insert else []
+    plan = _current_plan(data)
+    in_force = None
+    if plan is not None and not check(data, plan):
+        in_force = _Candidate("current", plan, evaluate(data, plan))
+    # a plan in force that no longer holds as a whole (new work, or work
+    # whose start has passed): first among equals, the insertion around what
+    # still holds (see ``dispatch``'s "insert")
+    first = [INSERT] if repair and in_force is None else []
     order = first + list(RULES) + ([REPAIR] if repair else [])
     allowance = int(_START_SHARE * params.time_limit / _PLACEMENT_COST)
     used = 0
@@ -340,10 +342,7 @@ def _starts(
             continue
         found.append(_Candidate(rule, schedule, evaluate(data, schedule)))
     found.sort(key=lambda c: order.index(c.name))
-    plan = _current_plan(data)
-    in_force = None
-    if plan is not None and not check(data, plan):
-        in_force = _Candidate("current", plan, evaluate(data, plan))
+    if in_force is not None:
         found.insert(0, in_force)  # first among equals: the sort is stable
     found.sort(key=lambda c: params.key(c.evaluation))
     return found, failures, in_force
