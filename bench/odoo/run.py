@@ -534,7 +534,9 @@ def main():
     write_results(rows, args)
 
 
-def main_writeback(args):
+def _each_size(args, measure):
+    """Rows of ``measure(env, size, productions)`` (an iterable of dicts) for
+    each of ``--sizes``, on its bench database; each row printed as it comes."""
     sys.path.insert(0, str(ROOT))
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -543,19 +545,27 @@ def main_writeback(args):
         env = open_env(name)
         try:
             productions = build_plant(env, size, args.seed)
-            _ensure_plan(env, productions, args)
-            row = {"mos": size, "load": os.getloadavg()[0]}
-            row["writeback"] = bench_writeback(env, productions, args.seed)
-            row["replan_all"] = bench_replan_all(
-                env, productions, args.time_limit, args.workers
-            )
-            row["promise"] = bench_promise(env)
-            row["load_after"] = os.getloadavg()[0]
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+            for row in measure(env, size, productions):
+                rows.append(row)
+                print(json.dumps(row), flush=True)
         finally:
             env.cr.close()
-    _append_json("odoo_writeback.json", args, rows)
+    return rows
+
+
+def main_writeback(args):
+    def measure(env, size, productions):
+        _ensure_plan(env, productions, args)
+        row = {"mos": size, "load": os.getloadavg()[0]}
+        row["writeback"] = bench_writeback(env, productions, args.seed)
+        row["replan_all"] = bench_replan_all(
+            env, productions, args.time_limit, args.workers
+        )
+        row["promise"] = bench_promise(env)
+        row["load_after"] = os.getloadavg()[0]
+        yield row
+
+    _append_json("odoo_writeback.json", args, _each_size(args, measure))
 
 
 def _ensure_plan(env, productions, args):
@@ -591,34 +601,27 @@ def _append_json(name, args, rows):
 def main_stability(args):
     """Stability: the plan in force, then per ``--stability-runs`` entry a
     re-run on unchanged data and a rush insertion (each rolled back)."""
-    sys.path.insert(0, str(ROOT))
     runs = [
         (float(limit), int(workers))
         for limit, workers in (
             entry.split(":") for entry in args.stability_runs.split(",")
         )
     ]
-    rows = []
-    for size in [int(s) for s in args.sizes.split(",")]:
-        name = f"{args.db_prefix}_{size}"
-        ensure_database(name)
-        env = open_env(name)
-        try:
-            productions = build_plant(env, size, args.seed)
-            _ensure_plan(env, productions, args)
-            for repeat, (limit, workers) in enumerate(runs, 1):
-                row = {
-                    "mos": size,
-                    "operations": len(productions.workorder_ids),
-                    "repeat": repeat,
-                    "clock": time.strftime("%H:%M:%S"),
-                    "load": round(os.getloadavg()[0], 1),
-                }
-                row.update(bench_stability(env, productions, limit, workers))
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-        finally:
-            env.cr.close()
+
+    def measure(env, size, productions):
+        _ensure_plan(env, productions, args)
+        for repeat, (limit, workers) in enumerate(runs, 1):
+            row = {
+                "mos": size,
+                "operations": len(productions.workorder_ids),
+                "repeat": repeat,
+                "clock": time.strftime("%H:%M:%S"),
+                "load": round(os.getloadavg()[0], 1),
+            }
+            row.update(bench_stability(env, productions, limit, workers))
+            yield row
+
+    rows = _each_size(args, measure)
     entries = _append_json("odoo_stability.json", args, rows)
     write_stability_md(entries[-1])
 
@@ -774,29 +777,19 @@ def bench_background(env, productions, time_limit, workers):
 
 
 def main_background(args):
-    sys.path.insert(0, str(ROOT))
-    rows = []
-    for size in [int(s) for s in args.sizes.split(",")]:
-        name = f"{args.db_prefix}_{size}"
-        ensure_database(name)
-        env = open_env(name)
-        try:
-            productions = build_plant(env, size, args.seed)
-            row = {
-                "mos": size,
-                "operations": len(productions.workorder_ids),
-                "time_limit": args.time_limit,
-                "workers": args.workers,
-                "load": round(os.getloadavg()[0], 1),
-            }
-            row.update(
-                bench_background(env, productions, args.time_limit, args.workers)
-            )
-            row["load_after"] = round(os.getloadavg()[0], 1)
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-        finally:
-            env.cr.close()
+    def measure(env, size, productions):
+        row = {
+            "mos": size,
+            "operations": len(productions.workorder_ids),
+            "time_limit": args.time_limit,
+            "workers": args.workers,
+            "load": round(os.getloadavg()[0], 1),
+        }
+        row.update(bench_background(env, productions, args.time_limit, args.workers))
+        row["load_after"] = round(os.getloadavg()[0], 1)
+        yield row
+
+    rows = _each_size(args, measure)
     entries = _append_json("odoo_background.json", args, rows)
     write_background_md(entries[-1])
 

@@ -349,7 +349,9 @@ def _starts(
 
 
 def solve(data: ProblemData, params: SolveParams | None = None) -> Result:
-    """Schedule ``data``; never returns worse than the best dispatching rule.
+    """Schedule ``data``; never returns worse than the best dispatching rule
+    it ran (every rule on small problems; on large ones those that fit in
+    the starts' share of the time limit, see ``_starts``).
 
     Raises ValueError only for bad input (``data`` or ``params`` of the wrong
     type); every other outcome is a ``Result`` whose message says what happened.

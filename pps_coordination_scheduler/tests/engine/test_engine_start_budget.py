@@ -85,8 +85,7 @@ def test_the_repair_always_runs_and_the_rules_left_fit_what_is_left(monkeypatch)
     plan = solve(data, SolveParams(time_limit=1, workers=1))
     assert plan.ok
     current = tuple(
-        replace(op, current=plan.assignments[i])
-        for i, op in enumerate(data.operations)
+        replace(op, current=plan.assignments[i]) for i, op in enumerate(data.operations)
     )
     data = replace(data, operations=current)
     ops = len(data.operations)
