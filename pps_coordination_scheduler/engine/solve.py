@@ -89,8 +89,9 @@ _LEVEL_SEARCH_SHARE = 0.5
 class SolveParams:
     """How to solve.
 
-    ``time_limit`` is the budget in seconds for the CP-SAT phases (the greedy
-    start comes on top; it takes well under a second per 1,000 operations).
+    ``time_limit`` is the budget in seconds; the greedy starts take at most
+    half of it, counted in placements (``_starts``), the CP-SAT phases the
+    rest (in deterministic mode the starts come on top of the CP-SAT budget).
     With ``deterministic`` (the default when ``workers == 1``) every CP-SAT
     call gets a *deterministic*-time limit, the budget is
     ``time_limit * DET_RATE`` deterministic seconds (calibrated so that it
@@ -276,8 +277,9 @@ _PLACEMENT_COST = 35e-6
 #: ... and the serial rules' placements cost about five of them (175 us:
 #: each searches forward from the operation's earliest start).
 _SERIAL_WEIGHT = 5
-#: Always run: the repair of the plan in force (stability: a rush insertion
-#: keeps what it does not need) and the priority rule (one valid start).
+#: Always run: the insertion and the repair of a plan in force (stability:
+#: a rush insertion keeps what it does not need) and the priority rule (one
+#: valid start).
 #: Then, while the budget lasts, in this order: the non-delay rules (the best
 #: starts on crowded plants, but each asks again for every placement made
 #: stale), then Odoo's own order.

@@ -19,7 +19,7 @@ class StockMove(models.Model):
         date write moves its component and finished moves (two or three
         writes, each searching the orderpoints of its products), and the run
         marks the orderpoints of all of them at once at the end
-        (``pps.schedule.run._apply_productions``)."""
+        (``pps.schedule.run._step_apply``)."""
         deferred = self.env.context.get(DEFERRED_ORDERPOINTS)
         if isinstance(deferred, DeferredOrderpoints):
             deferred.update(self.ids)

@@ -12,6 +12,7 @@ from ...engine import (
     Job,
     Mode,
     Operation,
+    Precedence,
     ProblemData,
     Resource,
     SolveParams,
@@ -61,3 +62,35 @@ def test_a_new_order_is_inserted_around_the_plan_without_moving_it():
     assert result.assignments[1] == data.operations[1].current
     assert result.start_rule == "insert"
     assert result.tardiness.get(1, 0) == 0
+
+
+def test_work_whose_start_has_passed_moves_with_what_follows_it_only():
+    """Now is 100: X's first step was planned at 0 and has not started, so
+    the plan in force fails the check as a whole. Its second step, planned
+    at 120 (after now), no longer holds either: its predecessor will end
+    later. The insertion keeps Y (on the second machine, not after X) where
+    it is and re-plans X's two steps from now, the second after the first."""
+    windows = ((0, 10 * DAY),)
+    jobs = [Job("X", due=5 * DAY, release=100), Job("Y", due=5 * DAY, release=100)]
+    ops = [
+        Operation("x1", 0, (Mode(0, 60),), current=Assignment(0, 0, 0, 60)),
+        Operation("x2", 0, (Mode(1, 60),), current=Assignment(1, 0, 120, 180)),
+        Operation("y", 1, (Mode(1, 60),), current=Assignment(1, 0, 300, 360)),
+    ]
+    data = ProblemData(
+        [Resource("M0", windows), Resource("M1", windows)],
+        jobs,
+        ops,
+        precedences=[Precedence(0, 1)],
+    )
+    plan = {i: op.current for i, op in enumerate(data.operations)}
+    assert check(data, plan) != [], "a start before its release fails the check"
+    inserted = dispatch(data, "insert")
+    assert check(data, inserted) == []
+    assert inserted[2] == data.operations[2].current, "Y keeps its slot"
+    assert inserted[0].start >= 100
+    assert inserted[1].start >= inserted[0].end
+    result = solve(data, SolveParams(time_limit=2, workers=1, move_cost=480))
+    assert result.ok, result.message
+    assert result.assignments[2] == data.operations[2].current
+    assert result.moved == 2
