@@ -8,6 +8,7 @@ MO dates, purchase line dates), as a production planner would see them.
 from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command, fields
@@ -119,6 +120,62 @@ class TestSchedulerWriteBack(SchedulerCase):
             wo.id: (wo.date_start, wo.date_finished) for wo in productions.workorder_ids
         }
         self.assertEqual(before, after)
+
+    def test_rerun_at_another_time_of_day_moves_nothing(self):
+        """Planned at 23:00 (the plant works 06:00-22:00), re-run through the
+        night, at the first shift's start and half an hour into it (the first
+        work order then due a moment ago: being started), with other time
+        limits and workers: the plan in force stands every time. Nothing is
+        frozen, a fifth of each day is kept for rush work (a reserve counted
+        from the run's own "now") and the orders are late, so every run has
+        work it could move."""
+        self.company.write({"pps_frozen_days": 0, "pps_rush_capacity_share": 0.2})
+        evening = fields.Datetime.now().replace(
+            hour=23, minute=0, second=0, microsecond=0
+        )
+        with freeze_time(evening):
+            productions = self.env["mrp.production"]
+            for days in (0, 1, 1, 2):
+                productions |= self._create_production(days)
+            run = self._schedule(productions)
+            self.assertEqual(run.state, "done", run.message)
+        plan = {
+            wo.id: (wo.workcenter_id, wo.date_start, wo.date_finished)
+            for wo in productions.workorder_ids
+        }
+        self.assertEqual(
+            min(start for _wc, start, _end in plan.values()),
+            evening + timedelta(hours=7),
+        )
+        late = productions.filtered(
+            lambda p: max(p.workorder_ids.mapped("date_finished")) > p.date_deadline
+        )
+        self.assertTrue(late)
+        for hours, limit, workers in (
+            (4, 5, 1),
+            (6.95, 1, 1),
+            (7.5, 3, 2),
+        ):
+            with (
+                self.subTest(hours=hours),
+                freeze_time(evening + timedelta(hours=hours)),
+            ):
+                run = (
+                    self.env["pps.schedule.run"]
+                    .with_user(self.planner)
+                    .schedule(
+                        productions=productions, time_limit=limit, workers=workers
+                    )
+                )
+                self.assertEqual(run.state, "done", run.message)
+                self.assertEqual(run.moved_count, 0)
+                self.assertEqual(
+                    {
+                        wo.id: (wo.workcenter_id, wo.date_start, wo.date_finished)
+                        for wo in productions.workorder_ids
+                    },
+                    plan,
+                )
 
     def test_move_cost_decides_whether_a_small_gain_reorders_the_plan(self):
         """The second of two planned MOs becomes 30 minutes late: swapping
