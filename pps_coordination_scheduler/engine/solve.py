@@ -254,6 +254,49 @@ def _diagnose(data: ProblemData) -> str | None:
                 f"job {job.ref} is released at minute {job.release}, at or after "
                 f"the end of the planning horizon ({horizon})"
             )
+    return _overloaded(data, horizon)
+
+
+def _overloaded(data: ProblemData, horizon: int) -> str | None:
+    """The first work center whose own work (movable operations no other
+    center can do) needs more working minutes than its calendar has
+    between the earliest release of that work and the end of the horizon.
+
+    A bound that proves the problem infeasible in one pass, before any
+    model is built: the exact model of such a problem can only prove it too,
+    at a cost that grows with the operations times the working windows in
+    their reach (gigabytes at tens of thousands of operations).
+    """
+    need = [0] * len(data.resources)
+    earliest = [horizon] * len(data.resources)
+    largest: list[tuple[int, str]] = [(0, "")] * len(data.resources)
+    for op in data.operations:
+        if op.fixed is not None:
+            continue
+        centers = {mode.resource for mode in op.modes}
+        if len(centers) != 1:
+            continue
+        r = centers.pop()
+        minutes = min(mode.duration for mode in op.modes)
+        need[r] += minutes
+        earliest[r] = min(earliest[r], max(0, data.releases[op.job]))
+        largest[r] = max(largest[r], (minutes, op.ref))
+    for r, minutes in enumerate(need):
+        if not minutes:
+            continue
+        has = sum(
+            max(0, min(end, horizon) - max(start, earliest[r]))
+            for start, end in data.resources[r].windows
+        )
+        if minutes > has:
+            return (
+                f"work center {data.resources[r].ref} has {minutes / 60:.0f} hours "
+                f"of work that no other work center can do, but only {has / 60:.0f} "
+                f"working hours before the end of the planning horizon "
+                f"({horizon / data.day_length:.0f} days; the longest of that work: "
+                f"{largest[r][1]}, {largest[r][0] / 60:.1f} hours): add working time "
+                "or an alternative work center, or plan fewer orders"
+            )
     return None
 
 
@@ -400,6 +443,17 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
     strategy = _strategy(params, len(movable))
     if not movable:
         outcome = Status.OPTIMAL
+    elif best is None and len(movable) > params.lns_threshold:
+        # No greedy start, and too much work for one exact model: its window
+        # tables (operations times the working windows in their reach) take
+        # gigabytes at this size. The rules' reasons say what does not fit.
+        return _failed(
+            Status.UNKNOWN,
+            f"No dispatching rule could place all {len(movable)} operations "
+            "to plan, and that is too many for one exact model: "
+            + "; ".join(failures),
+            clock,
+        )
     elif strategy != "lns" or best is None:
         share = params.model_share if strategy == "both" and best else 1.0
         improved, outcome, bound, note = _monolithic(
