@@ -5,7 +5,7 @@ the result back through Odoo's own fields (work order dates, calendar leaves,
 MO dates, purchase line dates), as a production planner would see them.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -454,6 +454,33 @@ class TestSchedulerFailures(SchedulerCase):
         run = self._schedule(production)
         self.assertEqual(run.state, "failed")
         self.assertTrue(run.message)
+        self.assertFalse(any(production.workorder_ids.mapped("date_start")))
+
+    def test_overloaded_work_center_fails_naming_it_and_its_hours(self):
+        """Cutting closes for good tonight: forty hours of cutting do not fit
+        in today's sixteen. The run fails at once, before any model, saying
+        so in hours and names (the engine's bound), and writes nothing."""
+        today = fields.Datetime.now().replace(hour=5, minute=0, second=0)
+        with freeze_time(today):
+            production = self._create_production(3, qty=20)
+            self.env["resource.calendar.leaves"].create(
+                {
+                    "name": "Cutting closed",
+                    "calendar_id": self.calendar.id,
+                    "resource_id": self.wc_cut.resource_id.id,
+                    "date_from": today.replace(hour=0) + timedelta(days=1),
+                    "date_to": datetime(2100, 1, 1),
+                    "time_type": "leave",
+                }
+            )
+            run = self._schedule(production)
+        self.assertEqual(run.state, "failed")
+        self.assertIn(
+            "work center Sched Cutting has 40 hours of work that no other work "
+            "center can do, but only 16 working hours",
+            run.message,
+        )
+        self.assertIn(f"{production.name} - Cut", run.message)
         self.assertFalse(any(production.workorder_ids.mapped("date_start")))
 
     def test_interactive_failure_raises(self):
