@@ -15,7 +15,7 @@ from itertools import count, pairwise
 
 from ortools.sat.python import cp_model
 
-from .calendar import build_axes, reserve_days
+from .calendar import build_axes, minutes_by_day, reserve_days
 from .checker import check, evaluate, family_minutes
 from .cpsat import Model, NoRoom, add_levelling, build
 from .data import Assignment, ProblemData
@@ -259,18 +259,23 @@ def _diagnose(data: ProblemData) -> str | None:
 
 def _overloaded(data: ProblemData, horizon: int) -> str | None:
     """The first work center whose own work (movable operations no other
-    center can do) needs more working minutes than its calendar has
-    between the earliest release of that work and the end of the horizon.
+    center can do) needs more working minutes than its calendar has between
+    the earliest release of that work and the end of the horizon, or whose
+    own work bound by the rush reserve (``ProblemData.bound_by_reserve``)
+    needs more than the days leave outside it.
 
-    A bound that proves the problem infeasible in one pass, before any
-    model is built: the exact model of such a problem can only prove it too,
-    at a cost that grows with the operations times the working windows in
-    their reach (gigabytes at tens of thousands of operations).
+    Bounds that prove the problem infeasible in one pass, before any model
+    is built: the exact model of such a problem can only prove it too, at a
+    cost that grows with the operations times the working windows in their
+    reach (gigabytes at tens of thousands of operations).
     """
-    need = [0] * len(data.resources)
-    earliest = [horizon] * len(data.resources)
-    largest: list[tuple[int, str]] = [(0, "")] * len(data.resources)
-    for op in data.operations:
+    n = len(data.resources)
+    # per resource, for all its own work and for the part the reserve binds:
+    # minutes needed, earliest release, longest operation
+    need, bound = [0] * n, [0] * n
+    earliest, earliest_bound = [horizon] * n, [horizon] * n
+    largest: list[tuple[int, str]] = [(0, "")] * n
+    for i, op in enumerate(data.operations):
         if op.fixed is not None:
             continue
         centers = {mode.resource for mode in op.modes}
@@ -278,25 +283,48 @@ def _overloaded(data: ProblemData, horizon: int) -> str | None:
             continue
         r = centers.pop()
         minutes = min(mode.duration for mode in op.modes)
+        release = max(0, data.releases[op.job])
         need[r] += minutes
-        earliest[r] = min(earliest[r], max(0, data.releases[op.job]))
+        earliest[r] = min(earliest[r], release)
         largest[r] = max(largest[r], (minutes, op.ref))
-    for r, minutes in enumerate(need):
-        if not minutes:
+        if all(data.bound_by_reserve(i, k) for k in range(len(op.modes))):
+            bound[r] += minutes
+            earliest_bound[r] = min(earliest_bound[r], release)
+    share = data.share
+    kept, whole = share.denominator - share.numerator, share.denominator
+    for r, res in enumerate(data.resources):
+        if not need[r]:
             continue
         has = sum(
             max(0, min(end, horizon) - max(start, earliest[r]))
-            for start, end in data.resources[r].windows
+            for start, end in res.windows
         )
-        if minutes > has:
-            return (
-                f"work center {data.resources[r].ref} has {minutes / 60:.0f} hours "
-                f"of work that no other work center can do, but only {has / 60:.0f} "
-                f"working hours before the end of the planning horizon "
-                f"({horizon / data.day_length:.0f} days; the longest of that work: "
-                f"{largest[r][1]}, {largest[r][0] / 60:.1f} hours): add working time "
-                "or an alternative work center, or plan fewer orders"
+        outside = None
+        if bound[r] and share:
+            days = minutes_by_day(data, res.windows, res.windows)
+            reach = minutes_by_day(data, res.windows, [(earliest_bound[r], horizon)])
+            outside = sum(
+                min(minutes, kept * days[day] // whole)
+                for day, minutes in reach.items()
             )
+        if need[r] > has:
+            what, hours = "work that no other work center can do", has
+        elif outside is not None and bound[r] > outside:
+            what = "work outside rush orders that no other work center can do"
+            what, hours = (
+                f"{what} (rush orders keep {float(share):.0%} of each day)",
+                outside,
+            )
+            need[r] = bound[r]
+        else:
+            continue
+        return (
+            f"work center {res.ref} has {need[r] / 60:.0f} hours of {what}, but "
+            f"only {hours / 60:.0f} working hours for it before the end of the "
+            f"planning horizon ({horizon / data.day_length:.0f} days; the longest "
+            f"of that work: {largest[r][1]}, {largest[r][0] / 60:.1f} hours): add "
+            "working time or an alternative work center, or plan fewer orders"
+        )
     return None
 
 
@@ -450,8 +478,7 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
         return _failed(
             Status.UNKNOWN,
             f"No dispatching rule could place all {len(movable)} operations "
-            "to plan, and that is too many for one exact model: "
-            + "; ".join(failures),
+            "to plan, and that is too many for one exact model: " + "; ".join(failures),
             clock,
         )
     elif strategy != "lns" or best is None:

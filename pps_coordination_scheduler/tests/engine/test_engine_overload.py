@@ -117,3 +117,34 @@ def test_no_start_below_the_threshold_is_left_to_the_model(objective):
     assert result.status == Status.INFEASIBLE
     assert "'cut' has no room" in result.message
     assert not result.message.startswith("No dispatching rule")
+
+
+def _reserved(rush: int):
+    """100 one-hour jobs, the first ``rush`` of them rush orders, on 'Press'
+    open ten hours a day for eleven days, a fifth of each day kept for rush
+    work: 110 working hours, 88 of them outside the reserve."""
+    return ProblemData(
+        [Resource("Press", tuple((d * 1440, d * 1440 + 600) for d in range(11)))],
+        [Job(f"MO{j}", rush=j < rush) for j in range(100)],
+        [Operation(f"MO{j}/cut", j, (Mode(0, HOURS),)) for j in range(100)],
+        rush_share=0.2,
+    )
+
+
+def test_work_the_rush_reserve_leaves_no_room_for_is_infeasible_at_once(monkeypatch):
+    _no_model(monkeypatch)
+    result = solve(_reserved(rush=10), QUICK)
+    assert result.status == Status.INFEASIBLE
+    assert (
+        "work center 'Press' has 90 hours of work outside rush orders that no "
+        "other work center can do (rush orders keep 20% of each day), but only "
+        "88 working hours for it"
+    ) in result.message
+
+
+def test_rush_orders_may_use_the_reserve_the_bound_leaves_them():
+    """Thirty rush orders: 70 hours bound by the reserve, within its 88."""
+    data = _reserved(rush=30)
+    result = solve(data, QUICK)
+    assert result.ok, result.message
+    assert check(data, result.assignments) == []
