@@ -504,6 +504,11 @@ def main():
         action="store_true",
         help="the whole plan in a queue_job job (results in odoo_background.json/.md)",
     )
+    parser.add_argument(
+        "--rush-shares",
+        help="with --background: one run per rush reserve given (e.g. 0.2,0), "
+        "set on the company for that run and rolled back with it",
+    )
     args = parser.parse_args()
     if args.writeback:
         return main_writeback(args)
@@ -727,17 +732,22 @@ def _rss_mib(field):
     return None
 
 
-def bench_background(env, productions, time_limit, workers):
+def bench_background(env, productions, time_limit, workers, rush_share=None):
     """The whole plan of every MO, sent to a queue_job job as the user
     interface sends it (``schedule(interactive=True)``: ``_enqueue`` and
     ``with_delay``), then the job performed through queue_job's ``Job`` API
     the way its runner's controller does; every MO unplanned first; all
-    rolled back.
+    rolled back (``rush_share``, when given, the company's rush reserve for
+    this run, too).
     """
     from odoo.addons.queue_job.job import Job
 
     record = {}
     with env.cr.savepoint(flush=True) as savepoint:
+        company = productions.company_id
+        if rush_share is not None:
+            company.pps_rush_capacity_share = rush_share
+        record["rush_share"] = company.pps_rush_capacity_share
         productions.with_context(pps_lock_bypass=_lock_bypass()).button_unplan()
         env.flush_all()
         env.invalidate_all()
@@ -791,17 +801,24 @@ def bench_background(env, productions, time_limit, workers):
 
 
 def main_background(args):
+    shares = [None]
+    if args.rush_shares:
+        shares = [float(share) for share in args.rush_shares.split(",")]
+
     def measure(env, size, productions):
-        row = {
-            "mos": size,
-            "operations": len(productions.workorder_ids),
-            "time_limit": args.time_limit,
-            "workers": args.workers,
-            "load": round(os.getloadavg()[0], 1),
-        }
-        row.update(bench_background(env, productions, args.time_limit, args.workers))
-        row["load_after"] = round(os.getloadavg()[0], 1)
-        yield row
+        for share in shares:
+            row = {
+                "mos": size,
+                "operations": len(productions.workorder_ids),
+                "time_limit": args.time_limit,
+                "workers": args.workers,
+                "load": round(os.getloadavg()[0], 1),
+            }
+            row.update(
+                bench_background(env, productions, args.time_limit, args.workers, share)
+            )
+            row["load_after"] = round(os.getloadavg()[0], 1)
+            yield row
 
     rows = _each_size(args, measure)
     entries = _append_json("odoo_background.json", args, rows)
@@ -816,7 +833,13 @@ def write_background_md(entry):
         (
             f"`python3 bench/odoo/run.py --background --sizes "
             f"{entry['args']['sizes']} --time-limit {entry['args']['time_limit']:g}"
-            f" --workers {entry['args']['workers']}` ({entry['date']} UTC; "
+            f" --workers {entry['args']['workers']}"
+            + (
+                f" --rush-shares {entry['args']['rush_shares']}"
+                if entry["args"].get("rush_shares")
+                else ""
+            )
+            + f"` ({entry['date']} UTC; "
             f"{machine['cpu']}, {machine['cores']} cores, {machine['ram']}, "
             f"OR-Tools {machine['ortools']}). Every MO unplanned, then "
             "`schedule(interactive=True)` as a solving button sends it: the run "
@@ -828,15 +851,22 @@ def write_background_md(entry):
         ),
         "",
         (
-            "| MOs | WOs | load | enqueue s | job s | extract s | solve s "
-            "| check s | diff s | apply s | apply queries | job queries "
+            "| MOs | WOs | rush reserve | load | enqueue s | job s | extract s "
+            "| solve s | check s | diff s | apply s | apply queries | job queries "
             "| RSS before MiB | peak RSS MiB | run | moved | on time |"
         ),
-        "|" + "---|" * 17,
+        "|" + "---|" * 18,
     ]
+    failures = []
     for row in entry["rows"]:
+        if row["run_state"] != "done":
+            failures.append(
+                f"- {row['mos']} MOs, rush reserve {row.get('rush_share', '?')}: "
+                f"{row['run_message']}"
+            )
         lines.append(
-            f"| {row['mos']} | {row['operations']} | {row['load']} "
+            f"| {row['mos']} | {row['operations']} | {row.get('rush_share', '?')} "
+            f"| {row['load']} "
             f"| {row['enqueue_s']} | {row['job_s']} | {row.get('extract_s')} "
             f"| {row.get('solve_s')} | {row.get('check_s')} | {row.get('diff_s')} "
             f"| {row.get('apply_s')} | {row.get('apply_queries')} "
@@ -844,6 +874,8 @@ def write_background_md(entry):
             f"| {row['peak_rss_mib']} | {row['run_state']} | {row['moved']} "
             f"| {row.get('on_time_rate', 0):.1%} |"
         )
+    if failures:
+        lines += ["", "What the failed runs said:", "", *failures]
     (RESULTS / "odoo_background.md").write_text("\n".join(lines) + "\n")
 
 
