@@ -867,12 +867,13 @@ def write_background_md(entry):
         lines.append(
             f"| {row['mos']} | {row['operations']} | {row.get('rush_share', '?')} "
             f"| {row['load']} "
-            f"| {row['enqueue_s']} | {row['job_s']} | {row.get('extract_s')} "
-            f"| {row.get('solve_s')} | {row.get('check_s')} | {row.get('diff_s')} "
-            f"| {row.get('apply_s')} | {row.get('apply_queries')} "
+            f"| {row['enqueue_s']} | {row['job_s']} | {row.get('extract_s', '–')} "
+            f"| {row.get('solve_s', '–')} | {row.get('check_s', '–')} "
+            f"| {row.get('diff_s', '–')} | {row.get('apply_s', '–')} "
+            f"| {row.get('apply_queries', '–')} "
             f"| {row['job_queries']} | {row['rss_before_mib']} "
             f"| {row['peak_rss_mib']} | {row['run_state']} | {row['moved']} "
-            f"| {row.get('on_time_rate', 0):.1%} |"
+            + (f"| {row['on_time_rate']:.1%} |" if "on_time_rate" in row else "| – |")
         )
     if failures:
         lines += ["", "What the failed runs said:", "", *failures]
