@@ -34,10 +34,12 @@ Other modes, each with results of its own:
   (``odoo_stability.json`` / ``.md``);
 * ``--background``: the whole plan of every MO as the user interface sends it,
   a queue_job job performed through queue_job's ``Job`` API; seconds and
-  queries of each step, peak memory (``odoo_background.json`` / ``.md``)::
+  queries of each step, peak memory (``odoo_background.json`` / ``.md``;
+  ``--rush-shares``: one run per rush reserve, set on the company for it)::
 
     python3 bench/odoo/run.py --stability --sizes 100,500,2000
-    python3 bench/odoo/run.py --background --sizes 10000 --time-limit 120
+    python3 bench/odoo/run.py --background --sizes 10000 --time-limit 120 \\
+        --rush-shares 0.2,0
 """
 
 import argparse
