@@ -161,7 +161,7 @@ def _check_secondaries(data: ProblemData, assignments) -> list[Violation]:
                 Violation(
                     "secondary",
                     f"operations {names} hold {fixed + movable} of "
-                    f"{secondary.ref} at minute {t}, which has {level} then",
+                    f"{secondary.ref} at {data.when(t)}, which has {level} then",
                 )
             )
     return found

@@ -302,8 +302,8 @@ def _add_operations(m: Model, free, frozen, lo: int, hi: int) -> dict:
             span[1] = max(span[1], p_hi + mode.duration)
         if not modes:
             raise NoRoom(
-                f"operation {op.ref} has no room between minute {earliest} and "
-                f"{latest} on any of its work centers"
+                f"operation {op.ref} has no room between {data.when(earliest)} "
+                f"and {data.when(latest)} on any of its work centers"
             )
         vars_ = [_mode_vars(model, i, *mode, single=len(modes) == 1) for mode in modes]
         if len(vars_) == 1:

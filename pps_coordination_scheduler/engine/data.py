@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 #: Largest horizon accepted: five years of minutes.
@@ -390,6 +391,8 @@ class ProblemData:
     the last working window). Days for the rush reserve are
     ``[day_offset + t * day_length, day_offset + (t + 1) * day_length)``: pass
     the minute of a local midnight as ``day_offset`` to get calendar days.
+    ``origin``, when given, is the date and time of minute 0 (naive UTC): the
+    engine's messages then say dates (:meth:`when`) instead of minutes.
     """
 
     resources: tuple[Resource, ...]
@@ -401,6 +404,7 @@ class ProblemData:
     day_length: int = 1440
     day_offset: int = 0
     secondaries: tuple[SecondaryResource, ...] = ()
+    origin: datetime | None = field(default=None, compare=False)
     successors: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     predecessors: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     topological_order: tuple[int, ...] = field(init=False, repr=False)
@@ -680,6 +684,14 @@ class ProblemData:
         """Wall-clock [start, end) of day ``day``."""
         start = self.day_offset + day * self.day_length
         return start, start + self.day_length
+
+    def when(self, minute: float) -> str:
+        """``minute`` in messages: its date and time (UTC) with an
+        ``origin``, else "minute N"."""
+        if self.origin is None or minute in (float("inf"), float("-inf")):
+            return f"minute {minute}"
+        moment = self.origin + timedelta(minutes=minute)
+        return f"{moment:%Y-%m-%d %H:%M} UTC"
 
     def end_of_calendar(self) -> int:
         """The horizon: given, or the end of the last working window."""

@@ -491,8 +491,9 @@ class _Dispatcher:
         op = self.data.operations[i]
         earliest, latest = self.window(i)
         return Unschedulable(
-            f"operation {op.ref} cannot be placed between minute {earliest} and "
-            f"{latest}: its resources' calendars run out before the horizon "
+            f"operation {op.ref} cannot be placed between "
+            f"{self.data.when(earliest)} and {self.data.when(latest)}: its "
+            "resources' calendars run out before the horizon "
             "or a fixed successor starts too early"
         )
 

@@ -251,8 +251,8 @@ def _diagnose(data: ProblemData) -> str | None:
         job = data.jobs[op.job]
         if op.fixed is None and data.releases[op.job] >= horizon:
             return (
-                f"job {job.ref} is released at minute {job.release}, at or after "
-                f"the end of the planning horizon ({horizon})"
+                f"job {job.ref} is released at {data.when(job.release)}, at or "
+                f"after the end of the planning horizon ({data.when(horizon)})"
             )
     return _overloaded(data, horizon)
 

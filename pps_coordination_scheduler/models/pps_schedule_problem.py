@@ -303,6 +303,7 @@ class PpsScheduleProblem(models.AbstractModel):
             day_length=1440,
             day_offset=self._prepare_day_offset(company, origin),
             secondaries=secondaries,
+            origin=origin,
         )
         problem = self._prepare_hold_blocks(problem, productions)
         return self._prepare_week_lock_blocks(problem, week_locks)

@@ -483,6 +483,31 @@ class TestSchedulerFailures(SchedulerCase):
         self.assertIn(f"{production.name} - Cut", run.message)
         self.assertFalse(any(production.workorder_ids.mapped("date_start")))
 
+    def test_failure_reasons_say_dates_not_minutes(self):
+        """Both centers close for good tonight: fourteen hours of cutting and
+        then seven of welding each fit in today's sixteen, not one after the
+        other. What the run says names the time from which welding could
+        start as a date and time, never as a minute of the problem."""
+        today = fields.Datetime.now().replace(hour=5, minute=0, second=0)
+        with freeze_time(today):
+            production = self._create_production(3, qty=7)
+            for center in self.wc_cut | self.wc_weld:
+                self.env["resource.calendar.leaves"].create(
+                    {
+                        "name": f"{center.name} closed",
+                        "calendar_id": self.calendar.id,
+                        "resource_id": center.resource_id.id,
+                        "date_from": today.replace(hour=0) + timedelta(days=1),
+                        "date_to": datetime(2100, 1, 1),
+                        "time_type": "leave",
+                    }
+                )
+            run = self._schedule(production)
+        self.assertEqual(run.state, "failed")
+        self.assertIn(f"{production.name} - Weld", run.message)
+        self.assertIn(f"{today.replace(hour=20):%Y-%m-%d %H:%M} UTC", run.message)
+        self.assertNotIn("minute", run.message)
+
     def test_interactive_failure_raises(self):
         """Interactive callers (buttons, server action) get a UserError."""
         production = self._create_production(3)

@@ -8,7 +8,9 @@ window tables alone take gigabytes (measured: 2,000 operations, 2.4-3.0 GB and
 23-97 s for a 20 s limit before; 95 MB and no time after).
 """
 
+import dataclasses
 import sys
+from datetime import datetime
 
 import pytest
 
@@ -148,3 +150,16 @@ def test_rush_orders_may_use_the_reserve_the_bound_leaves_them():
     result = solve(data, QUICK)
     assert result.ok, result.message
     assert check(data, result.assignments) == []
+
+
+def test_reasons_say_dates_when_the_problem_has_an_origin(monkeypatch):
+    """With the date of minute 0 the reasons name dates (UTC), not minutes."""
+    _no_model(monkeypatch)
+    params = SolveParams(time_limit=2, workers=1, lns_threshold=1)
+    data = dataclasses.replace(_chain_too_long(), origin=datetime(2026, 1, 5, 6, 0))
+    result = solve(data, params)
+    assert "'weld' cannot be placed between 2026-01-05 07:00 UTC and " in (
+        result.message
+    )
+    assert "minute" not in result.message
+    assert "between minute 60 and " in solve(_chain_too_long(), params).message
