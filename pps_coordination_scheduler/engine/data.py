@@ -685,10 +685,10 @@ class ProblemData:
         start = self.day_offset + day * self.day_length
         return start, start + self.day_length
 
-    def when(self, minute: float) -> str:
+    def when(self, minute: int) -> str:
         """``minute`` in messages: its date and time (UTC) with an
         ``origin``, else "minute N"."""
-        if self.origin is None or minute in (float("inf"), float("-inf")):
+        if self.origin is None:
             return f"minute {minute}"
         moment = self.origin + timedelta(minutes=minute)
         return f"{moment:%Y-%m-%d %H:%M} UTC"

@@ -308,18 +308,18 @@ def _overloaded(data: ProblemData, horizon: int) -> str | None:
                 for day, minutes in reach.items()
             )
         if need[r] > has:
-            what, hours = "work that no other work center can do", has
+            needed, hours = need[r], has
+            what = "work that no other work center can do"
         elif outside is not None and bound[r] > outside:
-            what = "work outside rush orders that no other work center can do"
-            what, hours = (
-                f"{what} (rush orders keep {float(share):.0%} of each day)",
-                outside,
+            needed, hours = bound[r], outside
+            what = (
+                "work outside rush orders that no other work center can do "
+                f"(rush orders keep {float(share):.0%} of each day)"
             )
-            need[r] = bound[r]
         else:
             continue
         return (
-            f"work center {res.ref} has {need[r] / 60:.0f} hours of {what}, but "
+            f"work center {res.ref} has {needed / 60:.0f} hours of {what}, but "
             f"only {hours / 60:.0f} working hours for it before the end of the "
             f"planning horizon ({horizon / data.day_length:.0f} days; the longest "
             f"of that work: {largest[r][1]}, {largest[r][0] / 60:.1f} hours): add "

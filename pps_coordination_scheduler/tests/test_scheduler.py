@@ -456,6 +456,22 @@ class TestSchedulerFailures(SchedulerCase):
         self.assertTrue(run.message)
         self.assertFalse(any(production.workorder_ids.mapped("date_start")))
 
+    def _close_from_tomorrow(self, centers, today):
+        """A leave of each of ``centers`` from tomorrow's midnight on."""
+        self.env["resource.calendar.leaves"].create(
+            [
+                {
+                    "name": f"{center.name} closed",
+                    "calendar_id": self.calendar.id,
+                    "resource_id": center.resource_id.id,
+                    "date_from": today.replace(hour=0) + timedelta(days=1),
+                    "date_to": datetime(2100, 1, 1),
+                    "time_type": "leave",
+                }
+                for center in centers
+            ]
+        )
+
     def test_overloaded_work_center_fails_naming_it_and_its_hours(self):
         """Cutting closes for good tonight: forty hours of cutting do not fit
         in today's sixteen. The run fails at once, before any model, saying
@@ -463,16 +479,7 @@ class TestSchedulerFailures(SchedulerCase):
         today = fields.Datetime.now().replace(hour=5, minute=0, second=0)
         with freeze_time(today):
             production = self._create_production(3, qty=20)
-            self.env["resource.calendar.leaves"].create(
-                {
-                    "name": "Cutting closed",
-                    "calendar_id": self.calendar.id,
-                    "resource_id": self.wc_cut.resource_id.id,
-                    "date_from": today.replace(hour=0) + timedelta(days=1),
-                    "date_to": datetime(2100, 1, 1),
-                    "time_type": "leave",
-                }
-            )
+            self._close_from_tomorrow(self.wc_cut, today)
             run = self._schedule(production)
         self.assertEqual(run.state, "failed")
         self.assertIn(
@@ -491,17 +498,7 @@ class TestSchedulerFailures(SchedulerCase):
         today = fields.Datetime.now().replace(hour=5, minute=0, second=0)
         with freeze_time(today):
             production = self._create_production(3, qty=7)
-            for center in self.wc_cut | self.wc_weld:
-                self.env["resource.calendar.leaves"].create(
-                    {
-                        "name": f"{center.name} closed",
-                        "calendar_id": self.calendar.id,
-                        "resource_id": center.resource_id.id,
-                        "date_from": today.replace(hour=0) + timedelta(days=1),
-                        "date_to": datetime(2100, 1, 1),
-                        "time_type": "leave",
-                    }
-                )
+            self._close_from_tomorrow(self.wc_cut | self.wc_weld, today)
             run = self._schedule(production)
         self.assertEqual(run.state, "failed")
         self.assertIn(f"{production.name} - Weld", run.message)
