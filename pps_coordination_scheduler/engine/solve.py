@@ -44,20 +44,25 @@ _DEFAULT_NEIGHBOURHOODS = {
     "tardiness": ("time window", "late window", "late job", "machines", "jobs"),
     "makespan": ("machines", "jobs", "time window"),
 }
-#: CP-SAT deterministic seconds per second of one worker, measured on the
-#: project's 2-core machine: 0.06-0.13 for a whole model (job shop, factory;
-#: the lower figure while other jobs share the machine), 0.03-0.04 for LNS
-#: steps (loading and presolving their models counts for little of it).
-#: Deterministic mode budgets ``time_limit * DET_RATE`` of them for a whole
-#: model and charges LNS steps at ``_STEP_DET_RATE``.
-DET_RATE = 0.1
-_STEP_DET_RATE = 0.03
-#: ... and it charges the Python work around each LNS step (model building,
-#: reading, evaluation), measured: seconds per step, per operation freed in a
-#: frozen window (calendar tables) and per operation of an ordered step.
-_STEP_COST = 0.005
-_WINDOW_OP_COST = 0.001
-_ORDERED_OP_COST = 0.0001
+#: CP-SAT deterministic seconds per wall second of one worker, measured on
+#: the project's 2-core machine (OR-Tools 9.15; bench/results/engine_budget.md):
+#: a whole model 0.16-0.36 on a quiet machine (0.11-0.18 with another solve
+#: on the other core), a window step of the search 0.17 (0.13), an ordered
+#: step 0.5-0.8 (0.33-0.36: no presolve, it searches at once). Deterministic
+#: mode budgets ``time_limit * DET_RATE`` of them for a whole model and
+#: charges the steps at their own rates.
+DET_RATE = 0.2
+_WINDOW_DET_RATE = 0.15
+_ORDERED_DET_RATE = 0.45
+#: ... and it charges the Python work around each step (selection, model
+#: building, reading, evaluation), measured in seconds: per step, per
+#: operation freed in a window step, per operation of the problem (the
+#: selection and the evaluation go over all of them), per movable operation
+#: of an ordered step (it copies the whole model).
+_STEP_COST = 0.002
+_WINDOW_OP_COST = 0.0001
+_STEP_OP_COST = 0.000005
+_ORDERED_OP_COST = 0.000015
 #: In makespan mode, problems up to this many movable operations above
 #: ``lns_threshold`` get the one model first (it wins on job shops), then
 #: the LNS for the rest of the budget ("both"); larger ones only the LNS.
@@ -1000,7 +1005,8 @@ class _Search:
             data, params, clock, self.best, free, self.axes, self.days,
             self.stability, time, reach,
         )  # fmt: skip
-        clock.charge(solver, _STEP_DET_RATE, _STEP_COST + _WINDOW_OP_COST * len(free))
+        work = _WINDOW_OP_COST * len(free) + _STEP_OP_COST * len(data.operations)
+        clock.charge(solver, _WINDOW_DET_RATE, _STEP_COST + work)
         return trial
 
     def _whole_model(self) -> Model:
@@ -1074,13 +1080,13 @@ class _Search:
         model.add(cost <= level)
         solver = clock.solver(
             min(self.params.lns_window_time * _ORDERED_TIME, clock.remaining()),
-            _STEP_DET_RATE,
+            _ORDERED_DET_RATE,
             **_ORDERED_PARAMETERS,
         )
         status = solver.solve(model)
         clock.charge(
             solver,
-            _STEP_DET_RATE,
+            _ORDERED_DET_RATE,
             _STEP_COST + _ORDERED_OP_COST * len(self.movable),
         )
         if status == cp_model.OPTIMAL:
@@ -1256,7 +1262,7 @@ def _improve_window(
     m.model.minimize(terms)
     m.add_hint(best.schedule)
     budget = min(params.lns_window_time * time, clock.remaining())
-    solver = clock.solver(budget, _STEP_DET_RATE)
+    solver = clock.solver(budget, _WINDOW_DET_RATE)
     status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, solver
