@@ -11,7 +11,7 @@ Every message of the solvers and the checker names objects the same way.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -392,7 +392,9 @@ class ProblemData:
     ``[day_offset + t * day_length, day_offset + (t + 1) * day_length)``: pass
     the minute of a local midnight as ``day_offset`` to get calendar days.
     ``origin``, when given, is the date and time of minute 0 (naive UTC): the
-    engine's messages then say dates (:meth:`when`) instead of minutes.
+    engine's messages then say dates (:meth:`when`) instead of minutes, as
+    ``moment`` writes a naive UTC datetime when given (the caller's: e.g. in
+    the planner's time zone and language), else as "2026-12-04 20:00 UTC".
     """
 
     resources: tuple[Resource, ...]
@@ -405,6 +407,9 @@ class ProblemData:
     day_offset: int = 0
     secondaries: tuple[SecondaryResource, ...] = ()
     origin: datetime | None = field(default=None, compare=False)
+    moment: Callable[[datetime], str] | None = field(
+        default=None, compare=False, repr=False
+    )
     successors: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     predecessors: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     topological_order: tuple[int, ...] = field(init=False, repr=False)
@@ -686,11 +691,13 @@ class ProblemData:
         return start, start + self.day_length
 
     def when(self, minute: int) -> str:
-        """``minute`` in messages: its date and time (UTC) with an
-        ``origin``, else "minute N"."""
+        """``minute`` in messages: its date and time with an ``origin`` (as
+        ``moment`` writes it, else in UTC), else "minute N"."""
         if self.origin is None:
             return f"minute {minute}"
         moment = self.origin + timedelta(minutes=minute)
+        if self.moment is not None:
+            return self.moment(moment)
         return f"{moment:%Y-%m-%d %H:%M} UTC"
 
     def end_of_calendar(self) -> int:

@@ -16,6 +16,7 @@ planned work of other orders, so both see the plant the same way.
 """
 
 import dataclasses
+import functools
 import math
 from bisect import bisect_right
 from collections import defaultdict
@@ -32,6 +33,7 @@ from odoo.addons.pps_coordination.const import (
     OPEN_PRODUCTION_STATES,
     OPEN_WORKORDER_STATES,
 )
+from odoo.addons.pps_coordination.tools.wording import format_moment
 
 from ..engine import (
     Assignment,
@@ -304,6 +306,9 @@ class PpsScheduleProblem(models.AbstractModel):
             day_offset=self._prepare_day_offset(company, origin),
             secondaries=secondaries,
             origin=origin,
+            # the engine's reasons name moments as every sentence does: in
+            # the running user's time zone and language
+            moment=functools.partial(format_moment, self.env),
         )
         problem = self._prepare_hold_blocks(problem, productions)
         return self._prepare_week_lock_blocks(problem, week_locks)

@@ -16,6 +16,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.pps_coordination.models.pps_lock_mixin import PPS_LOCK_BYPASS
+from odoo.addons.pps_coordination.tools.wording import format_moment
 from odoo.addons.pps_coordination_scheduler.engine import (
     Assignment,
     Job,
@@ -494,15 +495,21 @@ class TestSchedulerFailures(SchedulerCase):
         """Both centers close for good tonight: fourteen hours of cutting and
         then seven of welding each fit in today's sixteen, not one after the
         other. What the run says names the time from which welding could
-        start as a date and time, never as a minute of the problem."""
+        start as a date and time in the planner's time zone and language (as
+        every sentence does), never as a minute of the problem or in UTC."""
         today = fields.Datetime.now().replace(hour=5, minute=0, second=0)
+        self.planner.tz = "Asia/Tokyo"  # UTC+9: 20:00 UTC is 05:00 next day
         with freeze_time(today):
             production = self._create_production(3, qty=7)
             self._close_from_tomorrow(self.wc_cut | self.wc_weld, today)
             run = self._schedule(production)
         self.assertEqual(run.state, "failed")
         self.assertIn(f"{production.name} - Weld", run.message)
-        self.assertIn(f"{today.replace(hour=20):%Y-%m-%d %H:%M} UTC", run.message)
+        planner_env = self.env(user=self.planner)
+        start = format_moment(planner_env, today.replace(hour=20))
+        self.assertIn(start, run.message)
+        self.assertIn(f"{today + timedelta(days=1):%m/%d/%Y} 05:00 AM", start)
+        self.assertNotIn("UTC", run.message)
         self.assertNotIn("minute", run.message)
 
     def test_interactive_failure_raises(self):

@@ -163,3 +163,23 @@ def test_reasons_say_dates_when_the_problem_has_an_origin(monkeypatch):
     )
     assert "minute" not in result.message
     assert "between minute 60 and " in solve(_chain_too_long(), params).message
+
+
+def test_reasons_say_dates_as_the_caller_writes_them(monkeypatch):
+    """With ``moment`` the dates of the reasons are written by the caller
+    (Odoo: in the planner's time zone and language), from naive UTC."""
+    _no_model(monkeypatch)
+    params = SolveParams(time_limit=2, workers=1, lns_threshold=1)
+    seen = []
+
+    def moment(value):
+        seen.append(value)
+        return f"<{value:%d/%m %H:%M}>"
+
+    data = dataclasses.replace(
+        _chain_too_long(), origin=datetime(2026, 1, 5, 6, 0), moment=moment
+    )
+    result = solve(data, params)
+    assert "'weld' cannot be placed between <05/01 07:00> and " in result.message
+    assert "UTC" not in result.message
+    assert datetime(2026, 1, 5, 7, 0) in seen
