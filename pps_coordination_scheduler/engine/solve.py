@@ -365,10 +365,10 @@ _SERIAL_RULES = ("priority", "odoo", REPAIR, INSERT)
 
 def _starts(
     data: ProblemData, params: SolveParams
-) -> tuple[list[_Candidate], list[str], _Candidate | None]:
+) -> tuple[list[_Candidate], list[tuple[str, str]], _Candidate | None]:
     """Valid schedules from the dispatching rules and the current plan
-    (best first; equals in the order of ``RULES``), the rules' failures, and
-    the plan in force when it is complete and valid.
+    (best first; equals in the order of ``RULES``), the rules' failures
+    (rule, reason), and the plan in force when it is complete and valid.
 
     The insertion (a plan in force that no longer holds as a whole), the
     repair and the priority rule always run; the others while
@@ -410,13 +410,13 @@ def _starts(
             stopped = stopped or weight == 1
             continue
         except Unschedulable as error:
-            failures.append(f"{rule}: {error}")
+            failures.append((rule, str(error)))
             continue
         used += placements * weight
         if weight == 1:
             last = placements
         if check(data, schedule):
-            failures.append(f"{rule}: produced an invalid schedule")
+            failures.append((rule, "produced an invalid schedule"))
             continue
         found.append(_Candidate(rule, schedule, evaluate(data, schedule)))
     found.sort(key=lambda c: order.index(c.name))
@@ -424,6 +424,21 @@ def _starts(
         found.insert(0, in_force)  # first among equals: the sort is stable
     found.sort(key=lambda c: params.key(c.evaluation))
     return found, failures, in_force
+
+
+def _failures_text(failures: list[tuple[str, str]]) -> str:
+    """The rules' failures, each reason once with the rules that gave it
+    ("priority, edd and atc: operation ... cannot be placed ...")."""
+    rules: dict[str, list[str]] = {}
+    for rule, reason in failures:
+        rules.setdefault(reason, []).append(rule)
+    parts = []
+    for reason, names in rules.items():
+        who = (
+            names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        )
+        parts.append(f"{who}: {reason}")
+    return "; ".join(parts)
 
 
 def solve(data: ProblemData, params: SolveParams | None = None) -> Result:
@@ -483,7 +498,8 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
         return _failed(
             Status.UNKNOWN,
             f"No dispatching rule could place all {len(movable)} operations "
-            "to plan, and that is too many for one exact model: " + "; ".join(failures),
+            "to plan, and that is too many for one exact model: "
+            + _failures_text(failures),
             clock,
         )
     elif strategy != "lns" or best is None:
@@ -499,7 +515,7 @@ def _solve(data: ProblemData, params: SolveParams, clock: _Clock) -> Result:
         if improved is None and best is not None:
             outcome = Status.FEASIBLE  # CP-SAT found nothing: the start stands
         if best is None:
-            detail = "; ".join(failures)
+            detail = _failures_text(failures)
             return _failed(
                 outcome if outcome != Status.FEASIBLE else Status.UNKNOWN,
                 f"{note} The dispatching rules failed too: {detail}",

@@ -15,6 +15,7 @@ from datetime import datetime
 import pytest
 
 from ...engine import (
+    RULES,
     Job,
     Mode,
     Operation,
@@ -183,3 +184,14 @@ def test_reasons_say_dates_as_the_caller_writes_them(monkeypatch):
     assert "'weld' cannot be placed between <05/01 07:00> and " in result.message
     assert "UTC" not in result.message
     assert datetime(2026, 1, 5, 7, 0) in seen
+
+
+def test_a_reason_every_rule_gives_is_said_once_with_their_names(monkeypatch):
+    """Every dispatching rule fails on 'weld' for the same reason: the
+    message says it once, naming the rules, not once per rule."""
+    _no_model(monkeypatch)
+    params = SolveParams(time_limit=2, workers=1, lns_threshold=1)
+    message = solve(_chain_too_long(), params).message
+    assert message.count("cannot be placed") == 1, message
+    named = message.split(": operation 'weld'")[0].rsplit("exact model: ", 1)[1]
+    assert sorted(named.replace(" and ", ", ").split(", ")) == sorted(RULES)
