@@ -75,15 +75,16 @@ ORDERED_LIMIT = 3000
 #: Ordered steps (measured on 20 x 20 job shops, one worker): the whole model
 #: is presolved again at every step, which costs more than it saves, and a
 #: search placing operations at their earliest start finds the first
-#: schedules far sooner; they get this many times ``lns_window_time``.
+#: schedules far sooner; they get this many times ``lns_window_time`` (0.9 s
+#: by default, as measured).
 _ORDERED_PARAMETERS: dict[str, object] = {"cp_model_presolve": False}
-_ORDERED_TIME = 3.0
+_ORDERED_TIME = 4.5
 #: Levelling steps (``SolveParams.level_families``) free work on two days of
 #: a work center, often far apart: measured on a batched single machine
 #: (tests/engine/test_engine_levelling.py), CP-SAT's presolve of such a
 #: window alone takes about three plain steps' time; they get this many
-#: times ``lns_window_time``.
-_LEVEL_TIME = 4.0
+#: times ``lns_window_time`` (1.2 s by default).
+_LEVEL_TIME = 6.0
 #: With ``level_families``, the search spends this share of its budget as
 #: without it (lateness first: measured, levelling steps from the start
 #: cost weighted tardiness at 500 operations), then levels from there.
@@ -113,7 +114,9 @@ class SolveParams:
     ``lns_threshold`` movable operations, above it the search, and in
     makespan mode up to ``MAKESPAN_MODEL_LIMIT`` operations both.
     The search frees about ``lns_window_ops`` movable operations per step
-    (``lns_window_time`` seconds each) chosen by ``neighbourhoods`` in turn
+    (``lns_window_time`` seconds each: 0.2 s ends 11% lower than 0.3 s at
+    2,000 factory operations in 60 s, four seeds, and no worse at 500 and
+    10,000) chosen by ``neighbourhoods`` in turn
     (default: all that fit the objective, see ``_Search``) and runs until
     the budget ends, unless optimality is proven.
     ``move_cost`` (minutes of the primary objective, 0 = moves are free) is
@@ -140,7 +143,7 @@ class SolveParams:
     deterministic: bool | None = None
     lns_threshold: int = 300
     lns_window_ops: int = 60
-    lns_window_time: float = 0.3
+    lns_window_time: float = 0.2
     tardiness_share: float = 0.7
     reach: float = 0.25
     move_cost: int = 0
